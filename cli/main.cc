@@ -1,0 +1,2 @@
+#include <iostream>
+int main() { std::cout << "keel\n"; return 0; }
