@@ -1,0 +1,241 @@
+#include "engine/canonical_json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace keel {
+namespace {
+
+constexpr double kTwoPow53 = 9007199254740992.0;
+
+struct Member {
+  std::string_view key;
+  simdjson::dom::element value;
+};
+
+Status AppendCanonicalObject(simdjson::dom::object object, std::string* out) {
+  std::vector<Member> members;
+  members.reserve(object.size());
+  for (auto field : object) members.push_back({field.key, field.value});
+  std::sort(members.begin(), members.end(),
+            [](const Member& a, const Member& b) { return a.key < b.key; });
+  out->push_back('{');
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i > 0) {
+      if (members[i].key == members[i - 1].key) {
+        return Status::InvalidArgument("duplicate key '" + std::string(members[i].key) + "'");
+      }
+      out->push_back(',');
+    }
+    AppendJsonString(members[i].key, out);
+    out->push_back(':');
+    Status s = AppendCanonicalJson(members[i].value, out);
+    if (!s.ok()) return s.WithContext(std::string(members[i].key));
+  }
+  out->push_back('}');
+  return Status::OK();
+}
+
+Status AppendCanonicalArray(simdjson::dom::array array, std::string* out) {
+  out->push_back('[');
+  size_t index = 0;
+  for (auto item : array) {
+    if (index > 0) out->push_back(',');
+    Status s = AppendCanonicalJson(item, out);
+    if (!s.ok()) return s.WithContext("[" + std::to_string(index) + "]");
+    ++index;
+  }
+  out->push_back(']');
+  return Status::OK();
+}
+
+}  // namespace
+
+Status AppendCanonicalJson(simdjson::dom::element value, std::string* out) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT: return AppendCanonicalObject(value.get_object().value_unsafe(), out);
+    case element_type::ARRAY: return AppendCanonicalArray(value.get_array().value_unsafe(), out);
+    case element_type::STRING: AppendJsonString(value.get_string().value_unsafe(), out); break;
+    case element_type::INT64: AppendJsonInt(value.get_int64().value_unsafe(), out); break;
+    case element_type::UINT64: AppendJsonUint(value.get_uint64().value_unsafe(), out); break;
+    case element_type::DOUBLE: AppendJsonDouble(value.get_double().value_unsafe(), out); break;
+    case element_type::BOOL: out->append(value.get_bool().value_unsafe() ? "true" : "false"); break;
+    case element_type::NULL_VALUE: out->append("null"); break;
+  }
+  return Status::OK();
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+    }
+  }
+  out->append(text.data() + run_start, text.size() - run_start);
+  out->push_back('"');
+}
+
+void AppendJsonInt(int64_t value, std::string* out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, end);
+}
+
+void AppendJsonUint(uint64_t value, std::string* out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, end);
+}
+
+void AppendJsonDouble(double value, std::string* out) {
+  if (!std::isfinite(value)) {  // JSON has no NaN or infinity; callers never pass them
+    out->append("null");
+    return;
+  }
+  if (value == std::trunc(value) && std::fabs(value) < kTwoPow53) {
+    AppendJsonInt(static_cast<int64_t>(value), out);
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, end);
+}
+
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  AppendJsonString(text, &out);
+  return out;
+}
+
+size_t CanonicalValueLength(std::string_view text) {
+  if (text.empty()) return 0;
+  char first = text[0];
+  if (first == '"') {
+    size_t i = 1;
+    while (i < text.size() && text[i] != '"') i += (text[i] == '\\') ? 2 : 1;
+    return std::min(i + 1, text.size());
+  }
+  if (first == '{' || first == '[') {
+    int depth = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '"') {
+        i += CanonicalValueLength(text.substr(i)) - 1;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return text.size();
+  }
+  size_t i = 0;  // number, true, false, null
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']') ++i;
+  return i;
+}
+
+CanonicalObjectReader::CanonicalObjectReader(std::string_view object_text)
+    : text_(object_text), pos_(1) {}
+
+bool CanonicalObjectReader::Next(std::string_view* key, std::string_view* raw_value) {
+  if (pos_ >= text_.size() || text_[pos_] == '}') return false;
+  size_t key_length = CanonicalValueLength(text_.substr(pos_));
+  *key = text_.substr(pos_ + 1, key_length - 2);
+  pos_ += key_length + 1;  // the key and ':'
+  size_t value_length = CanonicalValueLength(text_.substr(pos_));
+  *raw_value = text_.substr(pos_, value_length);
+  pos_ += value_length;
+  if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+  return true;
+}
+
+std::string_view FindCanonicalMember(std::string_view object_text, std::string_view key) {
+  CanonicalObjectReader reader(object_text);
+  std::string_view k, v;
+  while (reader.Next(&k, &v)) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+namespace {
+
+void AppendUtf8(uint32_t code_point, std::string* out) {
+  if (code_point < 0x80) {
+    out->push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+}  // namespace
+
+std::string DecodeJsonString(std::string_view raw_literal) {
+  std::string_view body = raw_literal.substr(1, raw_literal.size() - 2);
+  if (body.find('\\') == std::string_view::npos) return std::string(body);
+  std::string out;
+  out.reserve(body.size());
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out.push_back(body[i]);
+      continue;
+    }
+    char e = body[++i];
+    switch (e) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        // Canonical text only escapes control characters this way.
+        uint32_t code_point = 0;
+        std::from_chars(body.data() + i + 1, body.data() + std::min(i + 5, body.size()), code_point, 16);
+        AppendUtf8(code_point, &out);
+        i += 4;
+        break;
+      }
+      default: out.push_back(e);  // '"', '\\', '/'
+    }
+  }
+  return out;
+}
+
+bool ParseJsonNumber(std::string_view raw_value, double* value) {
+  if (raw_value.empty()) return false;
+  auto [end, ec] = std::from_chars(raw_value.data(), raw_value.data() + raw_value.size(), *value);
+  return ec == std::errc() && end == raw_value.data() + raw_value.size();
+}
+
+}  // namespace keel

@@ -1,0 +1,118 @@
+// EventLog: keel's append-only, hash-chained event log in RocksDB.
+//
+// Every event gets the next sequence number (dense, from 1) and a hash that
+// chains it to the one before. Appending also updates the indexes (by_stream,
+// by_id) and the projections (entity state), all in one WriteBatch. There is
+// no way to change or remove a stored event. engine/FORMAT.md has the layout.
+//
+// Thread safety: Append and Sync must be called from one thread at a time.
+// Reads are safe from any thread, also while an Append runs; they see whole
+// batches only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/entity_state.h"
+#include "engine/event.h"
+#include "engine/status.h"
+
+namespace keel {
+
+// How durable an acknowledged append is. The WAL is always written.
+enum class SyncMode {
+  kAlways,  // fsync before each Append returns
+  kBatch,   // group commit: fsync at most every `group_commit_interval`, and on Sync() and close
+  kOff,     // never fsync: survives a process crash, not a machine crash
+};
+Result<SyncMode> ParseSyncMode(std::string_view text);  // "always", "batch", "off"
+std::string_view SyncModeName(SyncMode mode);
+
+struct LogOptions {
+  SyncMode sync = SyncMode::kBatch;
+  std::chrono::milliseconds group_commit_interval{5};
+  // Create a database when the folder holds none. Commands that only read
+  // leave this off, so pointing them at the wrong folder creates nothing.
+  bool create_if_missing = false;
+  bool read_only = false;
+  // Entity states kept in memory for the reducers.
+  size_t entity_cache_entries = 50000;
+  // RocksDB memory: all memtables together, and the block cache.
+  size_t memtable_budget_bytes = size_t{64} << 20;
+  size_t block_cache_bytes = size_t{32} << 20;
+  // Test hook: called after a batch is built and before it is written. A
+  // non-OK result aborts the Append as a failed write would.
+  std::function<Status()> before_write;
+};
+
+struct AppendRequest {
+  Event event;
+  // When set, the entity's version before this event must equal it
+  // (optimistic concurrency); otherwise the event is rejected as a Conflict.
+  std::optional<int64_t> expected_version;
+};
+
+// Stored numbers: never renumber.
+enum class AppendOutcome : uint8_t { kAppended = 0, kDuplicate = 1, kRejected = 2 };
+
+struct AppendResult {
+  AppendOutcome outcome = AppendOutcome::kRejected;
+  uint64_t seq = 0;  // appended: its seq; duplicate: the seq of the stored original
+  Status error;      // rejected: why
+};
+
+struct LogHead {
+  uint64_t seq = 0;  // 0 for an empty log
+  Hash hash{};       // all zero for an empty log
+};
+
+class EventLog {
+ public:
+  // Opens the log in `dir`. Fails with FailedPrecondition when `dir` holds no
+  // keel database and options.create_if_missing is off.
+  static Result<std::unique_ptr<EventLog>> Open(const std::filesystem::path& dir,
+                                                const LogOptions& options);
+  virtual ~EventLog() = default;
+
+  // Appends the group in order in one WriteBatch. Each event is appended,
+  // acknowledged as a duplicate (same id, same content), or rejected with a
+  // reason (same id with other content, a version conflict, a `created` for
+  // an entity that exists); a rejected event leaves no trace. Returns an error
+  // only when the batch could not be written, and then nothing was.
+  virtual Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) = 0;
+
+  // Makes every acknowledged append durable (fsync of the WAL).
+  virtual Status Sync() = 0;
+
+  virtual LogHead Head() const = 0;
+  virtual Result<StoredEvent> Read(uint64_t seq) const = 0;
+  virtual Result<std::optional<uint64_t>> FindSeqById(std::string_view event_id) const = 0;
+  // The current state of an entity, or nullopt when the log has not seen it.
+  virtual Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
+                                                       const EntityRef& entity) const = 0;
+  // Every workspace that has events, sorted.
+  virtual Result<std::vector<std::string>> Workspaces() const = 0;
+
+  // Visits the events with from <= seq <= to in order until `visit` returns false.
+  virtual Status Scan(uint64_t from, uint64_t to,
+                      const std::function<bool(const StoredEvent&)>& visit) const = 0;
+  // Visits the seqs of one entity's stream in order until `visit` returns false.
+  virtual Status ScanStream(std::string_view workspace, const EntityRef& entity,
+                            const std::function<bool(uint64_t seq)>& visit) const = 0;
+  // Visits the raw keys and values of one column family (see log_format.h),
+  // for verification and tests.
+  virtual Status ScanColumnFamily(
+      std::string_view name,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+  // Reads a raw value; NotFound when absent.
+  virtual Result<std::string> GetRaw(std::string_view column_family, std::string_view key) const = 0;
+};
+
+}  // namespace keel

@@ -1,0 +1,163 @@
+// Appending: idempotency, sequence numbers, the hash chain, indexes and
+// projections, all staged in one WriteBatch.
+#include "engine/event_log_impl.h"
+#include "engine/log_format.h"
+#include "engine/reducers.h"
+#include "engine/rocksdb_status.h"
+#include "engine/sha256.h"
+
+namespace keel {
+namespace {
+
+using namespace log_format;
+
+std::string Abbreviate(std::string_view text, size_t limit = 300) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit)) + "...";
+}
+
+AppendResult Rejected(Status error) { return {AppendOutcome::kRejected, 0, std::move(error)}; }
+
+AppendResult DuplicateOrConflict(const Event& event, std::string_view stored_canonical, uint64_t seq) {
+  if (stored_canonical == event.canonical) return {AppendOutcome::kDuplicate, seq, Status::OK()};
+  return Rejected(Status::Conflict("event id '" + event.id + "' is already in the log at seq " +
+                                   std::to_string(seq) + " with other content; stored: " +
+                                   Abbreviate(stored_canonical) + " new: " + Abbreviate(event.canonical)));
+}
+
+std::string EventRecord(const Hash& hash, std::string_view canonical) {
+  std::string record;
+  record.reserve(1 + kHashSize + canonical.size());
+  record.push_back(static_cast<char>(kEventRecordV1));
+  record.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  record.append(canonical);
+  return record;
+}
+
+}  // namespace
+
+Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest> group) {
+  if (options_.read_only) return Status::FailedPrecondition("the log is open read-only");
+  PendingBatch pending;
+  pending.head = Head();
+  std::vector<AppendResult> results;
+  results.reserve(group.size());
+  for (AppendRequest& request : group) results.push_back(AppendOne(request, &pending));
+  if (pending.appended == 0) return results;
+  KEEL_RETURN_IF_ERROR(WritePending(&pending));
+  return results;
+}
+
+AppendResult EventLogImpl::AppendOne(AppendRequest& request, PendingBatch* pending) {
+  const Event& event = request.event;
+  if (auto known = CheckIdempotency(event, *pending)) return *known;
+
+  std::string entity_key;
+  EntityState state;
+  bool has_state = ChangesEntityState(event.type);
+  if (has_state) {
+    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
+    auto loaded = LoadEntityForWrite(entity_key, *pending);
+    if (!loaded.ok()) return Rejected(loaded.status());
+    state = std::move(loaded).value();
+  }
+  if (request.expected_version && state.version() != *request.expected_version) {
+    return Rejected(Status::Conflict("expected " + event.entity.ToString() + " at version " +
+                                     std::to_string(*request.expected_version) + ", found version " +
+                                     std::to_string(state.version())));
+  }
+  if (has_state) {
+    Status applied = ApplyEvent(event, &state);
+    if (!applied.ok()) return Rejected(applied);
+  }
+
+  uint64_t seq = ++pending->head.seq;
+  pending->head.hash = ChainHash(pending->head.hash, event.canonical);
+  std::string seq_bytes = EventKey(seq);
+  pending->batch.Put(Family(kEvents), seq_bytes, EventRecord(pending->head.hash, event.canonical));
+  pending->batch.Put(Family(kByStream), StreamKey(event.workspace, event.entity.kind, event.entity.id, seq),
+                     rocksdb::Slice());
+  pending->batch.Put(Family(kById), event.id, seq_bytes);
+  if (has_state) pending->entities[entity_key] = std::move(state);
+  pending->events_by_id[event.id] = &event;
+  pending->seq_by_id[event.id] = seq;
+  if (!known_workspaces_.count(event.workspace)) pending->new_workspaces.insert(event.workspace);
+  ++pending->appended;
+  return {AppendOutcome::kAppended, seq, Status::OK()};
+}
+
+std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const PendingBatch& pending) {
+  if (auto it = pending.events_by_id.find(event.id); it != pending.events_by_id.end()) {
+    return DuplicateOrConflict(event, it->second->canonical, pending.seq_by_id.at(event.id));
+  }
+  std::string seq_bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kById), event.id, &seq_bytes);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return Rejected(FromRocksDB(s, "cannot look up event id"));
+  if (seq_bytes.size() != 8) return Rejected(Status::Corruption("by_id entry of '" + event.id + "' is malformed"));
+  uint64_t seq = ReadBigEndian64(seq_bytes);
+  auto stored = Read(seq);
+  if (!stored.ok()) return Rejected(stored.status());
+  return DuplicateOrConflict(event, stored->event.canonical, seq);
+}
+
+Result<EntityState> EventLogImpl::LoadEntityForWrite(const std::string& key, const PendingBatch& pending) {
+  if (auto it = pending.entities.find(key); it != pending.entities.end()) return it->second;
+  if (const EntityState* cached = entity_cache_.Find(key)) return *cached;
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kEntities), key, &value);
+  if (s.IsNotFound()) return EntityState();
+  KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read entity state"));
+  if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
+    return Status::Corruption("entity record has an unknown version");
+  }
+  return EntityState::FromCanonical(std::string_view(value.data() + 1, value.size() - 1));
+}
+
+Status EventLogImpl::WritePending(PendingBatch* pending) {
+  for (const auto& [key, state] : pending->entities) {
+    std::string record(1, static_cast<char>(kEntityRecordV1));
+    record += state.ToCanonical();
+    pending->batch.Put(Family(kEntities), key, record);
+  }
+  for (const std::string& workspace : pending->new_workspaces) {
+    pending->batch.Put(Family(kMeta), std::string(kMetaWorkspacePrefix) + workspace, rocksdb::Slice());
+  }
+  std::string head = EventKey(pending->head.seq);
+  head.append(reinterpret_cast<const char*>(pending->head.hash.data()), kHashSize);
+  pending->batch.Put(Family(kMeta), std::string(kMetaHead), head);
+
+  if (options_.before_write) KEEL_RETURN_IF_ERROR(options_.before_write());
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync == SyncMode::kAlways;
+  KEEL_RETURN_IF_ERROR(FromRocksDB(db_->Write(write, &pending->batch), "cannot write batch"));
+
+  // Written: only now does the in-memory view move on.
+  {
+    std::lock_guard lock(head_mu_);
+    head_ = pending->head;
+  }
+  for (auto& [key, state] : pending->entities) entity_cache_.Put(key, std::move(state));
+  known_workspaces_.insert(pending->new_workspaces.begin(), pending->new_workspaces.end());
+  unsynced_writes_ = options_.sync != SyncMode::kAlways;
+  MaybeGroupCommit();
+  return Status::OK();
+}
+
+void EventLogImpl::MaybeGroupCommit() {
+  if (options_.sync != SyncMode::kBatch) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_sync_ < options_.group_commit_interval) return;
+  if (db_->SyncWAL().ok()) unsynced_writes_ = false;
+  last_sync_ = now;
+}
+
+Status EventLogImpl::Sync() {
+  if (options_.read_only || !unsynced_writes_) return Status::OK();
+  KEEL_RETURN_IF_ERROR(FromRocksDB(db_->SyncWAL(), "cannot sync the write-ahead log"));
+  unsynced_writes_ = false;
+  last_sync_ = std::chrono::steady_clock::now();
+  return Status::OK();
+}
+
+}  // namespace keel

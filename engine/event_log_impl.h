@@ -1,0 +1,83 @@
+// The RocksDB implementation behind EventLog. Private to engine/.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "engine/entity_cache.h"
+#include "engine/event_log.h"
+
+namespace keel {
+
+class EventLogImpl final : public EventLog {
+ public:
+  EventLogImpl(std::filesystem::path dir, LogOptions options);
+  ~EventLogImpl() override;
+
+  // Opens or creates the database; called once by EventLog::Open.
+  Status OpenDatabase();
+
+  Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) override;
+  Status Sync() override;
+
+  LogHead Head() const override;
+  Result<StoredEvent> Read(uint64_t seq) const override;
+  Result<std::optional<uint64_t>> FindSeqById(std::string_view event_id) const override;
+  Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
+                                               const EntityRef& entity) const override;
+  Result<std::vector<std::string>> Workspaces() const override;
+  Status Scan(uint64_t from, uint64_t to,
+              const std::function<bool(const StoredEvent&)>& visit) const override;
+  Status ScanStream(std::string_view workspace, const EntityRef& entity,
+                    const std::function<bool(uint64_t seq)>& visit) const override;
+  Status ScanColumnFamily(
+      std::string_view name,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const override;
+  Result<std::string> GetRaw(std::string_view column_family, std::string_view key) const override;
+
+ private:
+  // What one Append has staged but not yet written.
+  struct PendingBatch {
+    rocksdb::WriteBatch batch;
+    LogHead head;
+    std::unordered_map<std::string, EntityState> entities;  // by entity key; written at the end
+    std::unordered_map<std::string_view, const Event*> events_by_id;
+    std::unordered_map<std::string_view, uint64_t> seq_by_id;
+    std::set<std::string> new_workspaces;
+    size_t appended = 0;
+  };
+
+  Status CheckHoldsKeelLog();
+  Status CreateLayout();
+  Status LoadHead();
+  rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
+
+  AppendResult AppendOne(AppendRequest& request, PendingBatch* pending);
+  // Duplicate or conflict against the batch in hand and the stored log;
+  // nullopt when the id is new.
+  std::optional<AppendResult> CheckIdempotency(const Event& event, const PendingBatch& pending);
+  Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
+  Status WritePending(PendingBatch* pending);
+  void MaybeGroupCommit();
+
+  const std::filesystem::path dir_;
+  const LogOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
+
+  mutable std::mutex head_mu_;
+  LogHead head_;  // GUARDED_BY(head_mu_); written by Append only
+
+  // Owned by the writer (Append); not touched by reads.
+  EntityCache entity_cache_;
+  std::set<std::string, std::less<>> known_workspaces_;
+  std::chrono::steady_clock::time_point last_sync_;
+  bool unsynced_writes_ = false;
+};
+
+}  // namespace keel

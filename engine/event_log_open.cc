@@ -1,0 +1,164 @@
+// Opening a log: the RocksDB options, the column families, the head.
+#include <system_error>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include "engine/event_log_impl.h"
+#include "engine/log_format.h"
+#include "engine/rocksdb_status.h"
+
+namespace keel {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace log_format;
+
+constexpr std::string_view kAllFamilies[] = {kEvents, kByStream, kById, kEntities, kTimers, kMeta, kRulesets};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups by event id and entity key mostly miss or hit once: bloom
+  // filters keep the misses cheap, in SST files and in the memtable.
+  if (name == kById || name == kEntities) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    cf.memtable_whole_key_filtering = true;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.write_buffer_size = size_t{32} << 20;
+  return cf;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const std::shared_ptr<rocksdb::Cache>& cache) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (std::string_view name : kAllFamilies) {
+    descriptors.emplace_back(std::string(name), FamilyOptions(name, cache));
+  }
+  return descriptors;
+}
+
+}  // namespace
+
+Result<SyncMode> ParseSyncMode(std::string_view text) {
+  if (text == "always") return SyncMode::kAlways;
+  if (text == "batch") return SyncMode::kBatch;
+  if (text == "off") return SyncMode::kOff;
+  return Status::InvalidArgument("unknown sync mode '" + std::string(text) +
+                                 "' (expected always, batch or off)");
+}
+
+std::string_view SyncModeName(SyncMode mode) {
+  switch (mode) {
+    case SyncMode::kAlways: return "always";
+    case SyncMode::kBatch: return "batch";
+    case SyncMode::kOff: return "off";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const fs::path& dir, const LogOptions& options) {
+  auto log = std::make_unique<EventLogImpl>(dir, options);
+  KEEL_RETURN_IF_ERROR(log->OpenDatabase());
+  return std::unique_ptr<EventLog>(std::move(log));
+}
+
+EventLogImpl::EventLogImpl(fs::path dir, LogOptions options)
+    : dir_(std::move(dir)),
+      options_(std::move(options)),
+      entity_cache_(options_.entity_cache_entries),
+      last_sync_(std::chrono::steady_clock::now()) {}
+
+EventLogImpl::~EventLogImpl() {
+  if (!db_) return;
+  if (!options_.read_only && unsynced_writes_ && options_.sync != SyncMode::kOff) {
+    (void)db_->SyncWAL();
+  }
+  for (auto& [name, handle] : families_) (void)db_->DestroyColumnFamilyHandle(handle);
+  (void)db_->Close();
+}
+
+Status EventLogImpl::OpenDatabase() {
+  std::error_code ec;
+  bool exists = fs::exists(dir_ / "CURRENT", ec);
+  if (!exists && !options_.create_if_missing) {
+    return Status::FailedPrecondition("'" + dir_.string() + "' holds no keel database");
+  }
+  if (!exists) {
+    fs::create_directories(dir_, ec);
+    if (ec) return Status::IOError("cannot create database folder '" + dir_.string() + "': " + ec.message());
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !exists;
+  db_options.create_missing_column_families = !exists;
+  db_options.max_background_jobs = 2;
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options_.memtable_budget_bytes);
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 2;
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options_.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir_.string(), Descriptors(cache), &handles, &raw)
+          : rocksdb::DB::Open(db_options, dir_.string(), Descriptors(cache), &handles, &raw);
+  if (!s.ok()) {
+    if (exists && s.IsInvalidArgument()) {
+      return Status::FailedPrecondition("'" + dir_.string() + "' holds a RocksDB database that is not a keel log (" +
+                                        s.ToString() + ")");
+    }
+    return FromRocksDB(s, "cannot open database '" + dir_.string() + "'");
+  }
+  db_.reset(raw);
+  for (auto* handle : handles) families_.emplace(handle->GetName(), handle);
+  if (!exists) KEEL_RETURN_IF_ERROR(CreateLayout());
+  KEEL_RETURN_IF_ERROR(CheckHoldsKeelLog());
+  KEEL_RETURN_IF_ERROR(LoadHead());
+  KEEL_ASSIGN_OR_RETURN(auto workspaces, Workspaces());
+  known_workspaces_.insert(workspaces.begin(), workspaces.end());
+  return Status::OK();
+}
+
+Status EventLogImpl::CreateLayout() {
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync != SyncMode::kOff;
+  return FromRocksDB(db_->Put(write, Family(kMeta), std::string(kMetaFormat), std::string(kFormatName)),
+                     "cannot initialise database");
+}
+
+Status EventLogImpl::CheckHoldsKeelLog() {
+  std::string format;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kMeta), std::string(kMetaFormat), &format);
+  if (s.IsNotFound() || (s.ok() && format != kFormatName)) {
+    return Status::FailedPrecondition("'" + dir_.string() + "' is not a keel log (format '" + format + "')");
+  }
+  return FromRocksDB(s, "cannot read log format");
+}
+
+Status EventLogImpl::LoadHead() {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kMeta), std::string(kMetaHead), &value);
+  if (s.IsNotFound()) return Status::OK();  // an empty log
+  KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read log head"));
+  if (value.size() != 8 + kHashSize) return Status::Corruption("log head record has the wrong size");
+  std::lock_guard lock(head_mu_);
+  head_.seq = ReadBigEndian64(value);
+  std::copy(value.begin() + 8, value.end(), head_.hash.begin());
+  return Status::OK();
+}
+
+rocksdb::ColumnFamilyHandle* EventLogImpl::Family(std::string_view name) const {
+  auto it = families_.find(name);
+  return it == families_.end() ? nullptr : it->second;
+}
+
+}  // namespace keel

@@ -1,0 +1,76 @@
+// The on-disk layout of a keel log: column family names, key encodings and
+// record versions. engine/FORMAT.md describes the same thing in prose; keep
+// them in step. Stored numbers are fixed and never renumbered.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace keel::log_format {
+
+// Column families. "default" exists (RocksDB requires it) and stays empty.
+inline constexpr std::string_view kEvents = "events";
+inline constexpr std::string_view kByStream = "by_stream";
+inline constexpr std::string_view kById = "by_id";
+inline constexpr std::string_view kEntities = "entities";
+inline constexpr std::string_view kTimers = "timers";
+inline constexpr std::string_view kMeta = "meta";
+inline constexpr std::string_view kRulesets = "rulesets";
+
+// Record versions: the first byte of every value in `events` and `entities`.
+inline constexpr uint8_t kEventRecordV1 = 1;   // [1][hash:32][canonical event]
+inline constexpr uint8_t kEntityRecordV1 = 1;  // [1][canonical state]
+inline constexpr size_t kHashSize = 32;
+
+// Keys in `meta`.
+inline constexpr std::string_view kMetaFormat = "format";  // value: kFormatName
+inline constexpr std::string_view kFormatName = "keel-log-1";
+inline constexpr std::string_view kMetaHead = "head";  // value: seq:8 BE + hash:32
+inline constexpr std::string_view kMetaWorkspacePrefix = "workspace/";  // + name, value empty
+
+// Separates the parts of composite keys; workspaces, kinds and ids never
+// contain control characters (the schemas refuse them).
+inline constexpr char kKeySeparator = '\0';
+
+inline void AppendBigEndian64(uint64_t value, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+inline uint64_t ReadBigEndian64(std::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i) value = value << 8 | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+inline std::string EventKey(uint64_t seq) {
+  std::string key;
+  AppendBigEndian64(seq, &key);
+  return key;
+}
+
+// workspace \0 kind \0 id \0 ; the prefix of every by_stream key of one entity.
+inline std::string StreamPrefix(std::string_view workspace, std::string_view kind, std::string_view id) {
+  std::string key;
+  key.reserve(workspace.size() + kind.size() + id.size() + 11);
+  key.append(workspace).push_back(kKeySeparator);
+  key.append(kind).push_back(kKeySeparator);
+  key.append(id).push_back(kKeySeparator);
+  return key;
+}
+
+inline std::string StreamKey(std::string_view workspace, std::string_view kind, std::string_view id,
+                             uint64_t seq) {
+  std::string key = StreamPrefix(workspace, kind, id);
+  AppendBigEndian64(seq, &key);
+  return key;
+}
+
+// workspace \0 kind \0 id
+inline std::string EntityKey(std::string_view workspace, std::string_view kind, std::string_view id) {
+  std::string key = StreamPrefix(workspace, kind, id);
+  key.pop_back();
+  return key;
+}
+
+}  // namespace keel::log_format
