@@ -156,18 +156,27 @@ size_t CanonicalValueLength(std::string_view text) {
 }
 
 CanonicalObjectReader::CanonicalObjectReader(std::string_view object_text)
-    : text_(object_text), pos_(1) {}
+    : text_(object_text), pos_(1), malformed_(object_text.empty() || object_text[0] != '{') {}
 
 bool CanonicalObjectReader::Next(std::string_view* key, std::string_view* raw_value) {
-  if (pos_ >= text_.size() || text_[pos_] == '}') return false;
+  if (malformed_ || pos_ >= text_.size() || text_[pos_] == '}') return false;
+  // The text is trusted, but a damaged record must end the walk, not overrun it.
+  if (text_[pos_] != '"') return Fail();
   size_t key_length = CanonicalValueLength(text_.substr(pos_));
+  if (key_length < 2 || pos_ + key_length >= text_.size() || text_[pos_ + key_length] != ':') return Fail();
   *key = text_.substr(pos_ + 1, key_length - 2);
-  pos_ += key_length + 1;  // the key and ':'
+  pos_ += key_length + 1;
   size_t value_length = CanonicalValueLength(text_.substr(pos_));
+  if (value_length == 0) return Fail();
   *raw_value = text_.substr(pos_, value_length);
   pos_ += value_length;
   if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
   return true;
+}
+
+bool CanonicalObjectReader::Fail() {
+  malformed_ = true;
+  return false;
 }
 
 std::string_view FindCanonicalMember(std::string_view object_text, std::string_view key) {

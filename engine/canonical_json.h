@@ -44,9 +44,15 @@ class CanonicalObjectReader {
   // Moves to the next member; returns false after the last one.
   bool Next(std::string_view* key, std::string_view* raw_value);
 
+  // True when the walk stopped at text that is not canonical JSON.
+  bool malformed() const { return malformed_; }
+
  private:
+  bool Fail();
+
   std::string_view text_;
   size_t pos_;
+  bool malformed_;
 };
 
 // Returns the length of the canonical value at the start of `text`.

@@ -29,6 +29,7 @@ Status FillEventFromCanonical(Event* event) {
       event->data_length = value.size();
     }
   }
+  if (reader.malformed()) return Status::Corruption("event record is not canonical JSON");
   if (!has_data) {  // schemas require data; keep the view valid regardless
     event->data_offset = 0;
     event->data_length = 0;

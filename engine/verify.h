@@ -1,0 +1,36 @@
+// Verification of a stored log: the hash chain, the indexes against the
+// events, the head record, and the projections against a rebuild.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event_log.h"
+
+namespace keel {
+
+struct VerifyOptions {
+  bool check_indexes = true;
+  bool check_projections = true;
+  // Called now and then with the events checked so far, for progress bars.
+  std::function<void(uint64_t checked, uint64_t total)> progress;
+};
+
+struct VerifyReport {
+  uint64_t events = 0;
+  // The first seq whose stored hash does not match its content and chain.
+  std::optional<uint64_t> first_bad_seq;
+  // Every problem found, each naming its seq or key.
+  std::vector<std::string> problems;
+
+  bool ok() const { return problems.empty(); }
+};
+
+// Returns an error only when the log cannot be read at all; what is wrong
+// with its contents goes into the report.
+Result<VerifyReport> VerifyLog(const EventLog& log, const VerifyOptions& options = {});
+
+}  // namespace keel

@@ -1,0 +1,155 @@
+#include "engine/verify.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/log_format.h"
+#include "engine/projection.h"
+#include "tests/support/events.h"
+#include "tests/support/raw_db.h"
+#include "tests/support/temp_dir.h"
+
+namespace keel {
+namespace {
+
+using testing::MakeEvent;
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = Open();
+    std::vector<AppendRequest> group;
+    group.push_back({MakeEvent({.id = "e1", .type = "task.created", .data = {{"title", "Brief"}}}), {}});
+    group.push_back({MakeEvent({.id = "e2", .data = {{"to", "doing"}}}), {}});
+    group.push_back({MakeEvent({.id = "e3", .subject = "task/T-2", .data = {{"to", "doing"}}}), {}});
+    group.push_back({MakeEvent({.id = "e4", .data = {{"to", "done"}}}), {}});
+    ASSERT_TRUE(log->Append(std::move(group)).ok());
+  }
+
+  std::unique_ptr<EventLog> Open() {
+    LogOptions options;
+    options.create_if_missing = true;
+    return std::move(EventLog::Open(db_path(), options)).value();
+  }
+
+  VerifyReport Verify() {
+    auto log = Open();
+    auto report = VerifyLog(*log);
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : VerifyReport{};
+  }
+
+  std::filesystem::path db_path() const { return dir_ / "db"; }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(VerifyTest, AnUntouchedLogVerifies) {
+  VerifyReport report = Verify();
+  EXPECT_TRUE(report.ok()) << report.problems.front();
+  EXPECT_EQ(report.events, 4u);
+  EXPECT_FALSE(report.first_bad_seq);
+}
+
+TEST_F(VerifyTest, OneChangedByteInAStoredEventIsNamedBySeq) {
+  {
+    testing::RawDb raw(db_path());
+    ASSERT_TRUE(raw.ok());
+    std::string record = raw.Get("events", log_format::EventKey(3));
+    size_t pos = record.find("doing");
+    ASSERT_NE(pos, std::string::npos);
+    record[pos] = 'D';  // "Doing": still valid JSON, a different event
+    raw.Put("events", log_format::EventKey(3), record);
+  }
+  VerifyReport report = Verify();
+  EXPECT_FALSE(report.ok());
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 3u);
+  EXPECT_NE(report.problems.front().find("seq 3"), std::string::npos) << report.problems.front();
+}
+
+TEST_F(VerifyTest, ATamperedEventWhoseHashWasAlsoRewrittenBreaksTheNextLink) {
+  {
+    testing::RawDb raw(db_path());
+    std::string record = raw.Get("events", log_format::EventKey(2));
+    record[1] ^= 0x01;  // the stored hash itself
+    raw.Put("events", log_format::EventKey(2), record);
+  }
+  VerifyReport report = Verify();
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 2u);
+}
+
+TEST_F(VerifyTest, ARecordThatNoLongerParsesIsNamedBySeq) {
+  {
+    testing::RawDb raw(db_path());
+    std::string record = raw.Get("events", log_format::EventKey(4));
+    record.back() = '!';
+    raw.Put("events", log_format::EventKey(4), record);
+  }
+  VerifyReport report = Verify();
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 4u);
+}
+
+TEST_F(VerifyTest, ARemovedEventShowsAsAGap) {
+  { testing::RawDb(db_path()).Delete("events", log_format::EventKey(2)); }
+  VerifyReport report = Verify();
+  EXPECT_FALSE(report.ok());
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 3u);  // where the gap is seen
+}
+
+TEST_F(VerifyTest, AMissingIndexEntryIsNamed) {
+  { testing::RawDb(db_path()).Delete("by_id", "e3"); }
+  VerifyReport report = Verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.problems.front().find("by_id"), std::string::npos);
+  EXPECT_NE(report.problems.front().find("e3"), std::string::npos);
+  EXPECT_FALSE(report.first_bad_seq);  // the chain itself is intact
+}
+
+TEST_F(VerifyTest, AStrayIndexEntryIsNamed) {
+  { testing::RawDb(db_path()).Put("by_id", "ghost", log_format::EventKey(2)); }
+  VerifyReport report = Verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.problems.front().find("ghost"), std::string::npos);
+}
+
+TEST_F(VerifyTest, AProjectionThatDiffersFromARebuildIsNamed) {
+  {
+    testing::RawDb raw(db_path());
+    std::string key = log_format::EntityKey("acme", "task", "T-1");
+    std::string state = raw.Get("entities", key);
+    size_t pos = state.find("done");
+    ASSERT_NE(pos, std::string::npos);
+    state.replace(pos, 4, "todo");
+    raw.Put("entities", key, state);
+  }
+  VerifyReport report = Verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.problems.front().find("acme/task/T-1"), std::string::npos) << report.problems.front();
+}
+
+TEST_F(VerifyTest, StateAsOfFoldsTheStreamUpToTheGivenPoint) {
+  auto log = Open();
+  auto at_seq2 = StateAsOf(*log, "acme", {"task", "T-1"}, AsOf{.seq = 2});
+  ASSERT_TRUE(at_seq2.ok() && at_seq2->has_value());
+  EXPECT_EQ((*at_seq2)->GetString("status"), "doing");
+  EXPECT_EQ((*at_seq2)->version(), 2);
+  auto before_creation = StateAsOf(*log, "acme", {"task", "T-2"}, AsOf{.seq = 2});
+  ASSERT_TRUE(before_creation.ok());
+  EXPECT_FALSE(before_creation->has_value());
+  auto now = StateAsOf(*log, "acme", {"task", "T-1"}, AsOf{});
+  auto current = log->GetEntity("acme", {"task", "T-1"});
+  ASSERT_TRUE(now.ok() && current.ok());
+  EXPECT_EQ(**now, **current);
+}
+
+TEST(AsOfTest, ParsesASeqOrATime) {
+  EXPECT_EQ(ParseAsOf("42")->seq, 42u);
+  EXPECT_TRUE(ParseAsOf("2026-03-02T09:00:00Z")->time_micros.has_value());
+  EXPECT_FALSE(ParseAsOf("yesterday").ok());
+}
+
+}  // namespace
+}  // namespace keel
