@@ -1,5 +1,6 @@
 #include "engine/pattern_parser.h"
 
+#include <cctype>
 #include <string>
 
 namespace keel::schema {

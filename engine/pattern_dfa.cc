@@ -1,0 +1,225 @@
+#include "engine/pattern_dfa.h"
+
+#include <algorithm>
+#include <map>
+
+namespace keel::schema {
+namespace {
+
+// Caps that keep a pathological pattern from costing much at load; such a
+// pattern simply runs on RE2.
+constexpr size_t kMaxNfaStates = 20000;
+constexpr size_t kMaxDfaStates = 4096;
+
+struct NfaState {
+  int symbols = -1;  // index into Nfa::sets; -1 for a state with only epsilon moves
+  int next = -1;     // where a symbol in `symbols` leads
+  std::vector<int> epsilon;
+};
+
+// A Thompson automaton, built back to front: each piece is built knowing the
+// state it continues into, so no dangling edges need patching.
+struct Nfa {
+  std::vector<NfaState> states;
+  std::vector<SymbolSet> sets;
+  int accept = -1;
+  int start = -1;
+
+  int AddState(int symbols, int next) {
+    states.push_back({symbols, next, {}});
+    return static_cast<int>(states.size()) - 1;
+  }
+
+  int SetIndex(const SymbolSet& set) {
+    auto found = std::find(sets.begin(), sets.end(), set);
+    if (found != sets.end()) return static_cast<int>(found - sets.begin());
+    sets.push_back(set);
+    return static_cast<int>(sets.size()) - 1;
+  }
+
+  // Returns the entry state of `node` followed by `next`, or -1 when too large.
+  int Build(const RegexNode& node, int next) {
+    if (next < 0 || states.size() > kMaxNfaStates) return -1;
+    switch (node.kind) {
+      case RegexNode::Kind::kEmpty: return next;
+      case RegexNode::Kind::kSymbols: return AddState(SetIndex(node.symbols), next);
+      case RegexNode::Kind::kConcat: return BuildConcat(node, next);
+      case RegexNode::Kind::kAlternation: return BuildAlternation(node, next);
+      case RegexNode::Kind::kRepeat: return BuildRepeat(node, next);
+    }
+    return -1;
+  }
+
+  int BuildConcat(const RegexNode& node, int next) {
+    for (auto child = node.children.rbegin(); child != node.children.rend(); ++child) {
+      next = Build(*child, next);
+    }
+    return next;
+  }
+
+  int BuildAlternation(const RegexNode& node, int next) {
+    int fork = AddState(-1, -1);
+    for (const RegexNode& child : node.children) {
+      int entry = Build(child, next);
+      if (entry < 0) return -1;
+      states[fork].epsilon.push_back(entry);
+    }
+    return fork;
+  }
+
+  // x{min,max} as min copies of x followed by x* (unbounded) or by
+  // max-min nested optional copies.
+  int BuildRepeat(const RegexNode& node, int next) {
+    const RegexNode& body = node.children.front();
+    int entry = next;
+    if (node.max == RegexNode::kUnbounded) {
+      int loop = AddState(-1, -1);
+      int body_entry = Build(body, loop);
+      if (body_entry < 0) return -1;
+      states[loop].epsilon = {body_entry, next};
+      entry = loop;
+    } else {
+      for (int i = node.min; i < node.max && entry >= 0; ++i) {
+        int optional = AddState(-1, -1);
+        int body_entry = Build(body, entry);
+        if (body_entry < 0) return -1;
+        states[optional].epsilon = {body_entry, next};
+        entry = optional;
+      }
+    }
+    for (int i = 0; i < node.min && entry >= 0; ++i) entry = Build(body, entry);
+    return entry;
+  }
+};
+
+using StateSet = std::vector<int>;  // sorted NFA states
+
+}  // namespace
+
+// Subset construction over classes of equivalent symbols.
+class DfaBuilder {
+ public:
+  DfaBuilder(const Nfa& nfa, bool anchored_start) : nfa_(nfa), anchored_start_(anchored_start) {}
+
+  std::optional<PatternDfa> Build(bool anchored_end) {
+    ComputeSymbolClasses();
+    start_closure_ = Closure({nfa_.start});
+    if (Intern(start_closure_) == PatternDfa::kNoState) return std::nullopt;
+    for (size_t done = 0; done < sets_.size(); ++done) {
+      for (int symbol_class = 0; symbol_class < dfa_.class_count_; ++symbol_class) {
+        uint16_t target = Intern(Move(sets_[done], class_symbol_[symbol_class]));
+        if (target == PatternDfa::kNoState && overflow_) return std::nullopt;
+        dfa_.next_.push_back(target);
+      }
+    }
+    dfa_.anchored_end_ = anchored_end;
+    dfa_.matches_everything_ = !anchored_end && dfa_.accepting_[0];
+    return std::move(dfa_);
+  }
+
+ private:
+  // Symbols that every symbol set of the automaton treats alike share a class.
+  void ComputeSymbolClasses() {
+    std::map<std::vector<bool>, int> class_of_signature;
+    for (int symbol = 0; symbol < kSymbolCount; ++symbol) {
+      std::vector<bool> signature;
+      for (const SymbolSet& set : nfa_.sets) signature.push_back(set.test(symbol));
+      auto [it, added] = class_of_signature.emplace(signature, dfa_.class_count_);
+      if (added) {
+        class_symbol_.push_back(symbol);
+        ++dfa_.class_count_;
+      }
+      dfa_.symbol_class_[symbol] = static_cast<uint8_t>(it->second);
+    }
+  }
+
+  StateSet Closure(StateSet seeds) const {
+    std::vector<bool> seen(nfa_.states.size());
+    StateSet result;
+    while (!seeds.empty()) {
+      int state = seeds.back();
+      seeds.pop_back();
+      if (seen[state]) continue;
+      seen[state] = true;
+      result.push_back(state);
+      for (int target : nfa_.states[state].epsilon) seeds.push_back(target);
+    }
+    std::sort(result.begin(), result.end());
+    return result;
+  }
+
+  StateSet Move(const StateSet& from, int symbol) const {
+    StateSet targets;
+    for (int state : from) {
+      const NfaState& nfa_state = nfa_.states[state];
+      if (nfa_state.symbols >= 0 && nfa_.sets[nfa_state.symbols].test(symbol)) {
+        targets.push_back(nfa_state.next);
+      }
+    }
+    StateSet result = Closure(std::move(targets));
+    if (!anchored_start_) {  // a match may begin at any position
+      StateSet merged;
+      std::set_union(result.begin(), result.end(), start_closure_.begin(), start_closure_.end(),
+                     std::back_inserter(merged));
+      result = std::move(merged);
+    }
+    return result;
+  }
+
+  uint16_t Intern(const StateSet& set) {
+    if (set.empty()) return PatternDfa::kNoState;
+    auto found = ids_.find(set);
+    if (found != ids_.end()) return found->second;
+    if (sets_.size() >= kMaxDfaStates) {
+      overflow_ = true;
+      return PatternDfa::kNoState;
+    }
+    uint16_t id = static_cast<uint16_t>(sets_.size());
+    ids_.emplace(set, id);
+    sets_.push_back(set);
+    dfa_.accepting_.push_back(std::binary_search(set.begin(), set.end(), nfa_.accept));
+    return id;
+  }
+
+  const Nfa& nfa_;
+  bool anchored_start_;
+  bool overflow_ = false;
+  StateSet start_closure_;
+  std::vector<int> class_symbol_;  // a representative symbol per class
+  std::map<StateSet, uint16_t> ids_;
+  std::vector<StateSet> sets_;
+  PatternDfa dfa_;
+};
+
+std::optional<PatternDfa> PatternDfa::Build(std::string_view pattern) {
+  std::optional<ParsedRegex> parsed = ParseSimpleRegex(pattern);
+  if (!parsed) return std::nullopt;
+  Nfa nfa;
+  nfa.accept = nfa.AddState(-1, -1);
+  nfa.start = nfa.Build(parsed->root, nfa.accept);
+  if (nfa.start < 0) return std::nullopt;
+  return DfaBuilder(nfa, parsed->anchored_start).Build(parsed->anchored_end);
+}
+
+bool PatternDfa::Search(std::string_view text) const {
+  if (matches_everything_) return true;
+  uint16_t state = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  size_t size = text.size();
+  for (size_t i = 0; i < size;) {
+    unsigned char byte = bytes[i];
+    int symbol = byte;
+    if (byte < 0x80) {
+      ++i;
+    } else {  // one symbol per code point, whatever its length
+      symbol = kNonAsciiSymbol;
+      i += byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+    }
+    state = next_[state * class_count_ + symbol_class_[symbol]];
+    if (state == kNoState) return false;
+    if (!anchored_end_ && accepting_[state]) return true;
+  }
+  return accepting_[state];
+}
+
+}  // namespace keel::schema
