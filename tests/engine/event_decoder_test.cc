@@ -1,0 +1,110 @@
+#include "engine/event_decoder.h"
+
+#include <gtest/gtest.h>
+
+namespace keel {
+namespace {
+
+constexpr std::string_view kValid =
+    R"({"specversion":"1.0","id":"ev-1","source":"jira/acme","type":"initiative.status_changed",)"
+    R"("time":"2026-03-02T09:00:00Z","subject":"initiative/IN-7","workspace":"acme","actor":"user:alice",)"
+    R"("data":{"from":"planned","to":"in_progress"}})";
+
+class EventDecoderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { schemas_ = std::move(SchemaRegistry::LoadEmbedded()).value().release(); }
+
+  Status Decode(std::string_view bytes, DecodeOptions options = {}) {
+    EventDecoder decoder(schemas_, options);
+    return decoder.DecodeInput(bytes).status();
+  }
+
+  static std::string With(std::string_view from, std::string_view to) {
+    std::string text(kValid);
+    size_t pos = text.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    text.replace(pos, from.size(), to);
+    return text;
+  }
+
+  static void ExpectRejected(const Status& status, std::string_view fragment) {
+    EXPECT_TRUE(status.Is(StatusCode::kInvalidArgument) || status.Is(StatusCode::kResourceExhausted))
+        << status.ToString();
+    EXPECT_NE(status.message().find(fragment), std::string::npos)
+        << "message '" << status.message() << "' lacks '" << fragment << "'";
+  }
+
+  static SchemaRegistry* schemas_;
+};
+SchemaRegistry* EventDecoderTest::schemas_ = nullptr;
+
+TEST_F(EventDecoderTest, AValidEventBecomesCanonical) {
+  EventDecoder decoder(schemas_);
+  std::string spaced(kValid);
+  spaced.insert(1, "  ");
+  auto event = decoder.DecodeInput(spaced);
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->id, "ev-1");
+  EXPECT_EQ(event->entity, (EntityRef{"initiative", "IN-7"}));
+  EXPECT_EQ(event->data(), R"({"from":"planned","to":"in_progress"})");
+  EXPECT_EQ(event->canonical.substr(0, 30), R"({"actor":"user:alice","data":{)");
+  EXPECT_EQ(event->time_micros, 1772442000000000);
+  // Decoding the canonical bytes again gives the same bytes.
+  auto again = decoder.DecodeInput(event->canonical);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->canonical, event->canonical);
+}
+
+TEST_F(EventDecoderTest, MalformedJson) { ExpectRejected(Decode(R"({"id":"x",)"), "malformed JSON"); }
+
+TEST_F(EventDecoderTest, InvalidUtf8) { ExpectRejected(Decode(With("jira/acme", "jira/\xff\xfe")), "invalid UTF-8"); }
+
+TEST_F(EventDecoderTest, AnArrayOrANumberIsNotAnEvent) {
+  ExpectRejected(Decode("[1,2]"), "must be a JSON object, got an array");
+  ExpectRejected(Decode("42"), "must be a JSON object, got a number");
+}
+
+TEST_F(EventDecoderTest, MissingRequiredAttribute) {
+  ExpectRejected(Decode(With(R"("time":"2026-03-02T09:00:00Z",)", "")), "time");
+}
+
+TEST_F(EventDecoderTest, UnknownEventType) {
+  ExpectRejected(Decode(With("initiative.status_changed", "initiative.teleported")), "unknown event type");
+}
+
+TEST_F(EventDecoderTest, WrongDataType) {
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":7)")), "data.to");
+}
+
+TEST_F(EventDecoderTest, OverTheSizeLimit) {
+  DecodeOptions small;
+  small.max_event_bytes = 100;
+  ExpectRejected(Decode(kValid, small), "over the limit of 100 bytes");
+}
+
+TEST_F(EventDecoderTest, EngineAttributesAreRefusedOnInput) {
+  ExpectRejected(Decode(With(R"("id":"ev-1",)", R"("id":"ev-1","seq":3,)")), "'seq' is set by the engine");
+  ExpectRejected(Decode(With(R"("id":"ev-1",)", R"("id":"ev-1","ruleid":"r",)")), "'ruleid'");
+}
+
+TEST_F(EventDecoderTest, DuplicateKeysAreRefused) {
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","to":"done")")), "duplicate key");
+}
+
+TEST_F(EventDecoderTest, NumbersTakeOneCanonicalForm) {
+  EventDecoder decoder(schemas_);
+  std::string kr =
+      R"({"specversion":"1.0","id":"k","source":"s","type":"key_result.progress_reported","time":"2026-03-02T09:00:00Z",)"
+      R"("subject":"key_result/KR-1","workspace":"acme","actor":"user:a","data":{"value":40.0}})";
+  auto event = decoder.DecodeInput(kr);
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->data(), R"({"value":40})");
+  size_t pos = kr.find("40.0");
+  kr.replace(pos, 4, "0.1e1");
+  event = decoder.DecodeInput(kr);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->data(), R"({"value":1})");
+}
+
+}  // namespace
+}  // namespace keel
