@@ -1,0 +1,321 @@
+// keel's CEL (Common Expression Language): a documented subset, see README.md.
+//
+// Expressions are compiled once, when rules load, and evaluated many times:
+//
+//   KEEL_ASSIGN_OR_RETURN(cel::Program program, cel::Compile("entity.team == 'it'"));
+//   cel::Activation activation;
+//   activation.Bind("entity", cel::FromJson(entity_json));
+//   KEEL_ASSIGN_OR_RETURN(cel::Value result, program.Evaluate(activation));
+//
+// Values are immutable; copies share their contents. Value, Program and a
+// const Activation are safe for concurrent use without external synchronization.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/status.h"
+
+namespace keel::cel {
+
+// The kind of a value. kDyn appears only in declarations ("any kind").
+enum class Kind : uint8_t {
+  kNull,
+  kBool,
+  kInt,
+  kUint,
+  kDouble,
+  kString,
+  kBytes,
+  kList,
+  kMap,
+  kTimestamp,
+  kDuration,
+  kType,
+  kError,
+  kDyn,
+};
+inline constexpr int kKindCount = 14;
+
+// CEL's name of the type: "int", "google.protobuf.Timestamp", "null_type", ...
+std::string_view KindName(Kind kind);
+
+// Why an evaluation failed. Errors are values inside an evaluation (CEL's
+// `false && error` is false); one that reaches the result fails Evaluate.
+enum class ErrorCode : uint8_t {
+  kNoMatchingOverload,
+  kNoSuchKey,
+  kIndexOutOfRange,
+  kDivisionByZero,
+  kOverflow,       // int/uint arithmetic, conversions, timestamp and duration range
+  kInvalidArgument,
+  kUnbound,        // an undeclared variable or function (unchecked expressions only)
+  kLimit,          // a list or string would grow beyond EvalOptions' limits
+};
+
+namespace internal {
+// Shared, immutable payload of strings, bytes, lists, maps and errors.
+struct HeapObject {
+  mutable std::atomic<int32_t> refs{1};
+};
+void DestroyHeapObject(Kind kind, const HeapObject* object);
+struct MapObject;
+}  // namespace internal
+
+class Value;
+using MapEntry = std::pair<Value, Value>;
+
+// A CEL value: null, bool, int (int64), uint (uint64), double, string (UTF-8),
+// bytes, list, map, timestamp, duration, type, or an evaluation error.
+// 16 bytes; scalars are stored inline, the rest is shared and reference counted.
+class Value {
+ public:
+  Value() noexcept : kind_(Kind::kNull) { u_.i = 0; }
+  Value(const Value& other) noexcept : kind_(other.kind_), aux_(other.aux_), u_(other.u_) { Ref(); }
+  Value(Value&& other) noexcept : kind_(other.kind_), aux_(other.aux_), u_(other.u_) {
+    other.kind_ = Kind::kNull;
+  }
+  Value& operator=(const Value& other) noexcept {
+    if (this != &other) {
+      other.Ref();
+      Unref();
+      kind_ = other.kind_;
+      aux_ = other.aux_;
+      u_ = other.u_;
+    }
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      Unref();
+      kind_ = other.kind_;
+      aux_ = other.aux_;
+      u_ = other.u_;
+      other.kind_ = Kind::kNull;
+    }
+    return *this;
+  }
+  ~Value() { Unref(); }
+
+  static Value Null() { return Value(); }
+  static Value Bool(bool b) { Value v(Kind::kBool); v.u_.b = b; return v; }
+  static Value Int(int64_t i) { Value v(Kind::kInt); v.u_.i = i; return v; }
+  static Value Uint(uint64_t u) { Value v(Kind::kUint); v.u_.u = u; return v; }
+  static Value Double(double d) { Value v(Kind::kDouble); v.u_.d = d; return v; }
+  static Value String(std::string_view s);  // REQUIRES: valid UTF-8
+  static Value Bytes(std::string_view b);
+  static Value List(std::vector<Value> items);
+  // Fails on a repeated key (1 and 1u are the same key) or a key that is not
+  // bool, int, uint or string.
+  static Result<Value> Map(std::vector<MapEntry> entries);
+  // Seconds and nanoseconds since the Unix epoch, 0001-01-01 to 9999-12-31 UTC.
+  static Result<Value> Timestamp(int64_t seconds, int32_t nanos = 0);
+  static Value Duration(int64_t nanos) { Value v(Kind::kDuration); v.u_.i = nanos; return v; }
+  // The type value for `kind`: what `type(x)` returns and `int`, `string` denote.
+  static Value Type(Kind kind) { Value v(Kind::kType); v.aux_ = static_cast<int32_t>(kind); return v; }
+  static Value Error(ErrorCode code, std::string message);
+
+  Kind kind() const { return kind_; }
+  bool IsError() const { return kind_ == Kind::kError; }
+  bool IsNull() const { return kind_ == Kind::kNull; }
+
+  // Accessors. REQUIRES: the matching kind.
+  bool AsBool() const { return u_.b; }
+  int64_t AsInt() const { return u_.i; }
+  uint64_t AsUint() const { return u_.u; }
+  double AsDouble() const { return u_.d; }
+  std::string_view AsString() const;  // strings and bytes
+  int64_t TimestampSeconds() const { return u_.i; }
+  int32_t TimestampNanos() const { return aux_; }
+  int64_t DurationNanos() const { return u_.i; }
+  Kind AsType() const { return static_cast<Kind>(aux_); }
+  std::span<const Value> ListItems() const;
+  size_t MapSize() const;
+  std::span<const MapEntry> MapEntries() const;  // in insertion order
+  // The value under `key`, or nullptr. Numeric keys match across int, uint and
+  // integral doubles, as CEL's equality does.
+  const Value* MapFind(const Value& key) const;
+  const Value* MapFind(std::string_view key) const;
+  ErrorCode AsErrorCode() const;
+  std::string_view ErrorMessage() const;
+  // Where the error arose: byte offset in the expression, or -1.
+  int32_t ErrorOffset() const;
+
+  // CEL equality: numbers compare across int, uint and double; values of other
+  // different kinds are unequal; NaN equals nothing. REQUIRES: neither is an error.
+  bool Equals(const Value& other) const;
+  // A CEL-like rendering for messages and tests: 1, 2u, "a", b"\x00", [1, 2], {"k": 1}.
+  std::string DebugString() const;
+
+ private:
+  friend struct ValueAccess;
+  explicit Value(Kind kind) : kind_(kind) { u_.i = 0; }
+  static bool IsHeapKind(Kind kind) {
+    return kind == Kind::kString || kind == Kind::kBytes || kind == Kind::kList ||
+           kind == Kind::kMap || kind == Kind::kError;
+  }
+  void Ref() const {
+    if (IsHeapKind(kind_)) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void Unref() {
+    if (IsHeapKind(kind_) && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      internal::DestroyHeapObject(kind_, u_.p);
+    }
+  }
+
+  Kind kind_;
+  int32_t aux_ = 0;  // timestamp nanoseconds; the kind a type value denotes
+  union {
+    bool b;
+    int64_t i;
+    uint64_t u;
+    double d;
+    const internal::HeapObject* p;
+  } u_;
+};
+
+// 1-based line and column (in characters) inside an expression.
+struct SourcePosition {
+  int line = 1;
+  int column = 1;
+};
+
+// A compile or evaluation error with the place in the expression it refers to.
+struct Diagnostic {
+  SourcePosition position;
+  std::string message;
+};
+
+// Where an expression sits in a file, to point at errors in the file itself.
+struct ExpressionOrigin {
+  int line = 1;    // of the expression's first character in the file
+  int column = 1;
+  // For expressions spanning lines (YAML block scalars): the columns that
+  // precede the expression's text on each following line.
+  int continuation_indent = 0;
+};
+
+// "file:line:col: message\n<the line>\n<spaces>^": the position is translated
+// into the file with `origin`. The line shown is taken from `file_text` when
+// given, else from `expression`.
+std::string FormatDiagnostic(std::string_view file_name, const ExpressionOrigin& origin,
+                             std::string_view expression, const Diagnostic& diagnostic,
+                             std::string_view file_text = {});
+
+// A variable an expression may use; `type` kDyn means any kind.
+struct VariableDecl {
+  std::string name;
+  Kind type = Kind::kDyn;
+};
+
+struct CompileOptions {
+  // The variables rules see (DESIGN.md).
+  std::vector<VariableDecl> variables = {
+      {"event", Kind::kMap}, {"entity", Kind::kDyn}, {"before", Kind::kDyn},
+      {"parent", Kind::kDyn}, {"workspace", Kind::kDyn}};
+  // has, all, exists, exists_one, map, filter.
+  bool enable_macros = true;
+  // When false, the light type check is skipped, and undeclared variables and
+  // functions are looked up at evaluation and fail there (CEL's unchecked mode,
+  // used by the conformance suite). Rules always compile checked.
+  bool type_check = true;
+  size_t max_expression_bytes = 64 * 1024;
+  int max_nesting = 128;  // parentheses, calls, operators nested in each other
+};
+
+// Variables for one evaluation, plus what the triggering event provides.
+// Bind again to reuse it for the next event.
+class BusinessCalendar;
+class Activation {
+ public:
+  Activation() = default;
+  // Binds `name` to `value`, replacing an earlier binding.
+  void Bind(std::string_view name, Value value);
+  const Value* Find(std::string_view name) const;
+  void Clear() { bindings_.clear(); }
+
+  // What now() returns: the triggering event's time, never the wall clock.
+  // REQUIRES: a timestamp value.
+  void SetNow(Value timestamp) { now_ = std::move(timestamp); }
+  const Value& now() const { return now_; }
+
+  // Business days for add_business_days() and friends; nullptr means Monday
+  // to Friday in UTC. Not owned; must outlive evaluations.
+  void SetCalendar(const BusinessCalendar* calendar) { calendar_ = calendar; }
+  const BusinessCalendar* calendar() const { return calendar_; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> bindings_;
+  Value now_;
+  const BusinessCalendar* calendar_ = nullptr;
+};
+
+// A civil date: year, month 1-12, day 1-31.
+struct CivilDay {
+  int year = 1970;
+  int month = 1;
+  int day = 1;
+};
+
+// Which days count as business days. The default is Monday to Friday in UTC;
+// a per-workspace holiday calendar (the timers issue) overrides both methods.
+// Implementations must be safe for concurrent use.
+class BusinessCalendar {
+ public:
+  virtual ~BusinessCalendar() = default;
+  // `weekday`: 0 = Sunday ... 6 = Saturday.
+  virtual bool IsBusinessDay(const CivilDay& day, int weekday) const;
+  // The time zone business days are counted in, unless an expression names one.
+  virtual std::string_view TimeZone() const { return "UTC"; }
+};
+
+struct EvalOptions {
+  // Each evaluation may take this many steps (one per comprehension iteration
+  // and element visited, and per 64 bytes handled by string functions).
+  int64_t max_cost = 100000;
+  size_t max_list_size = 100000;        // elements of a list the expression builds
+  size_t max_string_size = 1024 * 1024;  // bytes of a string the expression builds
+};
+
+// A compiled expression. Cheap to copy; evaluation never re-parses.
+class Program {
+ public:
+  // The result, or an error naming where in the expression it arose
+  // ("1:12: division by zero"); `diagnostic` receives the structured form.
+  // Exceeding EvalOptions' limits is a ResourceExhausted error.
+  Result<Value> Evaluate(const Activation& activation, const EvalOptions& options = {},
+                         Diagnostic* diagnostic = nullptr) const;
+  std::string_view source() const;
+
+  struct Impl;
+  explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Parses and checks `expression`. Errors (syntax, undeclared names, calls no
+// overload accepts) are InvalidArgument "line:col: message"; `diagnostic`
+// receives the structured form.
+Result<Program> Compile(std::string_view expression, const CompileOptions& options = {},
+                        Diagnostic* diagnostic = nullptr);
+
+// JSON null, bool, string, array and object map to CEL null, bool, string,
+// list and map (string keys); integers to int (uint above int64's range),
+// other numbers to double.
+Value FromJson(const nlohmann::json& json);
+// The reverse, for template results: uint and int as numbers, timestamps as
+// RFC 3339 strings, durations as "90s", bytes as base64, types by name, map
+// keys as their string form, non-finite doubles as "NaN"/"Infinity". An error
+// value (which Evaluate never returns) becomes null.
+nlohmann::json ToJson(const Value& value);
+
+}  // namespace keel::cel

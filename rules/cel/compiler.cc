@@ -1,0 +1,378 @@
+#include "rules/cel/compiler.h"
+
+#include <optional>
+
+namespace keel::cel {
+namespace {
+
+struct Compiled {
+  NodePtr node;
+  Kind kind = Kind::kDyn;
+};
+
+std::optional<Kind> TypeNamed(std::string_view name) {
+  static const std::pair<std::string_view, Kind> kTypes[] = {
+      {"int", Kind::kInt},       {"uint", Kind::kUint},       {"double", Kind::kDouble},
+      {"bool", Kind::kBool},     {"string", Kind::kString},   {"bytes", Kind::kBytes},
+      {"list", Kind::kList},     {"map", Kind::kMap},         {"null_type", Kind::kNull},
+      {"type", Kind::kType},     {"google.protobuf.Timestamp", Kind::kTimestamp},
+      {"google.protobuf.Duration", Kind::kDuration}};
+  for (const auto& [n, k] : kTypes) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+bool Fits(Kind actual, std::initializer_list<Kind> allowed) {
+  if (actual == Kind::kDyn) return true;
+  for (Kind k : allowed) {
+    if (k == actual) return true;
+  }
+  return false;
+}
+
+std::string DisplayName(std::string_view name) {
+  if (name == "@in") return "in";
+  if (name.size() > 2 && name.front() == '_' && name.back() == '_') return std::string(name.substr(1, name.size() - 2));
+  if (name.size() == 2 && name.back() == '_') return std::string(name.substr(0, 1));
+  return std::string(name);
+}
+
+class Compiler {
+ public:
+  explicit Compiler(const CompileOptions& options) : options_(options) {}
+
+  Result<CompiledExpr> Run(const Expr& root, int32_t* error_offset) {
+    Compiled c = Compile(root);
+    if (!error_.empty()) {
+      *error_offset = error_offset_;
+      return Status::InvalidArgument(error_);
+    }
+    CompiledExpr out;
+    out.root = std::move(c.node);
+    out.variables = std::move(used_);
+    out.local_count = local_count_;
+    return out;
+  }
+
+ private:
+  Compiled Fail(int32_t offset, std::string message) {
+    if (error_.empty()) {
+      error_ = std::move(message);
+      error_offset_ = offset;
+    }
+    return Compiled{std::make_unique<ConstNode>(offset, Value()), Kind::kDyn};
+  }
+  bool failed() const { return !error_.empty(); }
+
+  template <typename T, typename... Args>
+  NodePtr Make(Args&&... args) {
+    ++node_count_;
+    return std::make_unique<T>(std::forward<Args>(args)...);
+  }
+
+  Compiled Compile(const Expr& e) {
+    struct Depth {
+      explicit Depth(int* d) : d(d) { ++*d; }
+      ~Depth() { --*d; }
+      int* d;
+    } depth(&depth_);
+    if (depth_ > options_.max_nesting) return Fail(e.offset, "expression nested too deeply");
+    switch (e.kind) {
+      case ExprKind::kConst:
+        return {Make<ConstNode>(e.offset, e.constant), e.constant.kind()};
+      case ExprKind::kIdent:
+        return CompileIdent(e);
+      case ExprKind::kSelect:
+        return CompileSelect(e);
+      case ExprKind::kCall:
+        return CompileCall(e);
+      case ExprKind::kList:
+        return CompileList(e);
+      case ExprKind::kMap:
+        return CompileMap(e);
+      case ExprKind::kStruct:
+        return Fail(e.offset, "message construction '" + e.name +
+                                  "{...}' is not supported (keel has no protobuf messages)");
+      case ExprKind::kComprehension:
+        return CompileComprehension(e);
+    }
+    return Fail(e.offset, "unsupported expression");
+  }
+
+  // A comprehension variable, a declared variable, or a type name.
+  std::optional<Compiled> Resolve(std::string_view name, int32_t offset, bool include_locals) {
+    if (!name.empty() && name.front() == '.') {
+      name.remove_prefix(1);
+      include_locals = false;
+    }
+    if (include_locals) {
+      for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+        if (it->first == name) return Compiled{Make<LocalNode>(offset, it->second), Kind::kDyn};
+      }
+    }
+    for (const VariableDecl& decl : options_.variables) {
+      if (decl.name != name) continue;
+      int index = 0;
+      while (index < static_cast<int>(used_.size()) && used_[index].name != name) ++index;
+      if (index == static_cast<int>(used_.size())) used_.push_back(decl);
+      return Compiled{Make<VarNode>(offset, index, decl.name, decl.type), decl.type};
+    }
+    if (auto type = TypeNamed(name)) return Compiled{Make<ConstNode>(offset, Value::Type(*type)), Kind::kType};
+    return std::nullopt;
+  }
+
+  Compiled Unresolved(std::string_view name, int32_t offset) {
+    if (options_.type_check) return Fail(offset, "undeclared reference to '" + std::string(name) + "'");
+    std::string plain(name.front() == '.' ? name.substr(1) : name);
+    return {Make<DynamicVarNode>(offset, std::move(plain)), Kind::kDyn};
+  }
+
+  Compiled CompileIdent(const Expr& e) {
+    if (auto c = Resolve(e.name, e.offset, true)) return std::move(*c);
+    return Unresolved(e.name, e.offset);
+  }
+
+  bool IsLocal(std::string_view name) const {
+    for (const auto& scope : scopes_) {
+      if (scope.first == name) return true;
+    }
+    return false;
+  }
+
+  // a.b.c may name a declared variable or type with dots in its name; the
+  // longest such prefix wins, the rest are field selections.
+  std::optional<Compiled> ResolveQualified(const Expr& e) {
+    std::vector<const Expr*> chain;
+    const Expr* at = &e;
+    while (at->kind == ExprKind::kSelect && !at->test_only) {
+      chain.push_back(at);
+      at = at->operand.get();
+    }
+    if (at->kind != ExprKind::kIdent || IsLocal(at->name)) return std::nullopt;
+    std::vector<std::string> names = {at->name};
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) names.push_back(names.back() + "." + (*it)->name);
+    // names[k] spans k selections; chain[chain.size() - k] is the select that ends it.
+    for (size_t k = chain.size(); k >= 1; --k) {
+      std::optional<Compiled> c = Resolve(names[k], chain[chain.size() - k]->offset, false);
+      if (!c) continue;
+      for (size_t j = k + 1; j <= chain.size(); ++j) {
+        const Expr* select = chain[chain.size() - j];
+        c->node = Make<SelectNode>(select->offset, std::move(c->node), select->name, false);
+        c->kind = Kind::kDyn;
+      }
+      return c;
+    }
+    return std::nullopt;
+  }
+
+  Compiled CompileSelect(const Expr& e) {
+    if (!e.test_only) {
+      if (auto c = ResolveQualified(e)) return std::move(*c);
+    }
+    Compiled operand = Compile(*e.operand);
+    if (options_.type_check && !Fits(operand.kind, {Kind::kMap})) {
+      return Fail(e.offset, std::string(e.test_only ? "has() needs a map field, but the operand is "
+                                                    : "cannot select a field from ") +
+                                std::string(KindName(operand.kind)));
+    }
+    Kind kind = e.test_only ? Kind::kBool : Kind::kDyn;
+    return {Make<SelectNode>(e.offset, std::move(operand.node), e.name, e.test_only), kind};
+  }
+
+  Compiled CompileList(const Expr& e) {
+    std::vector<NodePtr> items;
+    bool constant = true;
+    for (const ExprPtr& arg : e.args) {
+      Compiled c = Compile(*arg);
+      constant = constant && c.node->Constant() != nullptr;
+      items.push_back(std::move(c.node));
+    }
+    if (constant) {
+      std::vector<Value> values;
+      for (const NodePtr& n : items) values.push_back(*n->Constant());
+      return {Make<ConstNode>(e.offset, Value::List(std::move(values))), Kind::kList};
+    }
+    return {Make<ListNode>(e.offset, std::move(items)), Kind::kList};
+  }
+
+  Compiled CompileMap(const Expr& e) {
+    std::vector<std::pair<NodePtr, NodePtr>> entries;
+    bool constant = true;
+    for (const auto& [key, value] : e.entries) {
+      Compiled k = Compile(*key);
+      Compiled v = Compile(*value);
+      if (options_.type_check && !Fits(k.kind, {Kind::kString, Kind::kInt, Kind::kUint, Kind::kBool})) {
+        return Fail(key->offset, "unsupported map key type " + std::string(KindName(k.kind)));
+      }
+      constant = constant && k.node->Constant() != nullptr && v.node->Constant() != nullptr;
+      entries.emplace_back(std::move(k.node), std::move(v.node));
+    }
+    if (constant) {
+      std::vector<MapEntry> values;
+      for (const auto& [k, v] : entries) values.emplace_back(*k->Constant(), *v->Constant());
+      Result<Value> map = Value::Map(std::move(values));
+      // A repeated key stays an evaluation error, as CEL defines it.
+      if (map.ok()) return {Make<ConstNode>(e.offset, std::move(map).value()), Kind::kMap};
+    }
+    return {Make<MapNode>(e.offset, std::move(entries)), Kind::kMap};
+  }
+
+  Compiled CompileComprehension(const Expr& e) {
+    Compiled range = Compile(*e.operand);
+    if (options_.type_check && !Fits(range.kind, {Kind::kList, Kind::kMap})) {
+      return Fail(e.offset, e.name + "() needs a list or a map, found " + std::string(KindName(range.kind)));
+    }
+    int slot = local_count_++;
+    scopes_.emplace_back(e.iter_var, slot);
+    int64_t before = node_count_;
+    Compiled first = Compile(*e.args[0]);
+    Compiled second;
+    if (e.args.size() > 1) second = Compile(*e.args[1]);
+    int64_t body_cost = node_count_ - before;
+    scopes_.pop_back();
+    bool first_is_predicate = e.macro != MacroKind::kMap;
+    if (options_.type_check && first_is_predicate && !Fits(first.kind, {Kind::kBool})) {
+      return Fail(e.args[0]->offset, "the predicate of " + e.name + "() must be bool, found " +
+                                         std::string(KindName(first.kind)));
+    }
+    bool is_bool = e.macro == MacroKind::kAll || e.macro == MacroKind::kExists || e.macro == MacroKind::kExistsOne;
+    return {Make<ComprehensionNode>(e.offset, e.macro, std::move(range.node), slot, std::move(first.node),
+                                    std::move(second.node), 1 + body_cost),
+            is_bool ? Kind::kBool : Kind::kList};
+  }
+
+  Compiled CompileCall(const Expr& e) {
+    if (e.operand == nullptr) {
+      if (std::optional<Compiled> c = CompileOperator(e)) return std::move(*c);
+    }
+    std::vector<const Expr*> arg_exprs;
+    if (e.operand) arg_exprs.push_back(e.operand.get());
+    for (const ExprPtr& a : e.args) arg_exprs.push_back(a.get());
+    const bool member = e.operand != nullptr;
+    const int arity = static_cast<int>(arg_exprs.size());
+
+    const FunctionRegistry& registry = FunctionRegistry::Get();
+    const Function* fn = registry.Find(e.name, member, arity);
+    if (fn == nullptr || arity > kMaxCallArgs) return UnknownFunction(e, member, arity);
+
+    std::vector<NodePtr> args;
+    std::vector<Kind> kinds;
+    for (const Expr* a : arg_exprs) {
+      Compiled c = Compile(*a);
+      args.push_back(std::move(c.node));
+      kinds.push_back(c.kind);
+    }
+    if (failed()) return Fail(e.offset, "");
+    if (e.name == "matches" && args[1]->Constant() != nullptr && args[1]->Constant()->kind() == Kind::kString) {
+      return CompileMatches(e, std::move(args));
+    }
+    std::vector<const Overload*> candidates = fn->Candidates(kinds);
+    if (candidates.empty() && options_.type_check) {
+      std::string message = "no matching overload for '" + DisplayName(e.name) + "' applied to (";
+      for (size_t i = 0; i < kinds.size(); ++i) message += (i ? ", " : "") + std::string(KindName(kinds[i]));
+      return Fail(e.offset, message + ")");
+    }
+    Kind result = candidates.empty() ? Kind::kDyn : candidates[0]->result;
+    for (const Overload* o : candidates) {
+      if (o->result != result) result = Kind::kDyn;
+    }
+    bool all_known = std::none_of(kinds.begin(), kinds.end(), [](Kind k) { return k == Kind::kDyn; });
+    FnImpl direct = candidates.size() == 1 && all_known ? candidates[0]->impl : nullptr;
+    return {Make<CallNode>(e.offset, fn, direct, std::move(args)), result};
+  }
+
+  Compiled UnknownFunction(const Expr& e, bool member, int arity) {
+    const FunctionRegistry& registry = FunctionRegistry::Get();
+    std::string name = DisplayName(e.name);
+    std::string message;
+    if (registry.HasName(e.name, member)) {
+      message = "'" + name + "' does not take " + std::to_string(member ? arity - 1 : arity) + " argument" +
+                (arity - member == 1 ? "" : "s");
+    } else if (registry.HasName(e.name, !member)) {
+      message = member ? "'" + name + "' is a function: call it as " + name + "(x, ...), not x." + name + "(...)"
+                       : "'" + name + "' is a method: call it as x." + name + "(...)";
+    } else {
+      message = "undeclared function '" + name + "'";
+    }
+    if (options_.type_check) return Fail(e.offset, message);
+    return {Make<ErrorNode>(e.offset, ErrorCode::kUnbound, "unbound function: " + message), Kind::kDyn};
+  }
+
+  Compiled CompileMatches(const Expr& e, std::vector<NodePtr> args) {
+    std::string_view pattern = args[1]->Constant()->AsString();
+    RE2::Options re_options;
+    re_options.set_log_errors(false);
+    auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), re_options);
+    if (!re->ok()) {
+      int32_t at = e.args.empty() ? e.offset : e.args.back()->offset;
+      return Fail(at, "invalid regular expression: " + re->error());
+    }
+    return {Make<MatchesNode>(e.offset, std::move(args[0]), std::move(re)), Kind::kBool};
+  }
+
+  // The operators that are not plain strict functions.
+  std::optional<Compiled> CompileOperator(const Expr& e) {
+    const std::string& n = e.name;
+    const auto& a = e.args;
+    if ((n == op::kAnd || n == op::kOr) && a.size() == 2) {
+      Compiled l = Compile(*a[0]), r = Compile(*a[1]);
+      if (options_.type_check && (!Fits(l.kind, {Kind::kBool}) || !Fits(r.kind, {Kind::kBool}))) {
+        Kind bad = Fits(l.kind, {Kind::kBool}) ? r.kind : l.kind;
+        return Fail(e.offset, "'" + DisplayName(n) + "' needs bool operands, found " + std::string(KindName(bad)));
+      }
+      return Compiled{Make<LogicNode>(e.offset, n == op::kAnd, std::move(l.node), std::move(r.node)), Kind::kBool};
+    }
+    if (n == op::kConditional && a.size() == 3) {
+      Compiled c = Compile(*a[0]), y = Compile(*a[1]), no = Compile(*a[2]);
+      if (options_.type_check && !Fits(c.kind, {Kind::kBool})) {
+        return Fail(a[0]->offset, "the condition of '?:' must be bool, found " + std::string(KindName(c.kind)));
+      }
+      Kind kind = y.kind == no.kind ? y.kind : Kind::kDyn;
+      return Compiled{Make<ConditionalNode>(e.offset, std::move(c.node), std::move(y.node), std::move(no.node)), kind};
+    }
+    if ((n == op::kEquals || n == op::kNotEquals) && a.size() == 2) {
+      Compiled l = Compile(*a[0]), r = Compile(*a[1]);
+      return Compiled{Make<EqualsNode>(e.offset, n == op::kNotEquals, std::move(l.node), std::move(r.node)),
+                      Kind::kBool};
+    }
+    if (n == op::kIn && a.size() == 2) {
+      Compiled l = Compile(*a[0]), r = Compile(*a[1]);
+      if (options_.type_check && !Fits(r.kind, {Kind::kList, Kind::kMap})) {
+        return Fail(e.offset, "'in' needs a list or a map on its right, found " + std::string(KindName(r.kind)));
+      }
+      return Compiled{Make<InNode>(e.offset, std::move(l.node), std::move(r.node)), Kind::kBool};
+    }
+    if (n == op::kIndex && a.size() == 2) {
+      Compiled c = Compile(*a[0]), i = Compile(*a[1]);
+      if (options_.type_check && !Fits(c.kind, {Kind::kList, Kind::kMap})) {
+        return Fail(e.offset, "cannot index " + std::string(KindName(c.kind)));
+      }
+      return Compiled{Make<IndexNode>(e.offset, std::move(c.node), std::move(i.node)), Kind::kDyn};
+    }
+    if (n == "dyn" && a.size() == 1) {
+      Compiled c = Compile(*a[0]);
+      c.kind = Kind::kDyn;
+      return c;
+    }
+    return std::nullopt;
+  }
+
+  const CompileOptions& options_;
+  std::vector<std::pair<std::string, int>> scopes_;
+  std::vector<VariableDecl> used_;
+  int local_count_ = 0;
+  int depth_ = 0;
+  int64_t node_count_ = 0;
+  std::string error_;
+  int32_t error_offset_ = 0;
+};
+
+}  // namespace
+
+Result<CompiledExpr> CompileTree(const Expr& expr, const CompileOptions& options, int32_t* error_offset) {
+  Compiler compiler(options);
+  return compiler.Run(expr, error_offset);
+}
+
+}  // namespace keel::cel

@@ -1,0 +1,134 @@
+// FromJson and ToJson: how event and entity JSON becomes CEL values, and how
+// template results become JSON again.
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/cel/time_values.h"
+#include "rules/cel/value_internal.h"
+
+namespace keel::cel {
+namespace {
+
+std::string Base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) | static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+std::string KeyText(const Value& key) {
+  switch (key.kind()) {
+    case Kind::kString: return std::string(key.AsString());
+    case Kind::kInt: return std::to_string(key.AsInt());
+    case Kind::kUint: return std::to_string(key.AsUint());
+    case Kind::kBool: return key.AsBool() ? "true" : "false";
+    default: return key.DebugString();
+  }
+}
+
+}  // namespace
+
+Value FromJson(const nlohmann::json& json) {
+  switch (json.type()) {
+    case nlohmann::json::value_t::null:
+    case nlohmann::json::value_t::discarded:
+      return Value::Null();
+    case nlohmann::json::value_t::boolean:
+      return Value::Bool(json.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::Int(json.get<int64_t>());
+    case nlohmann::json::value_t::number_unsigned: {
+      uint64_t u = json.get<uint64_t>();
+      return u <= static_cast<uint64_t>(INT64_MAX) ? Value::Int(static_cast<int64_t>(u)) : Value::Uint(u);
+    }
+    case nlohmann::json::value_t::number_float:
+      return Value::Double(json.get<double>());
+    case nlohmann::json::value_t::string:
+      return Value::String(json.get_ref<const std::string&>());
+    case nlohmann::json::value_t::binary: {
+      const auto& b = json.get_binary();
+      return Value::Bytes(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    }
+    case nlohmann::json::value_t::array: {
+      std::vector<Value> items;
+      items.reserve(json.size());
+      for (const auto& item : json) items.push_back(FromJson(item));
+      return Value::List(std::move(items));
+    }
+    case nlohmann::json::value_t::object: {
+      std::vector<MapEntry> entries;
+      entries.reserve(json.size());
+      for (const auto& [key, value] : json.items()) entries.emplace_back(Value::String(key), FromJson(value));
+      // JSON object keys are unique strings, so this cannot fail.
+      return MakeMap(std::move(entries), nullptr);
+    }
+  }
+  return Value::Null();
+}
+
+nlohmann::json ToJson(const Value& value) {
+  switch (value.kind()) {
+    case Kind::kNull:
+    case Kind::kError:
+    case Kind::kDyn:
+      return nullptr;
+    case Kind::kBool:
+      return value.AsBool();
+    case Kind::kInt:
+      return value.AsInt();
+    case Kind::kUint:
+      return value.AsUint();
+    case Kind::kDouble: {
+      double d = value.AsDouble();
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      return d;
+    }
+    case Kind::kString:
+      return std::string(value.AsString());
+    case Kind::kBytes:
+      return Base64(value.AsString());
+    case Kind::kList: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const Value& item : value.ListItems()) out.push_back(ToJson(item));
+      return out;
+    }
+    case Kind::kMap: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const MapEntry& e : value.MapEntries()) out[KeyText(e.first)] = ToJson(e.second);
+      return out;
+    }
+    case Kind::kTimestamp:
+      return FormatTimestamp(value.TimestampSeconds(), value.TimestampNanos());
+    case Kind::kDuration:
+      return FormatDuration(value.DurationNanos());
+    case Kind::kType:
+      return std::string(KindName(value.AsType()));
+  }
+  return nullptr;
+}
+
+}  // namespace keel::cel

@@ -1,0 +1,242 @@
+// The compiled form: a tree of nodes that evaluate without re-parsing, with
+// variables resolved to slots and function overloads to pointers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "rules/cel/ast.h"
+#include "rules/cel/functions.h"
+
+namespace keel::cel {
+
+class Node {
+ public:
+  explicit Node(int32_t offset) : offset_(offset) {}
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // The result: a pointer into a constant, a variable, or *scratch. It stays
+  // valid while the caller neither reuses `scratch` nor advances a comprehension.
+  virtual const Value* Eval(EvalContext& ctx, Value* scratch) const = 0;
+  // The constant this node always yields, or nullptr.
+  virtual const Value* Constant() const { return nullptr; }
+  int32_t offset() const { return offset_; }
+
+ protected:
+  // Stores `v` in *scratch, first giving a fresh error this node's position.
+  const Value* Located(Value* scratch, Value v) const;
+  const Value* Fail(Value* scratch, ErrorCode code, std::string message) const {
+    return Located(scratch, Value::Error(code, std::move(message)));
+  }
+
+ private:
+  int32_t offset_;
+};
+using NodePtr = std::unique_ptr<Node>;
+
+const Value* BoolValue(bool b);  // shared true/false
+
+class ConstNode final : public Node {
+ public:
+  ConstNode(int32_t offset, Value value) : Node(offset), value_(std::move(value)) {}
+  const Value* Eval(EvalContext&, Value*) const override { return &value_; }
+  const Value* Constant() const override { return &value_; }
+
+ private:
+  Value value_;
+};
+
+// A variable of the activation, resolved to its index when evaluation starts.
+class VarNode final : public Node {
+ public:
+  VarNode(int32_t offset, int index, std::string name, Kind kind)
+      : Node(offset), index_(index), name_(std::move(name)), kind_(kind) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  int index_;
+  std::string name_;
+  Kind kind_;  // declared kind, checked at run time, or kDyn
+};
+
+// An iteration variable of a comprehension.
+class LocalNode final : public Node {
+ public:
+  LocalNode(int32_t offset, int slot) : Node(offset), slot_(slot) {}
+  const Value* Eval(EvalContext& ctx, Value*) const override { return &ctx.locals[slot_]; }
+
+ private:
+  int slot_;
+};
+
+// Unchecked expressions only: a name looked up in the activation when evaluated.
+class DynamicVarNode final : public Node {
+ public:
+  DynamicVarNode(int32_t offset, std::string name) : Node(offset), name_(std::move(name)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  std::string name_;
+};
+
+// Unchecked expressions only: a call to an unknown function fails when evaluated.
+class ErrorNode final : public Node {
+ public:
+  ErrorNode(int32_t offset, ErrorCode code, std::string message)
+      : Node(offset), code_(code), message_(std::move(message)) {}
+  const Value* Eval(EvalContext&, Value* scratch) const override { return Fail(scratch, code_, message_); }
+
+ private:
+  ErrorCode code_;
+  std::string message_;
+};
+
+// operand.field, or has(operand.field) when test_only.
+class SelectNode final : public Node {
+ public:
+  SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only)
+      : Node(offset), operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr operand_;
+  std::string field_;
+  bool test_only_;
+};
+
+// container[index] on lists and maps.
+class IndexNode final : public Node {
+ public:
+  IndexNode(int32_t offset, NodePtr container, NodePtr index)
+      : Node(offset), container_(std::move(container)), index_(std::move(index)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr container_, index_;
+};
+
+inline constexpr int kMaxCallArgs = 4;
+
+// A strict function call: errors in arguments propagate, then the overload
+// is chosen by the arguments' kinds (or was fixed at compile time).
+class CallNode final : public Node {
+ public:
+  CallNode(int32_t offset, const Function* function, FnImpl direct, std::vector<NodePtr> args)
+      : Node(offset), function_(function), direct_(direct), args_(std::move(args)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  const Function* function_;
+  FnImpl direct_;  // when the static kinds fixed the overload
+  std::vector<NodePtr> args_;
+};
+
+// && and ||: commutative, absorbing errors when the other side decides.
+class LogicNode final : public Node {
+ public:
+  LogicNode(int32_t offset, bool is_and, NodePtr left, NodePtr right)
+      : Node(offset), is_and_(is_and), left_(std::move(left)), right_(std::move(right)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  bool is_and_;
+  NodePtr left_, right_;
+};
+
+class ConditionalNode final : public Node {
+ public:
+  ConditionalNode(int32_t offset, NodePtr cond, NodePtr yes, NodePtr no)
+      : Node(offset), cond_(std::move(cond)), yes_(std::move(yes)), no_(std::move(no)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr cond_, yes_, no_;
+};
+
+// == and != with CEL's heterogeneous equality.
+class EqualsNode final : public Node {
+ public:
+  EqualsNode(int32_t offset, bool negate, NodePtr left, NodePtr right)
+      : Node(offset), negate_(negate), left_(std::move(left)), right_(std::move(right)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  bool negate_;
+  NodePtr left_, right_;
+};
+
+// element in list, key in map.
+class InNode final : public Node {
+ public:
+  InNode(int32_t offset, NodePtr element, NodePtr container)
+      : Node(offset), element_(std::move(element)), container_(std::move(container)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr element_, container_;
+};
+
+class ListNode final : public Node {
+ public:
+  ListNode(int32_t offset, std::vector<NodePtr> items) : Node(offset), items_(std::move(items)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  std::vector<NodePtr> items_;
+};
+
+class MapNode final : public Node {
+ public:
+  MapNode(int32_t offset, std::vector<std::pair<NodePtr, NodePtr>> entries)
+      : Node(offset), entries_(std::move(entries)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  std::vector<std::pair<NodePtr, NodePtr>> entries_;
+};
+
+// all, exists, exists_one, map, filter over a list's elements or a map's keys.
+class ComprehensionNode final : public Node {
+ public:
+  ComprehensionNode(int32_t offset, MacroKind macro, NodePtr range, int slot, NodePtr first, NodePtr second,
+                    int64_t iteration_cost)
+      : Node(offset),
+        macro_(macro),
+        range_(std::move(range)),
+        slot_(slot),
+        first_(std::move(first)),
+        second_(std::move(second)),
+        iteration_cost_(iteration_cost) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  const Value* Quantify(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
+  const Value* ExistsOne(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
+  const Value* Collect(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
+
+  MacroKind macro_;
+  NodePtr range_;
+  int slot_;
+  NodePtr first_;   // predicate, or the transform of map(x, t)
+  NodePtr second_;  // the transform of map(x, filter, t)
+  int64_t iteration_cost_;
+};
+
+// s.matches(re) with a constant pattern, compiled once.
+class MatchesNode final : public Node {
+ public:
+  MatchesNode(int32_t offset, NodePtr subject, std::unique_ptr<RE2> re)
+      : Node(offset), subject_(std::move(subject)), re_(std::move(re)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr subject_;
+  std::unique_ptr<RE2> re_;
+};
+
+}  // namespace keel::cel

@@ -1,0 +1,174 @@
+// Compile() and Program::Evaluate(): the public entry points.
+#include "rules/cel/compiler.h"
+#include "rules/cel/parser.h"
+#include "rules/cel/value_internal.h"
+
+namespace keel::cel {
+
+struct Program::Impl {
+  std::string source;
+  NodePtr root;
+  std::vector<VariableDecl> variables;
+  int local_count = 0;
+};
+
+namespace {
+
+Status ErrorAt(std::string_view source, int32_t offset, std::string_view message, StatusCode code,
+               Diagnostic* diagnostic) {
+  SourcePosition pos = PositionOf(source, offset);
+  if (diagnostic != nullptr) {
+    diagnostic->position = pos;
+    diagnostic->message = std::string(message);
+  }
+  std::string text = std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message);
+  return code == StatusCode::kResourceExhausted ? Status::ResourceExhausted(std::move(text))
+                                                : Status::InvalidArgument(std::move(text));
+}
+
+// Small programs keep their slots on the stack.
+constexpr size_t kInlineSlots = 8;
+
+}  // namespace
+
+Result<Program> Compile(std::string_view expression, const CompileOptions& options, Diagnostic* diagnostic) {
+  if (expression.size() > options.max_expression_bytes) {
+    return ErrorAt(expression, 0,
+                   "expression is longer than " + std::to_string(options.max_expression_bytes) + " bytes",
+                   StatusCode::kInvalidArgument, diagnostic);
+  }
+  if (!IsValidUtf8(expression)) {
+    return ErrorAt(expression, static_cast<int32_t>(Utf8ValidPrefix(expression)), "expression is not valid UTF-8",
+                   StatusCode::kInvalidArgument, diagnostic);
+  }
+  int32_t error_offset = 0;
+  ParseOptions parse_options{options.enable_macros, options.max_nesting};
+  Result<ExprPtr> tree = Parse(expression, parse_options, &error_offset);
+  if (!tree.ok()) {
+    return ErrorAt(expression, error_offset, tree.status().message(), StatusCode::kInvalidArgument, diagnostic);
+  }
+  Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
+  if (!compiled.ok()) {
+    return ErrorAt(expression, error_offset, compiled.status().message(), StatusCode::kInvalidArgument, diagnostic);
+  }
+  auto impl = std::make_shared<Program::Impl>();
+  impl->source = std::string(expression);
+  impl->root = std::move(compiled->root);
+  impl->variables = std::move(compiled->variables);
+  impl->local_count = compiled->local_count;
+  return Program(std::move(impl));
+}
+
+std::string_view Program::source() const { return impl_->source; }
+
+Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions& options,
+                                Diagnostic* diagnostic) const {
+  const Impl& impl = *impl_;
+  const Value* vars_inline[kInlineSlots];
+  std::vector<const Value*> vars_heap;
+  const Value** vars = vars_inline;
+  if (impl.variables.size() > kInlineSlots) {
+    vars_heap.resize(impl.variables.size());
+    vars = vars_heap.data();
+  }
+  for (size_t i = 0; i < impl.variables.size(); ++i) vars[i] = activation.Find(impl.variables[i].name);
+
+  Value locals_inline[kInlineSlots];
+  std::vector<Value> locals_heap;
+  Value* locals = locals_inline;
+  if (static_cast<size_t>(impl.local_count) > kInlineSlots) {
+    locals_heap.resize(static_cast<size_t>(impl.local_count));
+    locals = locals_heap.data();
+  }
+
+  EvalContext ctx;
+  ctx.vars = vars;
+  ctx.locals = locals;
+  ctx.activation = &activation;
+  ctx.options = &options;
+  Value scratch;
+  const Value* result = impl.root->Eval(ctx, &scratch);
+  if (ctx.aborted) {
+    return ErrorAt(impl.source, std::max(ctx.abort_offset, 0), ctx.abort_message, StatusCode::kResourceExhausted,
+                   diagnostic);
+  }
+  if (result->IsError()) {
+    return ErrorAt(impl.source, std::max(result->ErrorOffset(), 0), result->ErrorMessage(),
+                   StatusCode::kInvalidArgument, diagnostic);
+  }
+  return result == &scratch ? std::move(scratch) : *result;
+}
+
+void Activation::Bind(std::string_view name, Value value) {
+  for (auto& binding : bindings_) {
+    if (binding.first == name) {
+      binding.second = std::move(value);
+      return;
+    }
+  }
+  bindings_.emplace_back(std::string(name), std::move(value));
+}
+
+const Value* Activation::Find(std::string_view name) const {
+  for (const auto& binding : bindings_) {
+    if (binding.first == name) return &binding.second;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// The `line`-th line (1-based) of `text`, without its newline.
+std::string_view LineOf(std::string_view text, int line) {
+  size_t start = 0;
+  for (int i = 1; i < line; ++i) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) return {};
+    start = nl + 1;
+  }
+  size_t end = text.find('\n', start);
+  std::string_view out = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+  return out;
+}
+
+// Spaces (tabs kept, so the caret lines up) for the characters before `column`.
+std::string CaretPadding(std::string_view line, int column) {
+  std::string pad;
+  int col = 1;
+  for (size_t i = 0; i < line.size() && col < column; ++i) {
+    unsigned char c = line[i];
+    if ((c & 0xC0) == 0x80) continue;
+    pad.push_back(c == '\t' ? '\t' : ' ');
+    ++col;
+  }
+  pad.append(static_cast<size_t>(std::max(0, column - col)), ' ');
+  return pad;
+}
+
+}  // namespace
+
+std::string FormatDiagnostic(std::string_view file_name, const ExpressionOrigin& origin,
+                             std::string_view expression, const Diagnostic& diagnostic,
+                             std::string_view file_text) {
+  const SourcePosition& pos = diagnostic.position;
+  int line = origin.line + pos.line - 1;
+  int column = pos.line == 1 ? origin.column + pos.column - 1 : origin.continuation_indent + pos.column;
+  std::string out;
+  if (!file_name.empty()) out.append(file_name).append(":");
+  out.append(std::to_string(line)).append(":").append(std::to_string(column)).append(": ");
+  out.append(diagnostic.message).append("\n");
+  std::string_view shown;
+  int caret_column;
+  if (!file_text.empty()) {
+    shown = LineOf(file_text, line);
+    caret_column = column;
+  } else {
+    shown = LineOf(expression, pos.line);
+    caret_column = pos.column;
+  }
+  out.append(shown).append("\n").append(CaretPadding(shown, caret_column)).append("^");
+  return out;
+}
+
+}  // namespace keel::cel

@@ -1,0 +1,101 @@
+// The shared payloads behind cel::Value, and helpers the evaluator and the
+// functions use on them. Private to rules/cel.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/cel/cel.h"
+
+namespace keel::cel {
+namespace internal {
+
+struct StringObject : HeapObject {
+  size_t size = 0;
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+};
+
+struct ListObject : HeapObject {
+  std::vector<Value> items;
+};
+
+struct MapObject : HeapObject {
+  std::vector<MapEntry> entries;
+  // Open addressing over `entries` for larger maps: 0 is empty, else index + 1.
+  std::vector<uint32_t> slots;
+};
+
+struct ErrorObject : HeapObject {
+  ErrorCode code = ErrorCode::kInvalidArgument;
+  int32_t offset = -1;
+  std::string message;
+};
+
+uint64_t HashBytes(std::string_view bytes);
+// Keys equal under CEL's map key equality hash alike (1, 1u and 1.0 too).
+uint64_t HashKey(const Value& key);
+
+}  // namespace internal
+
+// Construction from and access to the payloads, for the evaluator.
+struct ValueAccess {
+  static const internal::HeapObject* Heap(const Value& v) { return v.u_.p; }
+  static Value FromHeap(Kind kind, const internal::HeapObject* object) {
+    Value v(kind);
+    v.u_.p = object;  // adopts the reference
+    return v;
+  }
+  static Value TimestampUnchecked(int64_t seconds, int32_t nanos) {
+    Value v(Kind::kTimestamp);
+    v.u_.i = seconds;
+    v.aux_ = nanos;
+    return v;
+  }
+  static const internal::ListObject& List(const Value& v) {
+    return *static_cast<const internal::ListObject*>(v.u_.p);
+  }
+  static const internal::MapObject& Map(const Value& v) {
+    return *static_cast<const internal::MapObject*>(v.u_.p);
+  }
+  static internal::ErrorObject* MutableError(const Value& v) {
+    return const_cast<internal::ErrorObject*>(static_cast<const internal::ErrorObject*>(v.u_.p));
+  }
+  static int32_t RefCount(const Value& v) { return v.u_.p->refs.load(std::memory_order_relaxed); }
+};
+
+// The first and last valid timestamp second (0001-01-01, 9999-12-31T23:59:59).
+inline constexpr int64_t kMinTimestampSeconds = -62135596800;
+inline constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+inline bool IsNumeric(Kind k) { return k == Kind::kInt || k == Kind::kUint || k == Kind::kDouble; }
+
+// Ordering of two numbers of any numeric kinds, as CEL defines it: -1, 0, 1,
+// or 2 when unordered (a NaN).
+int CompareNumbers(const Value& a, const Value& b);
+
+// Ordering for values of comparable kinds (numbers, strings, bytes, bools,
+// timestamps, durations): -1, 0, 1, 2 unordered, or 3 when not comparable.
+int CompareValues(const Value& a, const Value& b);
+
+// Creates a map from entries whose keys were already checked; `error` receives
+// the first repeated key.
+Value MakeMap(std::vector<MapEntry> entries, std::string* error);
+
+// Builds a list that adopts `items`.
+inline Value MakeList(std::vector<Value> items) { return Value::List(std::move(items)); }
+
+// The number of code points in valid UTF-8.
+size_t Utf8Length(std::string_view s);
+bool IsValidUtf8(std::string_view s);
+// The length of the longest valid UTF-8 prefix.
+size_t Utf8ValidPrefix(std::string_view s);
+
+// Shortest round-trip text of a double, as CEL's string(double) prints it.
+std::string FormatDouble(double d);
+
+}  // namespace keel::cel
