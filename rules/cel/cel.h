@@ -67,6 +67,13 @@ struct HeapObject {
   mutable std::atomic<int32_t> refs{1};
 };
 void DestroyHeapObject(Kind kind, const HeapObject* object);
+// A string's or bytes' size; the bytes follow the object.
+struct StringObject : HeapObject {
+  size_t size = 0;
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+};
+struct ListObject;
 struct MapObject;
 }  // namespace internal
 
@@ -132,7 +139,10 @@ class Value {
   int64_t AsInt() const { return u_.i; }
   uint64_t AsUint() const { return u_.u; }
   double AsDouble() const { return u_.d; }
-  std::string_view AsString() const;  // strings and bytes
+  std::string_view AsString() const {  // strings and bytes
+    auto* s = static_cast<const internal::StringObject*>(u_.p);
+    return {s->data(), s->size};
+  }
   int64_t TimestampSeconds() const { return u_.i; }
   int32_t TimestampNanos() const { return aux_; }
   int64_t DurationNanos() const { return u_.i; }
@@ -182,6 +192,16 @@ class Value {
   } u_;
 };
 
+namespace internal {
+struct ListObject : HeapObject {
+  std::vector<Value> items;
+};
+}  // namespace internal
+
+inline std::span<const Value> Value::ListItems() const {
+  return static_cast<const internal::ListObject*>(u_.p)->items;
+}
+
 // 1-based line and column (in characters) inside an expression.
 struct SourcePosition {
   int line = 1;
@@ -228,7 +248,9 @@ struct CompileOptions {
   // used by the conformance suite). Rules always compile checked.
   bool type_check = true;
   size_t max_expression_bytes = 64 * 1024;
-  int max_nesting = 128;  // parentheses, calls, operators nested in each other
+  // Depth of the expression tree (operators, calls, parentheses nested in
+  // each other); bounds the stack that parsing and evaluation use.
+  int max_nesting = 250;
 };
 
 // Variables for one evaluation, plus what the triggering event provides.

@@ -31,13 +31,6 @@ bool Fits(Kind actual, std::initializer_list<Kind> allowed) {
   return false;
 }
 
-std::string DisplayName(std::string_view name) {
-  if (name == "@in") return "in";
-  if (name.size() > 2 && name.front() == '_' && name.back() == '_') return std::string(name.substr(1, name.size() - 2));
-  if (name.size() == 2 && name.back() == '_') return std::string(name.substr(0, 1));
-  return std::string(name);
-}
-
 class Compiler {
  public:
   explicit Compiler(const CompileOptions& options) : options_(options) {}
@@ -158,12 +151,22 @@ class Compiler {
       if (!c) continue;
       for (size_t j = k + 1; j <= chain.size(); ++j) {
         const Expr* select = chain[chain.size() - j];
-        c->node = Make<SelectNode>(select->offset, std::move(c->node), select->name, false);
+        c->node = SelectField(std::move(c->node), select->offset, select->name);
         c->kind = Kind::kDyn;
       }
       return c;
     }
     return std::nullopt;
+  }
+
+  // operand.field; extends a path of selections rather than nesting nodes.
+  NodePtr SelectField(NodePtr operand, int32_t offset, const std::string& field) {
+    if (auto* path = dynamic_cast<FieldPathNode*>(operand.get())) {
+      path->Append(offset, field);
+      ++node_count_;
+      return operand;
+    }
+    return Make<FieldPathNode>(offset, std::move(operand), field);
   }
 
   Compiled CompileSelect(const Expr& e) {
@@ -176,8 +179,8 @@ class Compiler {
                                                     : "cannot select a field from ") +
                                 std::string(KindName(operand.kind)));
     }
-    Kind kind = e.test_only ? Kind::kBool : Kind::kDyn;
-    return {Make<SelectNode>(e.offset, std::move(operand.node), e.name, e.test_only), kind};
+    if (e.test_only) return {Make<SelectNode>(e.offset, std::move(operand.node), e.name, true), Kind::kBool};
+    return {SelectField(std::move(operand.node), e.offset, e.name), Kind::kDyn};
   }
 
   Compiled CompileList(const Expr& e) {
@@ -279,7 +282,8 @@ class Compiler {
     }
     bool all_known = std::none_of(kinds.begin(), kinds.end(), [](Kind k) { return k == Kind::kDyn; });
     FnImpl direct = candidates.size() == 1 && all_known ? candidates[0]->impl : nullptr;
-    return {Make<CallNode>(e.offset, fn, direct, std::move(args)), result};
+    ++node_count_;
+    return {MakeCallNode(e.offset, fn, direct, std::move(args)), result};
   }
 
   Compiled UnknownFunction(const Expr& e, bool member, int arity) {

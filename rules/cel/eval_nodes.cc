@@ -36,6 +36,13 @@ const Value* DynamicVarNode::Eval(EvalContext& ctx, Value* scratch) const {
   return v;
 }
 
+SelectNode::SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only)
+    : Node(offset),
+      operand_(std::move(operand)),
+      field_(std::move(field)),
+      hash_(internal::HashBytes(field_)),
+      test_only_(test_only) {}
+
 const Value* SelectNode::Eval(EvalContext& ctx, Value* scratch) const {
   Value tmp;
   const Value* operand = operand_->Eval(ctx, &tmp);
@@ -45,10 +52,40 @@ const Value* SelectNode::Eval(EvalContext& ctx, Value* scratch) const {
                 test_only_ ? "has() needs a map, found " + KindOf(operand)
                            : "cannot select field '" + field_ + "' from " + KindOf(operand));
   }
-  const Value* v = operand->MapFind(field_);
+  const Value* v = internal::FindStringKey(ValueAccess::Map(*operand), field_, hash_);
   if (test_only_) return BoolValue(v != nullptr);
   if (v == nullptr) return Fail(scratch, ErrorCode::kNoSuchKey, "no such key: '" + field_ + "'");
   return Borrow(v, operand == &tmp, scratch);
+}
+
+void FieldPathNode::Append(int32_t offset, std::string field) {
+  uint64_t hash = internal::HashBytes(field);
+  fields_.push_back(Field{std::move(field), hash, offset});
+}
+
+const Value* FieldPathNode::Eval(EvalContext& ctx, Value* scratch) const {
+  Value tmp;
+  const Value* v = operand_->Eval(ctx, &tmp);
+  if (v->IsError()) return Keep(v, &tmp, scratch);
+  const bool temporary = v == &tmp;
+  for (const Field& f : fields_) {
+    if (v->kind() != Kind::kMap) {
+      Value error = Value::Error(ErrorCode::kNoMatchingOverload,
+                                 "cannot select field '" + f.name + "' from " + KindOf(v));
+      ValueAccess::MutableError(error)->offset = f.offset;
+      *scratch = std::move(error);
+      return scratch;
+    }
+    const Value* next = internal::FindStringKey(ValueAccess::Map(*v), f.name, f.hash);
+    if (next == nullptr) {
+      Value error = Value::Error(ErrorCode::kNoSuchKey, "no such key: '" + f.name + "'");
+      ValueAccess::MutableError(error)->offset = f.offset;
+      *scratch = std::move(error);
+      return scratch;
+    }
+    v = next;
+  }
+  return Borrow(v, temporary, scratch);
 }
 
 const Value* IndexNode::Eval(EvalContext& ctx, Value* scratch) const {
@@ -93,19 +130,29 @@ const Value* IndexNode::Eval(EvalContext& ctx, Value* scratch) const {
   return Borrow(element, c == &container_tmp, scratch);
 }
 
-const Value* CallNode::Eval(EvalContext& ctx, Value* scratch) const {
-  const Value* args[kMaxCallArgs];
-  Value tmps[kMaxCallArgs];
-  const int n = static_cast<int>(args_.size());
-  for (int i = 0; i < n; ++i) {
+template <int N>
+const Value* CallNode<N>::Eval(EvalContext& ctx, Value* scratch) const {
+  const Value* args[N > 0 ? N : 1] = {};
+  Value tmps[N > 0 ? N : 1];
+  for (int i = 0; i < N; ++i) {
     args[i] = args_[i]->Eval(ctx, &tmps[i]);
     if (args[i]->IsError()) return Keep(args[i], &tmps[i], scratch);
   }
   FnImpl impl = direct_ != nullptr ? direct_ : function_->Dispatch(args);
-  if (impl == nullptr) return Located(scratch, NoMatchingOverload(function_->name, args, n));
+  if (impl == nullptr) return Located(scratch, NoMatchingOverload(function_->name, args, N));
   Value result = impl(args, ctx);
   if (ctx.aborted && ctx.abort_offset < 0) ctx.abort_offset = offset();
   return Located(scratch, std::move(result));
+}
+
+NodePtr MakeCallNode(int32_t offset, const Function* function, FnImpl direct, std::vector<NodePtr> args) {
+  switch (args.size()) {
+    case 0: return std::make_unique<CallNode<0>>(offset, function, direct, std::move(args));
+    case 1: return std::make_unique<CallNode<1>>(offset, function, direct, std::move(args));
+    case 2: return std::make_unique<CallNode<2>>(offset, function, direct, std::move(args));
+    case 3: return std::make_unique<CallNode<3>>(offset, function, direct, std::move(args));
+    default: return std::make_unique<CallNode<4>>(offset, function, direct, std::move(args));
+  }
 }
 
 const Value* LogicNode::Eval(EvalContext& ctx, Value* scratch) const {
@@ -150,7 +197,10 @@ const Value* EqualsNode::Eval(EvalContext& ctx, Value* scratch) const {
   if (l->IsError()) return Keep(l, &left_tmp, scratch);
   const Value* r = right_->Eval(ctx, &right_tmp);
   if (r->IsError()) return Keep(r, &right_tmp, scratch);
-  if (int64_t cost = EqualityCost(*l); cost > 0 && !ctx.Charge(cost)) return scratch;
+  if (l->kind() == Kind::kString && r->kind() == Kind::kString) {
+    return BoolValue((l->AsString() == r->AsString()) != negate_);
+  }
+  if (int64_t cost = EqualityCost(*l); cost > 0 && !ctx.Charge(cost)) return Aborted(ctx, scratch);
   return BoolValue(l->Equals(*r) != negate_);
 }
 
@@ -162,7 +212,14 @@ const Value* InNode::Eval(EvalContext& ctx, Value* scratch) const {
   if (c->IsError()) return Keep(c, &container_tmp, scratch);
   if (c->kind() == Kind::kList) {
     auto items = c->ListItems();
-    if (!ctx.Charge(static_cast<int64_t>(items.size()))) return scratch;
+    if (!ctx.Charge(static_cast<int64_t>(items.size()))) return Aborted(ctx, scratch);
+    if (e->kind() == Kind::kString) {
+      std::string_view needle = e->AsString();
+      for (const Value& item : items) {
+        if (item.kind() == Kind::kString && item.AsString() == needle) return BoolValue(true);
+      }
+      return BoolValue(false);
+    }
     for (const Value& item : items) {
       if (item.Equals(*e)) return BoolValue(true);
     }
@@ -215,7 +272,7 @@ const Value* MatchesNode::Eval(EvalContext& ctx, Value* scratch) const {
     return Fail(scratch, ErrorCode::kNoMatchingOverload, "matches() applies to strings, found " + KindOf(s));
   }
   std::string_view text = s->AsString();
-  if (!ctx.Charge(StringCost(text.size()))) return scratch;
+  if (!ctx.Charge(StringCost(text.size()))) return Aborted(ctx, scratch);
   return BoolValue(RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re_));
 }
 

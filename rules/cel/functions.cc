@@ -107,8 +107,15 @@ void FunctionRegistry::BuildTables() {
   }
 }
 
+std::string DisplayName(std::string_view name) {
+  if (name == "@in") return "in";
+  if (name.size() > 2 && name.front() == '_' && name.back() == '_') return std::string(name.substr(1, name.size() - 2));
+  if (name.size() == 2 && name.back() == '_') return std::string(name.substr(0, 1));
+  return std::string(name);
+}
+
 Value NoMatchingOverload(std::string_view function, const Value* const* args, int arity) {
-  std::string message = "no matching overload for '" + std::string(function) + "' applied to (";
+  std::string message = "no matching overload for '" + DisplayName(function) + "' applied to (";
   for (int i = 0; i < arity; ++i) {
     if (i > 0) message += ", ";
     message += KindName(args[i]->kind());

@@ -64,6 +64,9 @@ void RegisterStringFunctions(FunctionRegistry& registry);
 void RegisterTimeFunctions(FunctionRegistry& registry);
 void RegisterWorkFunctions(FunctionRegistry& registry);
 
+// How a function or operator is named in messages: "+" for _+_, "in" for @in.
+std::string DisplayName(std::string_view name);
+
 // Error helpers for function bodies.
 Value NoMatchingOverload(std::string_view function, const Value* const* args, int arity);
 inline Value ErrorValue(ErrorCode code, std::string message) { return Value::Error(code, std::move(message)); }

@@ -33,6 +33,11 @@ class Node {
   const Value* Fail(Value* scratch, ErrorCode code, std::string message) const {
     return Located(scratch, Value::Error(code, std::move(message)));
   }
+  // After a limit stopped the evaluation: records this node as the place.
+  const Value* Aborted(EvalContext& ctx, Value* scratch) const {
+    if (ctx.abort_offset < 0) ctx.abort_offset = offset_;
+    return scratch;
+  }
 
  private:
   int32_t offset_;
@@ -99,14 +104,33 @@ class ErrorNode final : public Node {
 // operand.field, or has(operand.field) when test_only.
 class SelectNode final : public Node {
  public:
-  SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only)
-      : Node(offset), operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
+  SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only);
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
   NodePtr operand_;
   std::string field_;
+  uint64_t hash_;  // of field_, for maps with a hash index
   bool test_only_;
+};
+
+// operand.a.b.c: consecutive field selections on maps, walked in one node.
+class FieldPathNode final : public Node {
+ public:
+  FieldPathNode(int32_t offset, NodePtr operand, std::string field) : Node(offset), operand_(std::move(operand)) {
+    Append(offset, std::move(field));
+  }
+  void Append(int32_t offset, std::string field);
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  struct Field {
+    std::string name;
+    uint64_t hash;
+    int32_t offset;
+  };
+  NodePtr operand_;
+  std::vector<Field> fields_;
 };
 
 // container[index] on lists and maps.
@@ -122,19 +146,24 @@ class IndexNode final : public Node {
 
 inline constexpr int kMaxCallArgs = 4;
 
-// A strict function call: errors in arguments propagate, then the overload
-// is chosen by the arguments' kinds (or was fixed at compile time).
+// A strict function call of N arguments: errors in arguments propagate, then
+// the overload is chosen by the arguments' kinds (or was fixed at compile time).
+template <int N>
 class CallNode final : public Node {
  public:
   CallNode(int32_t offset, const Function* function, FnImpl direct, std::vector<NodePtr> args)
-      : Node(offset), function_(function), direct_(direct), args_(std::move(args)) {}
+      : Node(offset), function_(function), direct_(direct) {
+    for (int i = 0; i < N; ++i) args_[i] = std::move(args[i]);
+  }
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
   const Function* function_;
   FnImpl direct_;  // when the static kinds fixed the overload
-  std::vector<NodePtr> args_;
+  NodePtr args_[N > 0 ? N : 1];
 };
+// A CallNode for args.size() arguments. REQUIRES: at most kMaxCallArgs.
+NodePtr MakeCallNode(int32_t offset, const Function* function, FnImpl direct, std::vector<NodePtr> args);
 
 // && and ||: commutative, absorbing errors when the other side decides.
 class LogicNode final : public Node {

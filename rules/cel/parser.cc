@@ -114,9 +114,15 @@ class Parser {
     return Call(op::kConditional, offset, std::move(args));
   }
 
+  // Operator chains and member chains deepen the tree without recursing here.
+  bool ChainTooDeep(int* length) { return depth_ + ++*length > options_.max_nesting; }
+  std::nullptr_t TooDeep() { return Fail(Peek().offset, "expression nested too deeply"); }
+
   ExprPtr ParseOr() {
     ExprPtr left = ParseAnd();
+    int chain = 0;
     while (left && Peek().kind == TokenKind::kOr) {
+      if (ChainTooDeep(&chain)) return TooDeep();
       int32_t offset = Advance().offset;
       ExprPtr right = ParseAnd();
       if (!right) return nullptr;
@@ -127,7 +133,9 @@ class Parser {
 
   ExprPtr ParseAnd() {
     ExprPtr left = ParseRelation();
+    int chain = 0;
     while (left && Peek().kind == TokenKind::kAnd) {
+      if (ChainTooDeep(&chain)) return TooDeep();
       int32_t offset = Advance().offset;
       ExprPtr right = ParseRelation();
       if (!right) return nullptr;
@@ -151,7 +159,9 @@ class Parser {
 
   ExprPtr ParseRelation() {
     ExprPtr left = ParseAddition();
+    int chain = 0;
     while (left && RelationName(Peek().kind) != nullptr) {
+      if (ChainTooDeep(&chain)) return TooDeep();
       const char* name = RelationName(Peek().kind);
       int32_t offset = Advance().offset;
       ExprPtr right = ParseAddition();
@@ -163,7 +173,9 @@ class Parser {
 
   ExprPtr ParseAddition() {
     ExprPtr left = ParseMultiplication();
+    int chain = 0;
     while (left && (Peek().kind == TokenKind::kPlus || Peek().kind == TokenKind::kMinus)) {
+      if (ChainTooDeep(&chain)) return TooDeep();
       const char* name = Peek().kind == TokenKind::kPlus ? op::kAdd : op::kSubtract;
       int32_t offset = Advance().offset;
       ExprPtr right = ParseMultiplication();
@@ -175,8 +187,10 @@ class Parser {
 
   ExprPtr ParseMultiplication() {
     ExprPtr left = ParseUnary();
+    int chain = 0;
     while (left && (Peek().kind == TokenKind::kStar || Peek().kind == TokenKind::kSlash ||
                     Peek().kind == TokenKind::kPercent)) {
+      if (ChainTooDeep(&chain)) return TooDeep();
       const char* name = Peek().kind == TokenKind::kStar ? op::kMultiply
                          : Peek().kind == TokenKind::kSlash ? op::kDivide
                                                             : op::kModulo;
@@ -189,12 +203,14 @@ class Parser {
   }
 
   ExprPtr ParseUnary() {
-    Depth depth(this);
-    if (depth.Exceeded()) return Fail(Peek().offset, "expression nested too deeply");
     TokenKind kind = Peek().kind;
     if (kind != TokenKind::kNot && kind != TokenKind::kMinus) return ParseMember();
     std::vector<int32_t> offsets;
-    while (Peek().kind == kind) offsets.push_back(Advance().offset);
+    int chain = 0;
+    while (Peek().kind == kind) {
+      if (ChainTooDeep(&chain)) return TooDeep();
+      offsets.push_back(Advance().offset);
+    }
     ExprPtr operand;
     if (kind == TokenKind::kMinus &&
         (Peek().kind == TokenKind::kInt || Peek().kind == TokenKind::kDouble)) {
@@ -215,7 +231,11 @@ class Parser {
 
   ExprPtr ParseMember(bool negate_literal = false) {
     ExprPtr e = ParsePrimary(negate_literal);
+    int chain = 0;
     while (e) {
+      if ((Peek().kind == TokenKind::kDot || Peek().kind == TokenKind::kLBracket) && ChainTooDeep(&chain)) {
+        return TooDeep();
+      }
       if (Peek().kind == TokenKind::kDot) {
         Advance();
         const Token& name = Peek();
@@ -291,8 +311,6 @@ class Parser {
   }
 
   ExprPtr ParsePrimary(bool negate_literal) {
-    Depth depth(this);
-    if (depth.Exceeded()) return Fail(Peek().offset, "expression nested too deeply");
     const Token& t = Peek();
     switch (t.kind) {
       case TokenKind::kInt: {

@@ -10,7 +10,7 @@ namespace keel::cel {
 
 struct ParseOptions {
   bool enable_macros = true;
-  int max_nesting = 128;
+  int max_nesting = 250;
 };
 
 // The tree, or an error with the byte offset it refers to in `error_offset`.

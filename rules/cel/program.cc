@@ -1,4 +1,6 @@
 // Compile() and Program::Evaluate(): the public entry points.
+#include <optional>
+
 #include "rules/cel/compiler.h"
 #include "rules/cel/parser.h"
 #include "rules/cel/value_internal.h"
@@ -73,17 +75,28 @@ Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions&
   }
   for (size_t i = 0; i < impl.variables.size(); ++i) vars[i] = activation.Find(impl.variables[i].name);
 
-  Value locals_inline[kInlineSlots];
-  std::vector<Value> locals_heap;
-  Value* locals = locals_inline;
-  if (static_cast<size_t>(impl.local_count) > kInlineSlots) {
-    locals_heap.resize(static_cast<size_t>(impl.local_count));
-    locals = locals_heap.data();
-  }
+  // Comprehension variables: constructed only when the expression has any.
+  struct Locals {
+    explicit Locals(size_t n) : n(n) {
+      data = n <= kInlineSlots ? reinterpret_cast<Value*>(inline_storage) : heap.emplace(n).data();
+      if (n <= kInlineSlots) {
+        for (size_t i = 0; i < n; ++i) new (&data[i]) Value();
+      }
+    }
+    ~Locals() {
+      if (n <= kInlineSlots) {
+        for (size_t i = 0; i < n; ++i) data[i].~Value();
+      }
+    }
+    size_t n;
+    Value* data;
+    alignas(Value) unsigned char inline_storage[kInlineSlots * sizeof(Value)];
+    std::optional<std::vector<Value>> heap;
+  } locals(static_cast<size_t>(impl.local_count));
 
   EvalContext ctx;
   ctx.vars = vars;
-  ctx.locals = locals;
+  ctx.locals = locals.data;
   ctx.activation = &activation;
   ctx.options = &options;
   Value scratch;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <new>
 
+#include "rules/cel/time_values.h"
 #include "rules/cel/value_internal.h"
 
 namespace keel::cel {
@@ -30,15 +31,6 @@ void DestroyHeapObject(Kind kind, const HeapObject* object) {
     default:
       return;
   }
-}
-
-uint64_t HashBytes(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h ^ (h >> 29);
 }
 
 namespace {
@@ -227,12 +219,6 @@ Value Value::Error(ErrorCode code, std::string message) {
   return ValueAccess::FromHeap(Kind::kError, object);
 }
 
-std::string_view Value::AsString() const {
-  auto* s = static_cast<const StringObject*>(u_.p);
-  return {s->data(), s->size};
-}
-
-std::span<const Value> Value::ListItems() const { return ValueAccess::List(*this).items; }
 size_t Value::MapSize() const { return ValueAccess::Map(*this).entries.size(); }
 std::span<const MapEntry> Value::MapEntries() const { return ValueAccess::Map(*this).entries; }
 
@@ -249,6 +235,10 @@ const Value* Value::MapFind(const Value& key) const {
 
 const Value* Value::MapFind(std::string_view key) const {
   const MapObject& map = ValueAccess::Map(*this);
+  return internal::FindStringKey(map, key, map.slots.empty() ? 0 : internal::HashBytes(key));
+}
+
+const Value* internal::FindStringKey(const MapObject& map, std::string_view key, uint64_t hash) {
   if (map.slots.empty()) {
     for (const MapEntry& e : map.entries) {
       if (e.first.kind() == Kind::kString && e.first.AsString() == key) return &e.second;
@@ -256,7 +246,7 @@ const Value* Value::MapFind(std::string_view key) const {
     return nullptr;
   }
   size_t mask = map.slots.size() - 1;
-  for (size_t slot = internal::HashBytes(key) & mask;; slot = (slot + 1) & mask) {
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     uint32_t index = map.slots[slot];
     if (index == 0) return nullptr;
     const MapEntry& e = map.entries[index - 1];
@@ -426,12 +416,10 @@ void AppendDebug(std::string* out, const Value& v) {
       return;
     }
     case Kind::kTimestamp:
-      out->append("timestamp(").append(std::to_string(v.TimestampSeconds()));
-      if (v.TimestampNanos() != 0) out->append("s+").append(std::to_string(v.TimestampNanos())).append("ns");
-      out->push_back(')');
+      out->append("timestamp(\"").append(FormatTimestamp(v.TimestampSeconds(), v.TimestampNanos())).append("\")");
       return;
     case Kind::kDuration:
-      out->append("duration(").append(std::to_string(v.DurationNanos())).append("ns)");
+      out->append("duration(\"").append(FormatDuration(v.DurationNanos())).append("\")");
       return;
     case Kind::kType:
       out->append(KindName(v.AsType()));
@@ -453,9 +441,18 @@ std::string Value::DebugString() const {
 }
 
 size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
+  // Counts the bytes that start a code point, eight at a time: a continuation
+  // byte has its top bit set and the next one clear.
+  const char* p = s.data();
+  size_t n = s.size(), count = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t continuation = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;  // one bit per byte
+    count += 8 - static_cast<size_t>((continuation * 0x0101010101010101ull) >> 56);
+  }
+  for (; n > 0; ++p, --n) count += (static_cast<unsigned char>(*p) & 0xC0) != 0x80;
+  return count;
 }
 
 bool IsValidUtf8(std::string_view s) { return Utf8ValidPrefix(s) == s.size(); }

@@ -14,16 +14,6 @@
 namespace keel::cel {
 namespace internal {
 
-struct StringObject : HeapObject {
-  size_t size = 0;
-  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
-  char* data() { return reinterpret_cast<char*>(this + 1); }
-};
-
-struct ListObject : HeapObject {
-  std::vector<Value> items;
-};
-
 struct MapObject : HeapObject {
   std::vector<MapEntry> entries;
   // Open addressing over `entries` for larger maps: 0 is empty, else index + 1.
@@ -36,7 +26,30 @@ struct ErrorObject : HeapObject {
   std::string message;
 };
 
-uint64_t HashBytes(std::string_view bytes);
+// A fast hash of short strings (map keys).
+inline uint64_t HashBytes(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
+  }
+  return h ^ (h >> 32);
+}
+
+// The value under string `key` whose HashBytes is `hash`, or nullptr.
+const Value* FindStringKey(const MapObject& map, std::string_view key, uint64_t hash);
 // Keys equal under CEL's map key equality hash alike (1, 1u and 1.0 too).
 uint64_t HashKey(const Value& key);
 
