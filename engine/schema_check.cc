@@ -51,7 +51,7 @@ void AppendEscaped(std::string_view text, char quote, std::string* out) {
       char escaped[8];
       std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
       *out += escaped;
-    } else if (c == static_cast<unsigned char>(quote) || c == '\\') {
+    } else if (c == static_cast<unsigned char>(quote)) {
       *out += '\\';
       *out += static_cast<char>(c);
     } else {
@@ -75,6 +75,11 @@ std::string NumberText(double number) {
 
 // The type a message reports: "number" for integers too, as users see no difference.
 std::string GotType(uint8_t type) { return TypeNames(type & kNumberBits ? kNumberBits : type); }
+
+// "1 item", "3 items".
+std::string Counted(uint64_t count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
 
 // Code points in valid UTF-8: every byte that does not continue a sequence.
 uint64_t CodePointCount(std::string_view text) {
@@ -268,10 +273,10 @@ bool SchemaChecker::CheckObject(const SchemaNode& node, simdjson::dom::object ob
     if (!CheckMember(node, field.key, field.value, &seen)) return false;
   }
   if (count < node.min_properties) {
-    return Fail([&] { return "must have at least " + std::to_string(node.min_properties) + " member(s)"; });
+    return Fail([&] { return "must have at least " + Counted(node.min_properties, "member"); });
   }
   if (count > node.max_properties) {
-    return Fail([&] { return "must have at most " + std::to_string(node.max_properties) + " member(s)"; });
+    return Fail([&] { return "must have at most " + Counted(node.max_properties, "member"); });
   }
   if ((seen & node.required_mask) != node.required_mask || node.required_beyond_mask) {
     return CheckRequired(node, object, seen);
@@ -339,10 +344,10 @@ bool SchemaChecker::CheckArray(const SchemaNode& node, simdjson::dom::array arra
     ++count;
   }
   if (count < node.min_items) {
-    return Fail([&] { return "must have at least " + std::to_string(node.min_items) + " item(s)"; });
+    return Fail([&] { return "must have at least " + Counted(node.min_items, "item"); });
   }
   if (count > node.max_items) {
-    return Fail([&] { return "must have at most " + std::to_string(node.max_items) + " item(s)"; });
+    return Fail([&] { return "must have at most " + Counted(node.max_items, "item"); });
   }
   return !node.unique_items || CheckUniqueItems(array);
 }
