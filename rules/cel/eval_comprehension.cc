@@ -57,7 +57,7 @@ const Value* ComprehensionNode::Quantify(EvalContext& ctx, std::span<const Value
   const bool decisive = macro_ == MacroKind::kExists;
   Value error;  // the first error or non-bool seen, kept unless the result is decided
   for (const Value& item : items) {
-    if (!ctx.Charge(iteration_cost_)) return scratch;
+    if (!ctx.Charge(iteration_cost_)) return Aborted(ctx, scratch);
     ctx.locals[slot_] = item;
     Value tmp;
     const Value* p = first_->Eval(ctx, &tmp);
@@ -77,7 +77,7 @@ const Value* ComprehensionNode::Quantify(EvalContext& ctx, std::span<const Value
 const Value* ComprehensionNode::ExistsOne(EvalContext& ctx, std::span<const Value> items, Value* scratch) const {
   int64_t count = 0;
   for (const Value& item : items) {
-    if (!ctx.Charge(iteration_cost_)) return scratch;
+    if (!ctx.Charge(iteration_cost_)) return Aborted(ctx, scratch);
     ctx.locals[slot_] = item;
     Value tmp;
     const Value* p = first_->Eval(ctx, &tmp);
@@ -97,7 +97,7 @@ const Value* ComprehensionNode::Collect(EvalContext& ctx, std::span<const Value>
   out.reserve(macro_ == MacroKind::kMap ? items.size() : 0);
   const bool has_filter = macro_ != MacroKind::kMap;
   for (const Value& item : items) {
-    if (!ctx.Charge(iteration_cost_)) return scratch;
+    if (!ctx.Charge(iteration_cost_)) return Aborted(ctx, scratch);
     ctx.locals[slot_] = item;
     if (has_filter) {
       Value tmp;

@@ -33,6 +33,10 @@ struct EvalContext {
     aborted = true;
     abort_message = std::move(message);
   }
+  // What a node or function returns once the evaluation is aborted: an error,
+  // so no later operation sees a value of an unexpected kind.
+  Value Stopped() const { return Value::Error(ErrorCode::kLimit, abort_message); }
+
   // Checks that a list of `size` elements may be built.
   bool AllowList(size_t size) {
     if (size <= options->max_list_size) return true;

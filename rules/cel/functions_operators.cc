@@ -82,7 +82,7 @@ Value NegDouble(Args a, EvalContext&) { return Value::Double(-a[0]->AsDouble());
 
 Value ConcatString(Args a, EvalContext& ctx) {
   std::string_view x = a[0]->AsString(), y = a[1]->AsString();
-  if (!ctx.AllowString(x.size() + y.size()) || !ctx.Charge(StringCost(x.size() + y.size()))) return Value();
+  if (!ctx.AllowString(x.size() + y.size()) || !ctx.Charge(StringCost(x.size() + y.size()))) return ctx.Stopped();
   std::string out;
   out.reserve(x.size() + y.size());
   out.append(x).append(y);
@@ -94,7 +94,7 @@ Value ConcatList(Args a, EvalContext& ctx) {
   if (y.empty()) return *a[0];
   if (x.empty()) return *a[1];
   if (!ctx.AllowList(x.size() + y.size()) || !ctx.Charge(static_cast<int64_t>(x.size() + y.size()))) {
-    return Value();
+    return ctx.Stopped();
   }
   std::vector<Value> out;
   out.reserve(x.size() + y.size());

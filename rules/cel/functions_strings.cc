@@ -133,7 +133,7 @@ Value Split(Args a, EvalContext& ctx) {
       start = hit + sep.size();
     }
   }
-  if (!ctx.AllowList(parts.size()) || !ctx.Charge(static_cast<int64_t>(parts.size()))) return Value();
+  if (!ctx.AllowList(parts.size()) || !ctx.Charge(static_cast<int64_t>(parts.size()))) return ctx.Stopped();
   return Value::List(std::move(parts));
 }
 
@@ -146,9 +146,9 @@ Value JoinWith(std::span<const Value> items, std::string_view sep, EvalContext& 
     }
     if (i > 0) out.append(sep);
     out.append(items[i].AsString());
-    if (!ctx.AllowString(out.size())) return Value();
+    if (!ctx.AllowString(out.size())) return ctx.Stopped();
   }
-  if (!ctx.Charge(StringCost(out.size()) + static_cast<int64_t>(items.size()))) return Value();
+  if (!ctx.Charge(StringCost(out.size()) + static_cast<int64_t>(items.size()))) return ctx.Stopped();
   return Value::String(out);
 }
 Value Join(Args a, EvalContext& ctx) { return JoinWith(a[0]->ListItems(), "", ctx); }
@@ -165,7 +165,7 @@ Value Replace(Args a, EvalContext& ctx) {
       size_t at = i;
       NextCodePoint(s, &i);
       out.append(s.substr(at, i - at)).append(to);
-      if (!ctx.AllowString(out.size())) return Value();
+      if (!ctx.AllowString(out.size())) return ctx.Stopped();
     }
   } else {
     size_t start = 0;
@@ -174,11 +174,11 @@ Value Replace(Args a, EvalContext& ctx) {
       out.append(s.substr(start, hit == std::string_view::npos ? hit : hit - start));
       if (hit == std::string_view::npos) break;
       out.append(to);
-      if (!ctx.AllowString(out.size())) return Value();
+      if (!ctx.AllowString(out.size())) return ctx.Stopped();
       start = hit + from.size();
     }
   }
-  if (!ctx.AllowString(out.size()) || !ctx.Charge(StringCost(out.size()))) return Value();
+  if (!ctx.AllowString(out.size()) || !ctx.Charge(StringCost(out.size()))) return ctx.Stopped();
   return Value::String(out);
 }
 

@@ -58,7 +58,7 @@ Value AddBusinessDaysIn(Args a, const Value* zone_name, EvalContext& ctx) {
   int misses = 0;
   for (int64_t remaining = n > 0 ? n : -n; remaining > 0;) {
     day += step;
-    if (!ctx.Charge(1)) return Value();
+    if (!ctx.Charge(1)) return ctx.Stopped();
     if (IsBusinessDay(calendar, day)) {
       --remaining;
       misses = 0;
@@ -93,7 +93,7 @@ Value BusinessDaysBetweenIn(Args a, const Value* zone_name, EvalContext& ctx) {
     std::swap(from, to);
     sign = -1;
   }
-  if (!ctx.Charge(to - from)) return Value();
+  if (!ctx.Charge(to - from)) return ctx.Stopped();
   const BusinessCalendar& calendar = CalendarOf(ctx);
   int64_t count = 0;
   for (int64_t d = from + 1; d <= to; ++d) count += IsBusinessDay(calendar, d);

@@ -36,6 +36,7 @@ class Node {
   // After a limit stopped the evaluation: records this node as the place.
   const Value* Aborted(EvalContext& ctx, Value* scratch) const {
     if (ctx.abort_offset < 0) ctx.abort_offset = offset_;
+    *scratch = ctx.Stopped();
     return scratch;
   }
 
