@@ -74,6 +74,13 @@ Value DoubleFromString(Args a, EvalContext&) {
       ptr != digits.data() + digits.size()) {
     return Value::Error(ErrorCode::kInvalidArgument, "cannot convert '" + std::string(s) + "' to double");
   }
+  if (ec == std::errc::result_out_of_range) {
+    // Beyond double's range: +-Inf, or 0 when too small (as Go's ParseFloat).
+    size_t e = digits.find_first_of("eE");
+    bool tiny = e != std::string_view::npos && e + 1 < digits.size() && digits[e + 1] == '-';
+    d = tiny ? 0.0 : INFINITY;
+  }
+  if (!s.empty() && s.front() == '-') d = -std::abs(d);
   return Value::Double(d);
 }
 

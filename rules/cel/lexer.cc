@@ -205,7 +205,16 @@ Token Lexer::LexNumber() {
   if (is_double) {
     double d = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-    if (ec == std::errc::result_out_of_range) return Error(t.offset, "floating-point literal out of range");
+    if (ec == std::errc::result_out_of_range) {
+      // Too small to represent rounds to zero, as in Go and C; too large is an error.
+      size_t e = text.find_first_of("eE");
+      if (e == std::string_view::npos || text[e + 1] != '-') {
+        return Error(t.offset, "floating-point literal out of range");
+      }
+      d = 0;
+      ec = std::errc();
+      ptr = text.data() + text.size();
+    }
     if (ec != std::errc() || ptr != text.data() + text.size()) return Error(t.offset, "malformed number");
     t.kind = TokenKind::kDouble;
     t.double_value = d;
