@@ -1,0 +1,14 @@
+// keel bench subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace keel::cli {
+
+// keel bench ingest --events N: keel's ingest against raw RocksDB writes.
+void AddIngestBenchmark(CLI::App& bench, int* exit_code);
+
+// Peak resident set size of this process so far, in bytes.
+size_t PeakRssBytes();
+
+}  // namespace keel::cli

@@ -1,0 +1,13 @@
+// keel bench: benchmarks (see cli/bench_*.cc).
+#include "cli/bench.h"
+#include "cli/commands.h"
+
+namespace keel::cli {
+
+void AddBenchCommand(CLI::App& app, int* exit_code) {
+  CLI::App* bench = app.add_subcommand("bench", "Measure keel on this machine");
+  bench->require_subcommand(1);
+  AddIngestBenchmark(*bench, exit_code);
+}
+
+}  // namespace keel::cli

@@ -1,0 +1,15 @@
+// The keel subcommands. Each Add*Command registers itself on `app` and, when
+// chosen, stores its exit code in `*exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace keel::cli {
+
+void AddIngestCommand(CLI::App& app, int* exit_code);
+void AddLogCommand(CLI::App& app, int* exit_code);
+void AddStateCommand(CLI::App& app, int* exit_code);
+void AddVerifyCommand(CLI::App& app, int* exit_code);
+void AddBenchCommand(CLI::App& app, int* exit_code);
+
+}  // namespace keel::cli
