@@ -38,7 +38,6 @@ struct Expr {
   std::vector<std::pair<ExprPtr, ExprPtr>> entries;  // struct keys are kConst strings
   MacroKind macro = MacroKind::kAll;
   std::string iter_var;
-  int32_t end_offset = 0;  // one past the expression's last byte (for cost estimates)
 };
 
 // Operator function names.

@@ -12,7 +12,7 @@ namespace keel::cel {
 namespace {
 
 using Args = const Value* const*;
-constexpr Kind D = Kind::kDyn, I = Kind::kInt, U = Kind::kUint, F = Kind::kDouble, S = Kind::kString,
+constexpr Kind I = Kind::kInt, U = Kind::kUint, F = Kind::kDouble, S = Kind::kString,
                B = Kind::kBytes, L = Kind::kList, M = Kind::kMap, Z = Kind::kBool;
 
 Value Overflow() { return Value::Error(ErrorCode::kOverflow, "integer overflow"); }
@@ -192,7 +192,6 @@ void RegisterOperatorFunctions(FunctionRegistry& r) {
   r.Add("startsWith", true, {S, S}, Z, StartsWith);
   r.Add("endsWith", true, {S, S}, Z, EndsWith);
   r.AddBoth("matches", {S, S}, Z, Matches);
-  (void)D;
 }
 
 }  // namespace keel::cel

@@ -242,10 +242,10 @@ class Parser {
         if (name.kind != TokenKind::kIdent) return Fail(name.offset, "expected a field or method name after '.'");
         Advance();
         if (Peek().kind == TokenKind::kLParen) {
-          int32_t open = Advance().offset;
+          Advance();
           std::vector<ExprPtr> args;
           if (!ParseArgs(TokenKind::kRParen, "')'", &args)) return nullptr;
-          e = MemberCall(std::move(e), name.text, name.offset, std::move(args), open);
+          e = MemberCall(std::move(e), name.text, name.offset, std::move(args));
         } else {
           ExprPtr select = NewExpr(ExprKind::kSelect, name.offset);
           select->name = name.text;
@@ -390,7 +390,7 @@ class Parser {
     if (IsReservedWord(name.text)) return Fail(name.offset, "'" + name.text + "' is a reserved word");
     std::string full = leading_dot ? "." + name.text : name.text;
     if (Peek().kind == TokenKind::kLParen) {
-      int32_t open = Advance().offset;
+      Advance();
       std::vector<ExprPtr> args;
       if (!ParseArgs(TokenKind::kRParen, "')'", &args)) return nullptr;
       if (options_.enable_macros && full == "has" && args.size() == 1) {
@@ -400,7 +400,6 @@ class Parser {
         args[0]->test_only = true;
         return std::move(args[0]);
       }
-      (void)open;
       return Call(full, name.offset, std::move(args));
     }
     ExprPtr e = NewExpr(ExprKind::kIdent, name.offset);
@@ -423,9 +422,7 @@ class Parser {
     return false;
   }
 
-  ExprPtr MemberCall(ExprPtr receiver, const std::string& name, int32_t offset, std::vector<ExprPtr> args,
-                     int32_t open) {
-    (void)open;
+  ExprPtr MemberCall(ExprPtr receiver, const std::string& name, int32_t offset, std::vector<ExprPtr> args) {
     MacroKind macro;
     if (options_.enable_macros && MacroFor(name, args.size(), &macro)) {
       if (args[0]->kind != ExprKind::kIdent || args[0]->name.front() == '.') {

@@ -69,9 +69,6 @@ struct ValueAccess {
     v.aux_ = nanos;
     return v;
   }
-  static const internal::ListObject& List(const Value& v) {
-    return *static_cast<const internal::ListObject*>(v.u_.p);
-  }
   static const internal::MapObject& Map(const Value& v) {
     return *static_cast<const internal::MapObject*>(v.u_.p);
   }
@@ -98,9 +95,6 @@ int CompareValues(const Value& a, const Value& b);
 // Creates a map from entries whose keys were already checked; `error` receives
 // the first repeated key.
 Value MakeMap(std::vector<MapEntry> entries, std::string* error);
-
-// Builds a list that adopts `items`.
-inline Value MakeList(std::vector<Value> items) { return Value::List(std::move(items)); }
 
 // The number of code points in valid UTF-8.
 size_t Utf8Length(std::string_view s);
