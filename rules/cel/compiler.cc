@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "rules/cel/time_zone.h"
+
 namespace keel::cel {
 namespace {
 
@@ -270,6 +272,7 @@ class Compiler {
     if (e.name == "matches" && args[1]->Constant() != nullptr && args[1]->Constant()->kind() == Kind::kString) {
       return CompileMatches(e, std::move(args));
     }
+    if (!CheckConstantZone(e, member, args)) return Fail(e.offset, "");
     std::vector<const Overload*> candidates = fn->Candidates(kinds);
     if (candidates.empty() && options_.type_check) {
       std::string message = "no matching overload for '" + DisplayName(e.name) + "' applied to (";
@@ -301,6 +304,20 @@ class Compiler {
     }
     if (options_.type_check) return Fail(e.offset, message);
     return {Make<ErrorNode>(e.offset, ErrorCode::kUnbound, "unbound function: " + message), Kind::kDyn};
+  }
+
+  // A time zone written as a literal must exist: a typo fails at load.
+  bool CheckConstantZone(const Expr& e, bool member, const std::vector<NodePtr>& args) {
+    static const std::pair<std::string_view, size_t> kZoneArgs[] = {
+        {"add_business_days", 3}, {"is_business_day", 2}, {"business_days_between", 3}, {"start_of_day", 2}};
+    bool takes_zone = member && args.size() == 2 && e.name.starts_with("get");
+    for (const auto& [name, arity] : kZoneArgs) takes_zone |= !member && e.name == name && args.size() == arity;
+    const Value* zone = takes_zone ? args.back()->Constant() : nullptr;
+    if (zone == nullptr || zone->kind() != Kind::kString) return true;
+    Result<std::shared_ptr<const TimeZone>> loaded = TimeZone::Load(zone->AsString());
+    if (loaded.ok()) return true;
+    Fail(e.args.back()->offset, loaded.status().message());
+    return false;
   }
 
   Compiled CompileMatches(const Expr& e, std::vector<NodePtr> args) {

@@ -147,6 +147,15 @@ TEST(CelTimeTest, UnknownZonesAreErrors) {
   ExpectError("timestamp('2024-01-01T00:00:00Z').getHours('+25:00')", "unknown time zone");
 }
 
+TEST(CelTimeTest, ConstantZonesAreCheckedAtLoad) {
+  Diagnostic d;
+  ASSERT_FALSE(Compile("timestamp('2024-01-01T00:00:00Z').getHours('Europe/Pairs')", {}, &d).ok());
+  EXPECT_EQ(d.position.column, 44);
+  EXPECT_NE(d.message.find("unknown time zone 'Europe/Pairs'"), std::string::npos) << d.message;
+  EXPECT_FALSE(Compile("start_of_day(timestamp('2024-01-01T00:00:00Z'), '+25:00')").ok());
+  EXPECT_TRUE(Compile("start_of_day(timestamp('2024-01-01T00:00:00Z'), 'Asia/Tokyo')").ok());
+}
+
 TEST(CelTimeZoneTest, PosixRules) {
   PosixRule rule;
   ASSERT_TRUE(ParsePosixRule("CET-1CEST,M3.5.0,M10.5.0/3", &rule));
