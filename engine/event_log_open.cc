@@ -3,6 +3,8 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -28,6 +30,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::sha
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
     cf.memtable_whole_key_filtering = true;
+  }
+  // by_stream is only ever scanned, never read by key while appending: a
+  // vector memtable appends in O(1) and sorts once at flush, where a skip list
+  // pays a cache-missing search for every random stream key.
+  if (name == kByStream) cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  // by_id and entities are read and written by whole key: hash buckets make
+  // both O(1) in the memtable. Scans (verify) ask for total order.
+  if (name == kById || name == kEntities) {
+    cf.prefix_extractor.reset(rocksdb::NewNoopTransform());
+    cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(size_t{1} << 18));
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = rocksdb::kLZ4Compression;
@@ -99,6 +111,9 @@ Status EventLogImpl::OpenDatabase() {
   db_options.create_if_missing = !exists;
   db_options.create_missing_column_families = !exists;
   db_options.max_background_jobs = 2;
+  // One writer appends; the vector memtable of by_stream cannot take
+  // concurrent inserts anyway.
+  db_options.allow_concurrent_memtable_write = false;
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(options_.memtable_budget_bytes);
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;

@@ -107,7 +107,9 @@ Status EventLogImpl::ScanColumnFamily(
     std::string_view name, const std::function<bool(std::string_view, std::string_view)>& visit) const {
   rocksdb::ColumnFamilyHandle* family = Family(name);
   if (family == nullptr) return Status::NotFound("no column family '" + std::string(name) + "'");
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // by_id and entities hash their memtables by key
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (!visit(View(it->key()), View(it->value()))) break;
   }
