@@ -106,7 +106,7 @@ const Value* IndexNode::Eval(EvalContext& ctx, Value* scratch) const {
         break;
       case Kind::kDouble: {
         double d = i->AsDouble();
-        if (!(d == std::trunc(d) && d > -9.3e18 && d < 9.3e18)) {
+        if (!(d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
           return Fail(scratch, ErrorCode::kInvalidArgument, "list index " + i->DebugString() + " is not an integer");
         }
         index = static_cast<int64_t>(d);

@@ -178,16 +178,15 @@ Value MakeMap(std::vector<MapEntry> entries, std::string* error) {
       return Value();
     }
     object->entries.push_back(std::move(e));
-    if (object->entries.size() == kIndexedMapSize) BuildIndex(object);
-    if (!object->slots.empty()) {
-      if (object->entries.size() * 2 > object->slots.size()) {
-        BuildIndex(object);
-      } else {
-        size_t mask = object->slots.size() - 1;
-        size_t slot = internal::HashKey(object->entries.back().first) & mask;
-        while (object->slots[slot] != 0) slot = (slot + 1) & mask;
-        object->slots[slot] = static_cast<uint32_t>(object->entries.size());
-      }
+    size_t n = object->entries.size();
+    if (n < kIndexedMapSize) continue;
+    if (n == kIndexedMapSize || n * 2 > object->slots.size()) {
+      BuildIndex(object);
+    } else {
+      size_t mask = object->slots.size() - 1;
+      size_t slot = internal::HashKey(object->entries.back().first) & mask;
+      while (object->slots[slot] != 0) slot = (slot + 1) & mask;
+      object->slots[slot] = static_cast<uint32_t>(n);
     }
   }
   return ValueAccess::FromHeap(Kind::kMap, object);

@@ -112,12 +112,20 @@ TEST(CelEvalTest, RepeatedMapKeyIsAnError) {
   ExpectError("{1: 'a', 1u: 'b'}", "repeated map key");
 }
 
+TEST(CelEvalTest, LargeMapsFindKeysAcrossNumericKinds) {
+  const std::string map = "{0: 'a', 1: 'b', 2: 'c', 3: 'd', 4: 'e', 5: 'f', 6: 'g', 7: 'h', 8: 'i', 9: 'j', 'k': 'l'}";
+  ExpectValue(map + "[dyn(9u)] == 'j' && " + map + "[dyn(3.0)] == 'd' && " + map + "['k'] == 'l'", Value::Bool(true));
+  ExpectValue("size(" + map + ") == 11 && !(10 in " + map + ") && !(dyn(2.5) in " + map + ")", Value::Bool(true));
+  ExpectError("{0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 3u: 1}", "repeated map key");
+}
+
 TEST(CelEvalTest, ListIndexing) {
   ExpectValue("[7, 8, 9][1]", Value::Int(8));
   ExpectValue("[7, 8, 9][dyn(2u)]", Value::Int(9));
   ExpectError("[7, 8, 9][3]", "index 3 out of range");
   ExpectError("[7, 8, 9][-1]", "out of range");
   ExpectError("[7, 8, 9][dyn(0.5)]", "not an integer");
+  ExpectError("[7, 8, 9][dyn(1e19)]", "not an integer");
 }
 
 TEST(CelEvalTest, UnboundDeclaredVariableFailsWhenUsed) {
