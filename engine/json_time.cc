@@ -1,6 +1,5 @@
 #include "engine/json_time.h"
 
-#include <chrono>
 #include <string>
 
 namespace keel {
@@ -21,18 +20,35 @@ bool ReadDigits(std::string_view text, size_t pos, size_t count, int* value) {
   return true;
 }
 
+constexpr bool IsLeapYear(int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+// Days from 0000-01-01 (proleptic Gregorian; year 0 is a leap year) to the
+// given day. Years are 0000-9999 here, so plain integer division is exact.
+constexpr int64_t DaysSinceYearZero(int64_t year, int month, int day) {
+  constexpr int kDaysBeforeMonth[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  int64_t leap_years_before = (year + 3) / 4 - (year + 99) / 100 + (year + 399) / 400;
+  int64_t leap_day_this_year = month > 2 && IsLeapYear(year);
+  return 365 * year + leap_years_before + kDaysBeforeMonth[month - 1] + leap_day_this_year + day - 1;
+}
+
+constexpr int64_t kUnixEpochDays = DaysSinceYearZero(1970, 1, 1);
+static_assert(DaysSinceYearZero(2000, 3, 1) - kUnixEpochDays == 11017);
+
+int DaysInMonth(int64_t year, int month) {
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
 // Days since 1970-01-01 of a full-date at the start of `text` (YYYY-MM-DD),
 // or nullopt when it is malformed or names no real day.
 std::optional<int64_t> ParseFullDate(std::string_view text) {
   int year, month, day;
   if (!ReadDigits(text, 0, 4, &year) || text.size() < 10 || text[4] != '-' ||
-      !ReadDigits(text, 5, 2, &month) || text[7] != '-' || !ReadDigits(text, 8, 2, &day)) {
+      !ReadDigits(text, 5, 2, &month) || text[7] != '-' || !ReadDigits(text, 8, 2, &day) || month < 1 ||
+      month > 12 || day < 1 || day > DaysInMonth(year, month)) {
     return std::nullopt;
   }
-  std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
-                                   std::chrono::day(day)};
-  if (!date.ok()) return std::nullopt;
-  return std::chrono::sys_days(date).time_since_epoch().count();
+  return DaysSinceYearZero(year, month, day) - kUnixEpochDays;
 }
 
 // Reads ".digits" at `*pos` when present: the fraction of a second, in

@@ -114,6 +114,7 @@ class DfaBuilder {
     }
     dfa_.anchored_end_ = anchored_end;
     dfa_.matches_everything_ = !anchored_end && dfa_.accepting_[0];
+    dfa_.Finish();
     return std::move(dfa_);
   }
 
@@ -191,9 +192,30 @@ class DfaBuilder {
   PatternDfa dfa_;
 };
 
+namespace {
+
+// The symbols of a pattern that is one character class, unanchored; else nullptr.
+const SymbolSet* LoneClass(const ParsedRegex& parsed) {
+  if (parsed.anchored_start || parsed.anchored_end) return nullptr;
+  const RegexNode* node = &parsed.root;
+  if (node->kind == RegexNode::Kind::kConcat && node->children.size() == 1) node = &node->children[0];
+  return node->kind == RegexNode::Kind::kSymbols ? &node->symbols : nullptr;
+}
+
+}  // namespace
+
 std::optional<PatternDfa> PatternDfa::Build(std::string_view pattern) {
   std::optional<ParsedRegex> parsed = ParseSimpleRegex(pattern);
   if (!parsed) return std::nullopt;
+  if (const SymbolSet* symbols = LoneClass(*parsed)) {
+    PatternDfa scan;
+    scan.is_byte_scan_ = true;
+    for (int byte = 0; byte < 256; ++byte) {
+      // A non-ASCII code point is found at its lead byte (0xC0 and up).
+      scan.scan_bytes_[byte] = byte < 0x80 ? symbols->test(byte) : byte >= 0xC0 && symbols->test(kNonAsciiSymbol);
+    }
+    return scan;
+  }
   Nfa nfa;
   nfa.accept = nfa.AddState(-1, -1);
   nfa.start = nfa.Build(parsed->root, nfa.accept);
@@ -201,25 +223,57 @@ std::optional<PatternDfa> PatternDfa::Build(std::string_view pattern) {
   return DfaBuilder(nfa, parsed->anchored_start).Build(parsed->anchored_end);
 }
 
+void PatternDfa::Finish() {
+  int continuation_class = class_count_;
+  int columns = class_count_ + 1;
+  while ((1 << row_shift_) < columns) ++row_shift_;
+  uint16_t dead = static_cast<uint16_t>(accepting_.size());
+  bool needs_dead = std::find(next_.begin(), next_.end(), kNoState) != next_.end();
+  size_t state_count = accepting_.size() + (needs_dead ? 1 : 0);
+  rows_.assign(state_count << row_shift_, uint32_t{dead} << row_shift_);
+  for (size_t state = 0; state < state_count; ++state) {
+    uint32_t* row = &rows_[state << row_shift_];
+    for (int symbol_class = 0; symbol_class < class_count_ && state < accepting_.size(); ++symbol_class) {
+      uint16_t target = next_[state * class_count_ + symbol_class];
+      row[symbol_class] = uint32_t{target == kNoState ? dead : target} << row_shift_;
+    }
+    row[continuation_class] = static_cast<uint32_t>(state << row_shift_);
+  }
+  if (needs_dead) accepting_.push_back(0);
+  for (int byte = 0; byte < 256; ++byte) {
+    byte_class_[byte] = byte < 0x80    ? symbol_class_[byte]
+                        : byte < 0xC0  ? static_cast<uint8_t>(continuation_class)
+                                       : symbol_class_[kNonAsciiSymbol];
+  }
+  next_.clear();
+}
+
 bool PatternDfa::Search(std::string_view text) const {
   if (matches_everything_) return true;
-  uint16_t state = 0;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  size_t size = text.size();
-  for (size_t i = 0; i < size;) {
-    unsigned char byte = bytes[i];
-    int symbol = byte;
-    if (byte < 0x80) {
-      ++i;
-    } else {  // one symbol per code point, whatever its length
-      symbol = kNonAsciiSymbol;
-      i += byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+  const auto* byte = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = byte + text.size();
+  if (is_byte_scan_) {
+    for (; byte != end; ++byte) {
+      if (scan_bytes_[*byte]) return true;
     }
-    state = next_[state * class_count_ + symbol_class_[symbol]];
-    if (state == kNoState) return false;
-    if (!anchored_end_ && accepting_[state]) return true;
+    return false;
   }
-  return accepting_[state];
+  // Locals, so that the loop keeps them in registers. `row` is the current
+  // state's row offset (state << row_shift_).
+  const uint32_t* rows = rows_.data();
+  const uint8_t* byte_class = byte_class_.data();
+  const uint8_t* accepting = accepting_.data();
+  const int shift = row_shift_;
+  uint32_t row = 0;
+  if (anchored_end_) {
+    for (; byte != end; ++byte) row = rows[row | byte_class[*byte]];
+    return accepting[row >> shift];
+  }
+  for (; byte != end; ++byte) {
+    row = rows[row | byte_class[*byte]];
+    if (accepting[row >> shift]) return true;
+  }
+  return false;
 }
 
 }  // namespace keel::schema

@@ -1,9 +1,11 @@
 #include "engine/schema_check.h"
 
-#include <cstdio>
+#include <array>
+#include <type_traits>
 #include <vector>
 
 #include "engine/json_time.h"
+#include "engine/schema_messages.h"
 #include "engine/schema_values.h"
 
 namespace keel::schema {
@@ -12,20 +14,58 @@ using simdjson::dom::element;
 
 namespace {
 
-constexpr size_t kMaxRenderedChars = 60;
+constexpr size_t kMaxRenderedJson = 60;
 
-// Keeps the path balanced on every return.
-class PathScope {
+// An object's property name, checked as a string value (propertyNames).
+struct PropertyName {
+  std::string_view text;
+};
+
+// Where the explaining pass is in the document: "data.changes.title", "data.labels[2]".
+class JsonPath {
  public:
-  PathScope(JsonPath* path, std::string_view key) : path_(path) { path_->PushKey(key); }
-  PathScope(JsonPath* path, size_t index) : path_(path) { path_->PushIndex(index); }
-  ~PathScope() { path_->Pop(); }
-  PathScope(const PathScope&) = delete;
-  PathScope& operator=(const PathScope&) = delete;
+  void PushKey(std::string_view key);
+  void PushIndex(size_t index);
+  void Pop() { --depth_; }
+  bool empty() const { return depth_ == 0; }
+  std::string ToString() const;
 
  private:
-  JsonPath* path_;
+  struct Segment {
+    std::string_view key;
+    size_t index = 0;
+    bool is_index = false;
+  };
+  static constexpr size_t kMaxDepth = 48;  // deeper segments are counted, not shown
+  std::array<Segment, kMaxDepth> segments_;
+  size_t depth_ = 0;
 };
+
+// The path the fast pass keeps: none.
+struct NoPath {
+  void PushKey(std::string_view) {}
+  void PushIndex(size_t) {}
+  void Pop() {}
+};
+
+// The two kinds of value, seen the same way by the templated checks.
+uint8_t TypeBitOfValue(element value) { return TypeBitOf(value); }
+uint8_t TypeBitOfValue(PropertyName) { return kStringBit; }
+std::string_view StringOf(element value) { return value.get_string().value_unsafe(); }
+std::string_view StringOf(PropertyName name) { return name.text; }
+bool EqualsLiteral(element value, const nlohmann::json& literal) { return JsonEquals(value, literal); }
+bool EqualsLiteral(PropertyName name, const nlohmann::json& literal) {
+  return literal.is_string() && literal.get_ref<const std::string&>() == name.text;
+}
+
+// A value for a message: 'text', or compact JSON cut short.
+std::string Render(PropertyName name) { return Quoted(name.text); }
+std::string Render(element value) {
+  if (value.type() == simdjson::dom::element_type::STRING) return Quoted(StringOf(value));
+  std::string text = simdjson::minify(value);
+  if (text.size() > kMaxRenderedJson) text = text.substr(0, kMaxRenderedJson) + "...";
+  return text;
+}
 
 bool IsPlainKey(std::string_view key) {
   if (key.empty()) return false;
@@ -37,50 +77,6 @@ bool IsPlainKey(std::string_view key) {
   return true;
 }
 
-// Appends `text` for a message: control characters and quotes escaped, long
-// text cut short.
-void AppendEscaped(std::string_view text, char quote, std::string* out) {
-  size_t shown = 0;
-  for (unsigned char c : text) {
-    if (shown >= kMaxRenderedChars && (c & 0xC0) != 0x80) {
-      *out += "...";
-      return;
-    }
-    if ((c & 0xC0) != 0x80) ++shown;
-    if (c < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      *out += escaped;
-    } else if (c == static_cast<unsigned char>(quote)) {
-      *out += '\\';
-      *out += static_cast<char>(c);
-    } else {
-      *out += static_cast<char>(c);
-    }
-  }
-}
-
-std::string Quoted(std::string_view text) {
-  std::string out = "'";
-  AppendEscaped(text, '\'', &out);
-  out += "'";
-  return out;
-}
-
-std::string NumberText(double number) {
-  std::string text = nlohmann::json(number).dump();
-  if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
-  return text;
-}
-
-// The type a message reports: "number" for integers too, as users see no difference.
-std::string GotType(uint8_t type) { return TypeNames(type & kNumberBits ? kNumberBits : type); }
-
-// "1 item", "3 items".
-std::string Counted(uint64_t count, const char* noun) {
-  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
-}
-
 // Code points in valid UTF-8: every byte that does not continue a sequence.
 uint64_t CodePointCount(std::string_view text) {
   uint64_t count = 0;
@@ -89,14 +85,6 @@ uint64_t CodePointCount(std::string_view text) {
 }
 
 }  // namespace
-
-uint8_t CheckedValue::type_bit() const {
-  return is_name_ ? static_cast<uint8_t>(kStringBit) : TypeBitOf(element_);
-}
-
-std::string_view CheckedValue::string() const {
-  return is_name_ ? name_ : element_.get_string().value_unsafe();
-}
 
 void JsonPath::PushKey(std::string_view key) {
   if (depth_ < kMaxDepth) segments_[depth_] = {key, 0, false};
@@ -112,14 +100,15 @@ std::string JsonPath::ToString() const {
   std::string out;
   for (size_t i = 0; i < depth_ && i < kMaxDepth; ++i) {
     const Segment& segment = segments_[i];
+    std::string_view key = segment.key;
     if (segment.is_index) {
       out += "[" + std::to_string(segment.index) + "]";
-    } else if (IsPlainKey(segment.key)) {
+    } else if (IsPlainKey(key)) {
       if (!out.empty()) out += '.';
-      out += segment.key;
+      out += key;
     } else {
       out += "[\"";
-      AppendEscaped(segment.key, '"', &out);
+      AppendEscaped(key, '"', &out);
       out += "\"]";
     }
   }
@@ -127,78 +116,115 @@ std::string JsonPath::ToString() const {
   return out;
 }
 
-std::string TypeNames(uint8_t type_bits) {
-  static constexpr std::pair<uint8_t, const char*> kNames[] = {
-      {kObjectBit, "object"}, {kArrayBit, "array"},     {kStringBit, "string"},
-      {kNumberBits, "number"}, {kIntegerBit, "integer"}, {kBooleanBit, "boolean"},
-      {kNullBit, "null"}};
-  std::vector<const char*> names;
-  for (auto [bits, name] : kNames) {
-    if ((type_bits & bits) == bits) {
-      names.push_back(name);
-      type_bits &= ~bits;
+namespace {
+
+// One pass over a value. The fast pass (kExplain false) only answers yes or
+// no; the explaining pass runs the same checks, keeps the path, and writes
+// the error where the first rule fails. Sharing the code keeps them in step.
+template <bool kExplain>
+class CheckPass {
+ public:
+  explicit CheckPass(std::string* error = nullptr) : error_(error) {}
+
+  template <typename Value>
+  bool CheckValue(const SchemaNode& node, Value value);
+
+ private:
+  using Path = std::conditional_t<kExplain, JsonPath, NoPath>;
+
+  // Keeps the path balanced on every return.
+  class Scope {
+   public:
+    Scope(Path* path, std::string_view key) : path_(path) { path_->PushKey(key); }
+    Scope(Path* path, size_t index) : path_(path) { path_->PushIndex(index); }
+    ~Scope() { path_->Pop(); }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    Path* path_;
+  };
+
+  template <typename Value> bool CheckEnum(const SchemaNode& node, Value value);
+  template <typename Value> bool CheckString(const SchemaNode& node, Value value);
+  template <typename Value> bool CheckCombinators(const SchemaNode& node, Value value);
+  template <typename Value> bool CheckAnyOf(const SchemaNode& node, Value value);
+  template <typename Value> bool CheckOneOf(const SchemaNode& node, Value value);
+  template <typename Value> bool CheckNot(const SchemaNode& node, Value value);
+  template <typename Value>
+  bool ExplainNoAlternative(const std::vector<const SchemaNode*>& alternatives, std::string_view keyword,
+                            Value value);
+  bool CheckLength(const SchemaNode& node, std::string_view text);
+  bool CheckFormat(const SchemaNode& node, std::string_view text);
+  bool CheckNumber(const SchemaNode& node, element value);
+  bool CheckObject(const SchemaNode& node, simdjson::dom::object object);
+  bool CheckMember(const SchemaNode& node, std::string_view key, element value, int index);
+  bool CheckRequired(const SchemaNode& node, simdjson::dom::object object, uint64_t seen);
+  bool CheckArray(const SchemaNode& node, simdjson::dom::array array);
+  bool CheckUniqueItems(simdjson::dom::array array);
+
+  // Alternatives that may fail (anyOf, oneOf, not) are tried by a fast pass.
+  template <typename Value>
+  static bool Try(const SchemaNode& node, Value value) {
+    return CheckPass<false>().CheckValue(node, value);
+  }
+
+  // Records "path: message" when explaining; returns false either way.
+  template <typename Describe>
+  bool Fail(Describe&& describe) {
+    if constexpr (kExplain) {
+      std::string message = describe();
+      *error_ = path_.empty() ? std::move(message) : path_.ToString() + ": " + message;
     }
+    return false;
   }
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-    out += names[i];
+
+  bool AtRoot() const {
+    if constexpr (kExplain) return path_.empty();
+    return false;  // only messages ask
   }
-  return out;
-}
 
-std::string RenderValue(CheckedValue value) {
-  if (value.type_bit() == kStringBit) return Quoted(value.string());
-  std::string text = simdjson::minify(value.element());
-  if (text.size() > kMaxRenderedChars) text = text.substr(0, kMaxRenderedChars) + "...";
-  return text;
-}
+  Path path_;
+  std::string* error_;
+};
 
-void SchemaChecker::SetError(std::string message) {
-  error_ = path_.empty() ? std::move(message) : path_.ToString() + ": " + message;
-}
-
-bool SchemaChecker::Try(const SchemaNode& node, CheckedValue value) {
-  bool was_explaining = explaining_;
-  explaining_ = false;
-  bool ok = Check(node, value);
-  explaining_ = was_explaining;
-  return ok;
-}
-
-bool SchemaChecker::Check(const SchemaNode& node, CheckedValue value) {
-  if (&node == already_checked_ && path_.empty()) return true;
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckValue(const SchemaNode& node, Value value) {
   if (node.always_invalid) return Fail([] { return std::string("no value is allowed here"); });
-  uint8_t type = value.type_bit();
+  uint8_t type = TypeBitOfValue(value);
   if ((node.types & type) == 0) {
-    return Fail([&] {
-      return "expected " + TypeNames(node.types) + ", got " +
-             GotType(type);
-    });
+    return Fail([&] { return "expected " + TypeNames(node.types) + ", got " + GotType(type); });
   }
   if (node.has_enum && !CheckEnum(node, value)) return false;
   if (type == kStringBit) {
     if (node.has_string_checks && !CheckString(node, value)) return false;
-  } else if (type & kNumberBits) {
-    if (node.has_number_checks && !CheckNumber(node, value)) return false;
-  } else if (type == kObjectBit) {
-    if (node.has_object_checks && !CheckObject(node, value.element().get_object().value_unsafe())) {
-      return false;
-    }
-  } else if (type == kArrayBit) {
-    if (node.has_array_checks && !CheckArray(node, value.element().get_array().value_unsafe())) {
-      return false;
+  } else if constexpr (std::is_same_v<Value, element>) {
+    if (type & kNumberBits) {
+      if (node.has_number_checks && !CheckNumber(node, value)) return false;
+    } else if (type == kObjectBit) {
+      if (node.has_object_checks && !CheckObject(node, value.get_object().value_unsafe())) return false;
+    } else if (type == kArrayBit) {
+      if (node.has_array_checks && !CheckArray(node, value.get_array().value_unsafe())) return false;
     }
   }
   return !node.has_combinators || CheckCombinators(node, value);
 }
 
-bool SchemaChecker::CheckEnum(const SchemaNode& node, CheckedValue value) {
-  for (const nlohmann::json& allowed : node.enum_values) {
-    bool equal = value.is_name() ? allowed.is_string() &&
-                                       allowed.get_ref<const std::string&>() == value.string()
-                                 : JsonEquals(value.element(), allowed);
-    if (equal) return true;
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckEnum(const SchemaNode& node, Value value) {
+  if (node.enum_is_strings) {
+    if (TypeBitOfValue(value) == kStringBit) {
+      std::string_view text = StringOf(value);
+      for (const std::string& allowed : node.enum_strings) {
+        if (allowed == text) return true;
+      }
+    }
+  } else {
+    for (const nlohmann::json& allowed : node.enum_values) {
+      if (EqualsLiteral(value, allowed)) return true;
+    }
   }
   return Fail([&] {
     if (node.enum_is_const) return "must be " + node.enum_values.front().dump();
@@ -207,44 +233,48 @@ bool SchemaChecker::CheckEnum(const SchemaNode& node, CheckedValue value) {
       if (i > 0) out += ", ";
       out += node.enum_values[i].dump();
     }
-    return out + ", got " + RenderValue(value);
+    return out + ", got " + Render(value);
   });
 }
 
-bool SchemaChecker::CheckString(const SchemaNode& node, CheckedValue value) {
-  std::string_view text = value.string();
-  if (!CheckLength(node, text)) return false;
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckString(const SchemaNode& node, Value value) {
+  std::string_view text = StringOf(value);
+  if (node.has_length_checks && !CheckLength(node, text)) return false;
   if (node.pattern && !node.pattern->Search(text)) {
+    return Fail([&] { return Render(value) + " does not match " + Quoted(node.pattern->source()); });
+  }
+  if (node.forbidden_pattern && node.forbidden_pattern->Search(text)) {
     return Fail([&] {
-      return RenderValue(value) + " does not match " + Quoted(node.pattern->source());
+      const std::string& reason = *node.forbidden_reason;
+      return Render(value) + " " + (reason.empty() ? "must not match the schema in 'not'" : reason);
     });
   }
   return node.format == Format::kNone || CheckFormat(node, text);
 }
 
-bool SchemaChecker::CheckLength(const SchemaNode& node, std::string_view text) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckLength(const SchemaNode& node, std::string_view text) {
   // A code point takes one to four bytes: decide from the byte count when it can.
-  bool min_ok = text.size() / 4 >= node.min_length;
-  bool max_ok = text.size() <= node.max_length;
-  if (min_ok && max_ok) return true;
+  if (text.size() / 4 >= node.min_length && text.size() <= node.max_length) return true;
   uint64_t length = CodePointCount(text);
   if (length < node.min_length) {
     return Fail([&] {
       return node.min_length == 1 ? std::string("must not be empty")
-                                  : "must be at least " + std::to_string(node.min_length) +
-                                        " characters long";
+                                  : "must be at least " + Counted(node.min_length, "character") + " long";
     });
   }
   if (length > node.max_length) {
     return Fail([&] {
-      return "must be at most " + std::to_string(node.max_length) + " characters long, got " +
-             std::to_string(length);
+      return "must be at most " + Counted(node.max_length, "character") + " long, got " + std::to_string(length);
     });
   }
   return true;
 }
 
-bool SchemaChecker::CheckFormat(const SchemaNode& node, std::string_view text) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckFormat(const SchemaNode& node, std::string_view text) {
   if (node.format == Format::kDateTime) {
     if (TryParseRfc3339Micros(text)) return true;
     return Fail([&] { return "not an RFC 3339 date-time: " + Quoted(text); });
@@ -253,8 +283,9 @@ bool SchemaChecker::CheckFormat(const SchemaNode& node, std::string_view text) {
   return Fail([&] { return "not a full date (YYYY-MM-DD): " + Quoted(text); });
 }
 
-bool SchemaChecker::CheckNumber(const SchemaNode& node, CheckedValue value) {
-  long double number = NumberOf(value.element());
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckNumber(const SchemaNode& node, element value) {
+  long double number = NumberOf(value);
   auto fail = [&](const char* relation, double bound) {
     return Fail([&] { return std::string("must be ") + relation + " " + NumberText(bound); });
   };
@@ -265,12 +296,16 @@ bool SchemaChecker::CheckNumber(const SchemaNode& node, CheckedValue value) {
   return true;
 }
 
-bool SchemaChecker::CheckObject(const SchemaNode& node, simdjson::dom::object object) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckObject(const SchemaNode& node, simdjson::dom::object object) {
   uint64_t seen = 0;
   uint64_t count = 0;
   for (simdjson::dom::key_value_pair field : object) {
     ++count;
-    if (!CheckMember(node, field.key, field.value, &seen)) return false;
+    int index = node.FindProperty(field.key);
+    if (index >= 0 && index < 64) seen |= uint64_t{1} << index;
+    if (index < 0 && !node.has_member_catch_all) continue;  // no rule applies to this member
+    if (!CheckMember(node, field.key, field.value, index)) return false;
   }
   if (count < node.min_properties) {
     return Fail([&] { return "must have at least " + Counted(node.min_properties, "member"); });
@@ -284,62 +319,54 @@ bool SchemaChecker::CheckObject(const SchemaNode& node, simdjson::dom::object ob
   return true;
 }
 
-bool SchemaChecker::CheckMember(const SchemaNode& node, std::string_view key, element value,
-                                uint64_t* seen) {
-  int index = node.FindProperty(key);
+// `index`: the member's rule in node.properties, or -1.
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckMember(const SchemaNode& node, std::string_view key, element value, int index) {
   const PropertyRule* rule = index >= 0 ? &node.properties[index] : nullptr;
-  if (rule && index < 64) *seen |= uint64_t{1} << index;
-  if (node.property_names && (!rule || rule->name_needs_check) &&
-      !CheckPropertyName(*node.property_names, key)) {
-    return false;
+  if (node.property_names && (!rule || rule->name_needs_check)) {
+    Scope scope(&path_, key);
+    if (!CheckValue(*node.property_names, PropertyName{key})) return false;
   }
   bool matched = rule && rule->declared;
   if (matched && rule->schema) {
-    PathScope scope(&path_, key);
-    if (!Check(*rule->schema, value)) return false;
+    Scope scope(&path_, key);
+    if (!CheckValue(*rule->schema, value)) return false;
   }
   for (const PatternPropertyRule& pattern_rule : node.pattern_properties) {
     if (!pattern_rule.pattern->Search(key)) continue;
     matched = true;
-    PathScope scope(&path_, key);
-    if (!Check(*pattern_rule.schema, value)) return false;
+    Scope scope(&path_, key);
+    if (!CheckValue(*pattern_rule.schema, value)) return false;
   }
   if (matched || !node.additional_properties) return true;
   if (node.additional_properties->always_invalid) {
-    return Fail([&] {
-      return std::string(path_.empty() ? "unknown attribute " : "unknown property ") + Quoted(key);
-    });
+    return Fail([&] { return std::string(AtRoot() ? "unknown attribute " : "unknown property ") + Quoted(key); });
   }
-  PathScope scope(&path_, key);
-  return Check(*node.additional_properties, value);
+  Scope scope(&path_, key);
+  return CheckValue(*node.additional_properties, value);
 }
 
-bool SchemaChecker::CheckPropertyName(const SchemaNode& names, std::string_view key) {
-  PathScope scope(&path_, key);
-  return Check(names, CheckedValue::Name(key));
-}
-
-bool SchemaChecker::CheckRequired(const SchemaNode& node, simdjson::dom::object object,
-                                  uint64_t seen) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckRequired(const SchemaNode& node, simdjson::dom::object object, uint64_t seen) {
   for (size_t i = 0; i < node.properties.size(); ++i) {
     const PropertyRule& rule = node.properties[i];
     if (!rule.required) continue;
     bool present = i < 64 ? (seen >> i) & 1 : !object.at_key(rule.name).error();
     if (present) continue;
     return Fail([&] {
-      return std::string(path_.empty() ? "missing required attribute " : "missing required property ") +
-             Quoted(rule.name);
+      return std::string(AtRoot() ? "missing required attribute " : "missing required property ") + Quoted(rule.name);
     });
   }
   return true;
 }
 
-bool SchemaChecker::CheckArray(const SchemaNode& node, simdjson::dom::array array) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckArray(const SchemaNode& node, simdjson::dom::array array) {
   uint64_t count = 0;
   for (element item : array) {
     if (node.items) {
-      PathScope scope(&path_, count);
-      if (!Check(*node.items, item)) return false;
+      Scope scope(&path_, count);
+      if (!CheckValue(*node.items, item)) return false;
     }
     ++count;
   }
@@ -352,47 +379,52 @@ bool SchemaChecker::CheckArray(const SchemaNode& node, simdjson::dom::array arra
   return !node.unique_items || CheckUniqueItems(array);
 }
 
-bool SchemaChecker::CheckUniqueItems(simdjson::dom::array array) {
+template <bool kExplain>
+bool CheckPass<kExplain>::CheckUniqueItems(simdjson::dom::array array) {
   size_t i = 0;
   for (auto first = array.begin(); first != array.end(); ++first, ++i) {
     auto second = first;
     size_t j = i + 1;
     for (++second; second != array.end(); ++second, ++j) {
-      if (JsonEquals(*first, *second)) {
-        return Fail([&] {
-          return "items must be unique, but [" + std::to_string(i) + "] and [" + std::to_string(j) +
-                 "] are equal";
-        });
-      }
+      if (!JsonEquals(*first, *second)) continue;
+      return Fail([&] {
+        return "items must be unique, but [" + std::to_string(i) + "] and [" + std::to_string(j) + "] are equal";
+      });
     }
   }
   return true;
 }
 
-bool SchemaChecker::CheckCombinators(const SchemaNode& node, CheckedValue value) {
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckCombinators(const SchemaNode& node, Value value) {
   for (const SchemaNode* part : node.all_of) {
-    if (!Check(*part, value)) return false;
+    if (!CheckValue(*part, value)) return false;
   }
   if (!node.any_of.empty() && !CheckAnyOf(node, value)) return false;
   if (!node.one_of.empty() && !CheckOneOf(node, value)) return false;
   return !node.negated || CheckNot(node, value);
 }
 
-bool SchemaChecker::CheckAnyOf(const SchemaNode& node, CheckedValue value) {
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckAnyOf(const SchemaNode& node, Value value) {
   for (const SchemaNode* alternative : node.any_of) {
     if (Try(*alternative, value)) return true;
   }
   return ExplainNoAlternative(node.any_of, "anyOf", value);
 }
 
-bool SchemaChecker::CheckOneOf(const SchemaNode& node, CheckedValue value) {
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckOneOf(const SchemaNode& node, Value value) {
   int first_match = -1;
   for (size_t i = 0; i < node.one_of.size(); ++i) {
     if (!Try(*node.one_of[i], value)) continue;
     if (first_match >= 0) {
       return Fail([&] {
-        return "matches both alternatives " + std::to_string(first_match) + " and " +
-               std::to_string(i) + " of 'oneOf', and must match exactly one";
+        return "matches both alternatives " + std::to_string(first_match) + " and " + std::to_string(i) +
+               " of 'oneOf', and must match exactly one";
       });
     }
     first_match = static_cast<int>(i);
@@ -403,10 +435,12 @@ bool SchemaChecker::CheckOneOf(const SchemaNode& node, CheckedValue value) {
 // Says why no alternative fits: the types they take when none takes this
 // value's type, the one alternative's own error when only one does, else
 // the alternatives by title.
-bool SchemaChecker::ExplainNoAlternative(const std::vector<const SchemaNode*>& alternatives,
-                                         std::string_view keyword, CheckedValue value) {
-  if (!explaining_) return false;
-  uint8_t type = value.type_bit();
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::ExplainNoAlternative(const std::vector<const SchemaNode*>& alternatives,
+                                               std::string_view keyword, Value value) {
+  if constexpr (!kExplain) return false;
+  uint8_t type = TypeBitOfValue(value);
   uint8_t accepted_types = 0;
   std::vector<const SchemaNode*> same_type;
   for (const SchemaNode* alternative : alternatives) {
@@ -414,18 +448,15 @@ bool SchemaChecker::ExplainNoAlternative(const std::vector<const SchemaNode*>& a
     if (alternative->types & type) same_type.push_back(alternative);
   }
   if (same_type.empty()) {
-    return Fail([&] {
-      return "expected " + TypeNames(accepted_types) + ", got " +
-             GotType(type);
-    });
+    return Fail([&] { return "expected " + TypeNames(accepted_types) + ", got " + GotType(type); });
   }
-  if (same_type.size() == 1) return Check(*same_type.front(), value);
+  if (same_type.size() == 1) return CheckValue(*same_type.front(), value);
   return Fail([&] {
-    std::string out = RenderValue(value) + " is none of: ";
+    std::string out = Render(value) + " is none of: ";
     for (size_t i = 0; i < alternatives.size(); ++i) {
       const SchemaNode& alternative = *alternatives[i];
       if (i > 0) out += "; ";
-      out += !alternative.title.empty() ? alternative.title
+      out += !alternative.title.empty()              ? alternative.title
              : alternative.types != kAnyTypeBits ? TypeNames(alternative.types)
                                                   : std::string(keyword) + "[" + std::to_string(i) + "]";
     }
@@ -433,12 +464,34 @@ bool SchemaChecker::ExplainNoAlternative(const std::vector<const SchemaNode*>& a
   });
 }
 
-bool SchemaChecker::CheckNot(const SchemaNode& node, CheckedValue value) {
+template <bool kExplain>
+template <typename Value>
+bool CheckPass<kExplain>::CheckNot(const SchemaNode& node, Value value) {
   if (!Try(*node.negated, value)) return true;
   return Fail([&] {
     const std::string& reason = node.negated->description;
-    return RenderValue(value) + " " + (reason.empty() ? "must not match the schema in 'not'" : reason);
+    return Render(value) + " " + (reason.empty() ? "must not match the schema in 'not'" : reason);
   });
+}
+
+// Runs the fast pass; when it fails, the explaining pass writes the error.
+template <typename Value>
+bool CheckWithExplanation(const SchemaNode& node, Value value, std::string* error) {
+  if (CheckPass<false>().CheckValue(node, value)) return true;
+  error->clear();
+  CheckPass<true>(error).CheckValue(node, value);
+  if (error->empty()) *error = "invalid (the explaining pass found no error; please report this)";
+  return false;
+}
+
+}  // namespace
+
+bool SchemaChecker::Check(const SchemaNode& node, element value) {
+  return CheckWithExplanation(node, value, &error_);
+}
+
+bool SchemaChecker::CheckName(const SchemaNode& node, std::string_view name) {
+  return CheckWithExplanation(node, PropertyName{name}, &error_);
 }
 
 }  // namespace keel::schema

@@ -1,5 +1,6 @@
 #include "engine/schema_compiler.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace keel::schema {
@@ -132,8 +133,20 @@ Result<uint8_t> TypeBitsOf(const SchemaLocation& location, const nlohmann::json&
   return found->second;
 }
 
+// The index of the rule for `name`, or -1 (while the rules are being built,
+// before SchemaNode::IndexProperties).
+int RuleIndex(const std::vector<PropertyRule>& rules, const std::string& name) {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
 void SetCheckGroups(SchemaNode* node) {
-  node->has_string_checks = node->min_length > 0 || node->max_length != kNoLimit || node->pattern ||
+  node->has_length_checks = node->min_length > 0 || node->max_length != kNoLimit;
+  node->has_string_checks = node->has_length_checks || node->pattern || node->forbidden_pattern ||
                             node->format != Format::kNone;
   node->has_number_checks = node->minimum || node->maximum || node->exclusive_minimum ||
                             node->exclusive_maximum;
@@ -142,11 +155,11 @@ void SetCheckGroups(SchemaNode* node) {
                             node->min_properties > 0 || node->max_properties != kNoLimit;
   node->has_array_checks = node->items || node->min_items > 0 || node->max_items != kNoLimit ||
                            node->unique_items;
+  node->has_member_catch_all = node->property_names || !node->pattern_properties.empty() ||
+                               node->additional_properties;
   node->has_combinators = !node->all_of.empty() || !node->any_of.empty() || !node->one_of.empty() ||
                           node->negated;
 }
-
-}  // namespace
 
 SchemaLocation SchemaLocation::Child(std::string_view token) const {
   return {file, pointer + "/" + EscapeToken(token)};
@@ -301,6 +314,11 @@ Status SchemaCompiler::CompileTypeAndValues(const SchemaLocation& location, cons
     node->has_enum = node->enum_is_const = true;
     node->enum_values = {*value};
   }
+  node->enum_is_strings = node->has_enum && std::all_of(node->enum_values.begin(), node->enum_values.end(),
+                                                         [](const nlohmann::json& v) { return v.is_string(); });
+  if (node->enum_is_strings) {
+    for (const nlohmann::json& value : node->enum_values) node->enum_strings.push_back(value.get<std::string>());
+  }
   return Status::OK();
 }
 
@@ -357,7 +375,7 @@ Status SchemaCompiler::CompileProperties(const SchemaLocation& location, const n
   if (!properties.is_object()) return LocatedError(location, "'properties' must be an object");
   for (const nlohmann::json& name : required) {
     if (!name.is_string()) return LocatedError(location, "'required' must list strings");
-    if (node->FindProperty(name.get<std::string>()) >= 0) {
+    if (RuleIndex(node->properties, name.get<std::string>()) >= 0) {
       return LocatedError(location, "'required' lists " + name.dump() + " twice");
     }
     node->properties.push_back({name.get<std::string>(), nullptr, false, true});
@@ -365,7 +383,7 @@ Status SchemaCompiler::CompileProperties(const SchemaLocation& location, const n
   SchemaLocation base = location.Child("properties");
   for (const auto& [name, subschema] : properties.items()) {
     KEEL_ASSIGN_OR_RETURN(const SchemaNode* compiled, CompileSchema(base.Child(name), subschema));
-    int index = node->FindProperty(name);
+    int index = RuleIndex(node->properties, name);
     if (index < 0) {
       node->properties.push_back({name, nullptr, false, false});
       index = static_cast<int>(node->properties.size()) - 1;
@@ -373,6 +391,8 @@ Status SchemaCompiler::CompileProperties(const SchemaLocation& location, const n
     node->properties[index].schema = compiled;
     node->properties[index].declared = true;
   }
+  if (node->properties.size() > INT16_MAX) return LocatedError(location, "too many properties");
+  node->IndexProperties();
   for (size_t i = 0; i < node->properties.size(); ++i) {
     if (!node->properties[i].required) continue;
     if (i < 64) node->required_mask |= uint64_t{1} << i;

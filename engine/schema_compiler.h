@@ -58,6 +58,9 @@ class SchemaCompiler {
   std::set<std::string> refs_in_progress_;  // to refuse $ref cycles that never reach a schema
 };
 
+// Sets the has_* flags from the checks a node holds.
+void SetCheckGroups(SchemaNode* node);
+
 // Resolves a $ref written in `file` to the location it names.
 Result<SchemaLocation> ResolveRef(const std::string& file, std::string_view ref);
 

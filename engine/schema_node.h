@@ -3,7 +3,9 @@
 // subschemas) with plain pointers, so recursive schemas are just cycles.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -47,7 +49,7 @@ struct PropertyRule {
 };
 
 struct PatternPropertyRule {
-  std::unique_ptr<Pattern> pattern;
+  std::shared_ptr<const Pattern> pattern;
   const SchemaNode* schema = nullptr;
 };
 
@@ -62,11 +64,20 @@ struct SchemaNode {
   bool enum_is_const = false;
   std::vector<nlohmann::json> enum_values;
 
+  // Strings only, precomputed from enum_values when every value is a string.
+  bool enum_is_strings = false;
+  std::vector<std::string> enum_strings;
+
   // Strings. Lengths count Unicode code points.
   uint64_t min_length = 0;
   uint64_t max_length = kNoLimit;
-  std::unique_ptr<Pattern> pattern;
+  std::shared_ptr<const Pattern> pattern;
   Format format = Format::kNone;
+  // `not: {pattern: P}` beside `type: string`, folded in by SchemaStore::
+  // FinishNodes: the string must not match P; the reason is the not-schema's
+  // description.
+  std::shared_ptr<const Pattern> forbidden_pattern;
+  const std::string* forbidden_reason = nullptr;
 
   // Numbers.
   std::optional<double> minimum, maximum, exclusive_minimum, exclusive_maximum;
@@ -93,18 +104,67 @@ struct SchemaNode {
 
   // Which groups of checks are present, so the checker skips the rest.
   bool has_string_checks = false;
+  bool has_length_checks = false;
   bool has_number_checks = false;
   bool has_object_checks = false;
   bool has_array_checks = false;
   bool has_combinators = false;
+  // A rule that can apply to any member (propertyNames, patternProperties,
+  // additionalProperties); without one, members not in `properties` are skipped.
+  bool has_member_catch_all = false;
 
-  // The index in `properties` of `name`, or -1.
-  int FindProperty(std::string_view name) const {
-    for (size_t i = 0; i < properties.size(); ++i) {
-      const std::string& candidate = properties[i].name;
-      if (candidate.size() == name.size() && candidate == name) return static_cast<int>(i);
+  // (length, first byte, last byte) of each name in `properties`: a lookup
+  // compares these integers and runs memcmp only on a likely hit.
+  std::vector<uint32_t> name_keys;
+  // With more than a few properties, an open-addressing table of indexes
+  // into `properties` (-1: empty slot) replaces the linear scan.
+  std::vector<int16_t> property_slots;
+
+  // The index in `properties` of `name`, or -1. Inlined: it runs once per
+  // member of every validated object, and a call costs as much as the lookup.
+  [[gnu::always_inline]] int FindProperty(std::string_view name) const {
+    uint32_t key = NameKey(name);
+    if (property_slots.empty()) {
+      const uint32_t* keys = name_keys.data();
+      for (size_t i = 0, count = name_keys.size(); i < count; ++i) {
+        if (keys[i] == key && SameName(properties[i].name, name)) return static_cast<int>(i);
+      }
+      return -1;
     }
-    return -1;
+    size_t mask = property_slots.size() - 1;
+    for (size_t slot = (key * 0x9E3779B1u) >> 16 & mask;; slot = (slot + 1) & mask) {
+      int index = property_slots[slot];
+      if (index < 0 || (name_keys[index] == key && SameName(properties[index].name, name))) return index;
+    }
+  }
+
+  // Builds name_keys and property_slots once `properties` is complete.
+  void IndexProperties() {
+    constexpr size_t kLinearScanLimit = 8;
+    name_keys.clear();
+    property_slots.clear();
+    for (const PropertyRule& rule : properties) name_keys.push_back(NameKey(rule.name));
+    if (properties.size() <= kLinearScanLimit) return;
+    size_t size = 1;
+    while (size < properties.size() * 4) size *= 2;  // at most a quarter full: short probes
+    property_slots.assign(size, -1);
+    for (size_t i = 0; i < properties.size(); ++i) {
+      size_t slot = (name_keys[i] * 0x9E3779B1u) >> 16 & (size - 1);
+      while (property_slots[slot] >= 0) slot = (slot + 1) & (size - 1);
+      property_slots[slot] = static_cast<int16_t>(i);
+    }
+  }
+
+  // Length, first and last byte: enough to tell field names apart cheaply.
+  static uint32_t NameKey(std::string_view name) {
+    if (name.empty()) return 0;
+    uint32_t length = static_cast<uint32_t>(std::min<size_t>(name.size(), 0xFFFF));
+    return length << 16 | static_cast<uint32_t>(static_cast<unsigned char>(name.front())) << 8 |
+           static_cast<unsigned char>(name.back());
+  }
+
+  static bool SameName(const std::string& candidate, std::string_view name) {
+    return candidate.size() == name.size() && std::memcmp(candidate.data(), name.data(), name.size()) == 0;
   }
 };
 

@@ -82,6 +82,7 @@ class SchemaRegistry {
   SchemaRegistry();
   Status Compile();
   Status CompileType(const std::string& path);
+  const schema::SchemaNode* WithoutEnvelope(const schema::SchemaNode* node);
 
   std::unique_ptr<schema::SchemaStore> store_;
   const schema::SchemaNode* envelope_ = nullptr;

@@ -1,6 +1,7 @@
 #include "engine/schema_store.h"
 
 #include "engine/schema_check.h"
+#include "engine/schema_compiler.h"
 
 namespace keel::schema {
 
@@ -46,12 +47,37 @@ const SchemaNode* SchemaStore::Cached(const std::string& location) const {
   return found == by_location_.end() ? nullptr : found->second;
 }
 
+SchemaNode* SchemaStore::CopyNode(const SchemaNode& node) { return &nodes_.emplace_back(node); }
+
+namespace {
+
+// True when `node` checks nothing but a pattern (annotations aside).
+bool IsPatternOnly(const SchemaNode& node) {
+  return node.pattern && !node.always_invalid && node.types == kAnyTypeBits && !node.has_enum &&
+         !node.has_length_checks && !node.forbidden_pattern && node.format == Format::kNone &&
+         !node.has_number_checks && !node.has_object_checks && !node.has_array_checks && !node.has_combinators;
+}
+
+// `type: string` with `not: {pattern: P}` becomes a check in the string
+// path: exact, since a non-string fails the type first, and it spares the
+// hot path a nested schema (the event id's control-character rule).
+void FoldForbiddenPattern(SchemaNode* node) {
+  if (!node->negated || node->types != kStringBit || !IsPatternOnly(*node->negated)) return;
+  node->forbidden_pattern = node->negated->pattern;
+  node->forbidden_reason = &node->negated->description;
+  node->negated = nullptr;
+  SetCheckGroups(node);
+}
+
+}  // namespace
+
 void SchemaStore::FinishNodes() {
+  for (SchemaNode& node : nodes_) FoldForbiddenPattern(&node);
   for (SchemaNode& node : nodes_) {
     if (!node.property_names) continue;
     for (PropertyRule& rule : node.properties) {
       // A name is a constant: if it passes once, it always does.
-      rule.name_needs_check = !SchemaChecker().Check(*node.property_names, CheckedValue::Name(rule.name));
+      rule.name_needs_check = !SchemaChecker().CheckName(*node.property_names, rule.name);
     }
   }
 }

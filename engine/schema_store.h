@@ -31,11 +31,14 @@ class SchemaStore {
   void ForgetDocument(const std::string& path);
 
   SchemaNode* NewNode(std::string location);
+  // A copy of `node` that the caller may change (nodes are copyable: patterns are shared).
+  SchemaNode* CopyNode(const SchemaNode& node);
   const SchemaNode* Cached(const std::string& location) const;
   void Cache(const std::string& location, const SchemaNode* node) { by_location_[location] = node; }
 
   // Work that needs every node complete (cycles through $ref are allowed):
-  // marks the property names that need no propertyNames check at run time.
+  // folds `not: {pattern}` into string nodes, and marks the property names
+  // that need no propertyNames check at run time.
   void FinishNodes();
 
  private:

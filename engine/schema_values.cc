@@ -9,23 +9,6 @@ namespace keel::schema {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-uint8_t TypeBitOf(element value) {
-  switch (value.type()) {
-    case element_type::ARRAY: return kArrayBit;
-    case element_type::OBJECT: return kObjectBit;
-    case element_type::INT64:
-    case element_type::UINT64: return kIntegerBit;
-    case element_type::DOUBLE: {
-      double number = value.get_double().value_unsafe();
-      return std::trunc(number) == number ? kIntegerBit : kFractionBit;  // 1.0 is an integer
-    }
-    case element_type::STRING: return kStringBit;
-    case element_type::BOOL: return kBooleanBit;
-    case element_type::NULL_VALUE: return kNullBit;
-  }
-  return 0;
-}
-
 long double NumberOf(element number) {
   switch (number.type()) {
     case element_type::INT64: return static_cast<long double>(number.get_int64().value_unsafe());
