@@ -20,14 +20,12 @@ const Value* Node::Located(Value* scratch, Value v) const {
   return scratch;
 }
 
-const Value* VarNode::Eval(EvalContext& ctx, Value* scratch) const {
+const Value* VarNode::Unbound(EvalContext& ctx, Value* scratch) const {
   const Value* v = ctx.vars[index_];
   if (v == nullptr) return Fail(scratch, ErrorCode::kUnbound, "no value is bound to variable '" + name_ + "'");
-  if (kind_ != Kind::kDyn && v->kind() != kind_ && !v->IsError()) {
-    return Fail(scratch, ErrorCode::kNoMatchingOverload,
-                "variable '" + name_ + "' is declared " + std::string(KindName(kind_)) + " but holds " + KindOf(v));
-  }
-  return v;
+  if (v->IsError()) return v;
+  return Fail(scratch, ErrorCode::kNoMatchingOverload,
+              "variable '" + name_ + "' is declared " + std::string(KindName(kind_)) + " but holds " + KindOf(v));
 }
 
 const Value* DynamicVarNode::Eval(EvalContext& ctx, Value* scratch) const {
@@ -65,27 +63,27 @@ void FieldPathNode::Append(int32_t offset, std::string field) {
 
 const Value* FieldPathNode::Eval(EvalContext& ctx, Value* scratch) const {
   Value tmp;
-  const Value* v = operand_->Eval(ctx, &tmp);
+  const Value* v = var_ != nullptr ? var_->Get(ctx) : nullptr;
+  if (v == nullptr) v = operand_->Eval(ctx, &tmp);
   if (v->IsError()) return Keep(v, &tmp, scratch);
   const bool temporary = v == &tmp;
   for (const Field& f : fields_) {
-    if (v->kind() != Kind::kMap) {
-      Value error = Value::Error(ErrorCode::kNoMatchingOverload,
-                                 "cannot select field '" + f.name + "' from " + KindOf(v));
-      ValueAccess::MutableError(error)->offset = f.offset;
-      *scratch = std::move(error);
-      return scratch;
-    }
-    const Value* next = internal::FindStringKey(ValueAccess::Map(*v), f.name, f.hash);
-    if (next == nullptr) {
-      Value error = Value::Error(ErrorCode::kNoSuchKey, "no such key: '" + f.name + "'");
-      ValueAccess::MutableError(error)->offset = f.offset;
-      *scratch = std::move(error);
-      return scratch;
-    }
+    const Value* next = v->kind() == Kind::kMap ? internal::FindStringKey(ValueAccess::Map(*v), f.name, f.hash)
+                                                : nullptr;
+    if (next == nullptr) return Missing(f, v, scratch);
     v = next;
   }
   return Borrow(v, temporary, scratch);
+}
+
+const Value* FieldPathNode::Missing(const Field& f, const Value* v, Value* scratch) const {
+  Value error = v->kind() == Kind::kMap
+                    ? Value::Error(ErrorCode::kNoSuchKey, "no such key: '" + f.name + "'")
+                    : Value::Error(ErrorCode::kNoMatchingOverload,
+                                   "cannot select field '" + f.name + "' from " + KindOf(v));
+  ValueAccess::MutableError(error)->offset = f.offset;
+  *scratch = std::move(error);
+  return scratch;
 }
 
 const Value* IndexNode::Eval(EvalContext& ctx, Value* scratch) const {
@@ -139,10 +137,22 @@ const Value* CallNode<N>::Eval(EvalContext& ctx, Value* scratch) const {
     if (args[i]->IsError()) return Keep(args[i], &tmps[i], scratch);
   }
   FnImpl impl = direct_ != nullptr ? direct_ : function_->Dispatch(args);
-  if (impl == nullptr) return Located(scratch, NoMatchingOverload(function_->name, args, N));
-  Value result = impl(args, ctx);
+  if (impl == nullptr) return NoOverload(args, scratch);
+  *scratch = impl(args, ctx);
+  if (scratch->IsError() || ctx.aborted) return Failed(ctx, scratch);
+  return scratch;
+}
+
+template <int N>
+const Value* CallNode<N>::NoOverload(const Value* const* args, Value* scratch) const {
+  return Located(scratch, NoMatchingOverload(function_->name, args, N));
+}
+
+// The function failed or spent the budget: this call is where.
+template <int N>
+const Value* CallNode<N>::Failed(EvalContext& ctx, Value* scratch) const {
   if (ctx.aborted && ctx.abort_offset < 0) ctx.abort_offset = offset();
-  return Located(scratch, std::move(result));
+  return Located(scratch, std::move(*scratch));
 }
 
 NodePtr MakeCallNode(int32_t offset, const Function* function, FnImpl direct, std::vector<NodePtr> args) {
@@ -198,7 +208,7 @@ const Value* EqualsNode::Eval(EvalContext& ctx, Value* scratch) const {
   const Value* r = right_->Eval(ctx, &right_tmp);
   if (r->IsError()) return Keep(r, &right_tmp, scratch);
   if (l->kind() == Kind::kString && r->kind() == Kind::kString) {
-    return BoolValue((l->AsString() == r->AsString()) != negate_);
+    return BoolValue(internal::BytesEqual(l->AsString(), r->AsString()) != negate_);
   }
   if (int64_t cost = EqualityCost(*l); cost > 0 && !ctx.Charge(cost)) return Aborted(ctx, scratch);
   return BoolValue(l->Equals(*r) != negate_);
@@ -216,7 +226,7 @@ const Value* InNode::Eval(EvalContext& ctx, Value* scratch) const {
     if (e->kind() == Kind::kString) {
       std::string_view needle = e->AsString();
       for (const Value& item : items) {
-        if (item.kind() == Kind::kString && item.AsString() == needle) return BoolValue(true);
+        if (item.kind() == Kind::kString && internal::BytesEqual(item.AsString(), needle)) return BoolValue(true);
       }
       return BoolValue(false);
     }

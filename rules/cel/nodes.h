@@ -62,9 +62,19 @@ class VarNode final : public Node {
  public:
   VarNode(int32_t offset, int index, std::string name, Kind kind)
       : Node(offset), index_(index), name_(std::move(name)), kind_(kind) {}
-  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override {
+    const Value* v = Get(ctx);
+    return v != nullptr ? v : Unbound(ctx, scratch);
+  }
+  // The bound value when it has the declared kind, else nullptr.
+  const Value* Get(const EvalContext& ctx) const {
+    const Value* v = ctx.vars[index_];
+    return v != nullptr && (kind_ == Kind::kDyn || v->kind() == kind_) ? v : nullptr;
+  }
 
  private:
+  [[gnu::noinline, gnu::cold]] const Value* Unbound(EvalContext& ctx, Value* scratch) const;
+
   int index_;
   std::string name_;
   Kind kind_;  // declared kind, checked at run time, or kDyn
@@ -118,7 +128,8 @@ class SelectNode final : public Node {
 // operand.a.b.c: consecutive field selections on maps, walked in one node.
 class FieldPathNode final : public Node {
  public:
-  FieldPathNode(int32_t offset, NodePtr operand, std::string field) : Node(offset), operand_(std::move(operand)) {
+  FieldPathNode(int32_t offset, NodePtr operand, std::string field)
+      : Node(offset), operand_(std::move(operand)), var_(dynamic_cast<const VarNode*>(operand_.get())) {
     Append(offset, std::move(field));
   }
   void Append(int32_t offset, std::string field);
@@ -130,7 +141,10 @@ class FieldPathNode final : public Node {
     uint64_t hash;
     int32_t offset;
   };
+  [[gnu::noinline, gnu::cold]] const Value* Missing(const Field& f, const Value* v, Value* scratch) const;
+
   NodePtr operand_;
+  const VarNode* var_ = nullptr;  // operand_, when it is a variable: read without a virtual call
   std::vector<Field> fields_;
 };
 
@@ -159,6 +173,9 @@ class CallNode final : public Node {
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
+  [[gnu::noinline, gnu::cold]] const Value* NoOverload(const Value* const* args, Value* scratch) const;
+  [[gnu::noinline, gnu::cold]] const Value* Failed(EvalContext& ctx, Value* scratch) const;
+
   const Function* function_;
   FnImpl direct_;  // when the static kinds fixed the overload
   NodePtr args_[N > 0 ? N : 1];

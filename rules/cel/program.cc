@@ -124,7 +124,7 @@ void Activation::Bind(std::string_view name, Value value) {
 
 const Value* Activation::Find(std::string_view name) const {
   for (const auto& binding : bindings_) {
-    if (binding.first == name) return &binding.second;
+    if (internal::BytesEqual(binding.first, name)) return &binding.second;
   }
   return nullptr;
 }

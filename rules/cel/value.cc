@@ -237,22 +237,6 @@ const Value* Value::MapFind(std::string_view key) const {
   return internal::FindStringKey(map, key, map.slots.empty() ? 0 : internal::HashBytes(key));
 }
 
-const Value* internal::FindStringKey(const MapObject& map, std::string_view key, uint64_t hash) {
-  if (map.slots.empty()) {
-    for (const MapEntry& e : map.entries) {
-      if (e.first.kind() == Kind::kString && e.first.AsString() == key) return &e.second;
-    }
-    return nullptr;
-  }
-  size_t mask = map.slots.size() - 1;
-  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-    uint32_t index = map.slots[slot];
-    if (index == 0) return nullptr;
-    const MapEntry& e = map.entries[index - 1];
-    if (e.first.kind() == Kind::kString && e.first.AsString() == key) return &e.second;
-  }
-}
-
 ErrorCode Value::AsErrorCode() const { return static_cast<const ErrorObject*>(u_.p)->code; }
 std::string_view Value::ErrorMessage() const { return static_cast<const ErrorObject*>(u_.p)->message; }
 int32_t Value::ErrorOffset() const { return static_cast<const ErrorObject*>(u_.p)->offset; }
@@ -442,15 +426,30 @@ std::string Value::DebugString() const {
 size_t Utf8Length(std::string_view s) {
   // Counts the bytes that start a code point, eight at a time: a continuation
   // byte has its top bit set and the next one clear.
-  const char* p = s.data();
-  size_t n = s.size(), count = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
+  auto starts = [](uint64_t w) {
     uint64_t continuation = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;  // one bit per byte
-    count += 8 - static_cast<size_t>((continuation * 0x0101010101010101ull) >> 56);
+    return 8 - static_cast<size_t>((continuation * 0x0101010101010101ull) >> 56);
+  };
+  const char* p = s.data();
+  size_t n = s.size();
+  if (n < 8) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; ++i) count += (static_cast<unsigned char>(p[i]) & 0xC0) != 0x80;
+    return count;
   }
-  for (; n > 0; ++p, --n) count += (static_cast<unsigned char>(*p) & 0xC0) != 0x80;
+  size_t count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    count += starts(w);
+  }
+  if (size_t tail = n - i; tail > 0) {
+    // The last eight bytes, with those already counted set to ASCII zeros.
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    w &= ~0ull << ((8 - tail) * 8);
+    count += starts(w) - (8 - tail);
+  }
   return count;
 }
 

@@ -48,8 +48,51 @@ inline uint64_t HashBytes(std::string_view s) {
   return h ^ (h >> 32);
 }
 
-// The value under string `key` whose HashBytes is `hash`, or nullptr.
-const Value* FindStringKey(const MapObject& map, std::string_view key, uint64_t hash);
+// Equality of two byte strings; inline and call-free for the short strings
+// of keys and enum-like values (loads stay within both strings).
+inline bool BytesEqual(std::string_view a, std::string_view b) {
+  size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  auto load8 = [](const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  };
+  auto load4 = [](const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    return load8(x) == load8(y) && load8(x + n - 8) == load8(y + n - 8);
+  }
+  if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+
+// The value under string `key` whose HashBytes is `hash` (used only when the
+// map has a hash index), or nullptr.
+inline const Value* FindStringKey(const MapObject& map, std::string_view key, uint64_t hash) {
+  if (map.slots.empty()) {
+    for (const MapEntry& e : map.entries) {
+      if (e.first.kind() == Kind::kString && BytesEqual(e.first.AsString(), key)) return &e.second;
+    }
+    return nullptr;
+  }
+  size_t mask = map.slots.size() - 1;
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    uint32_t index = map.slots[slot];
+    if (index == 0) return nullptr;
+    const MapEntry& e = map.entries[index - 1];
+    if (e.first.kind() == Kind::kString && BytesEqual(e.first.AsString(), key)) return &e.second;
+  }
+}
 // Keys equal under CEL's map key equality hash alike (1, 1u and 1.0 too).
 uint64_t HashKey(const Value& key);
 

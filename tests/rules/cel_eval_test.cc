@@ -128,6 +128,14 @@ TEST(CelEvalTest, ListIndexing) {
   ExpectError("[7, 8, 9][dyn(1e19)]", "not an integer");
 }
 
+TEST(CelEvalTest, StringSizeCountsCodePointsAtAnyLength) {
+  ExpectValue("size('Prepare launch brief')", Value::Int(20));
+  ExpectValue("size('abcdefgh') == 8 && size('abcdefghé') == 9 && size('éabcdefgh') == 9", Value::Bool(true));
+  ExpectValue("size('πέντε πέντε πέντε')", Value::Int(17));
+  ExpectValue("size('🐱😀😛🐱😀😛🐱')", Value::Int(7));
+  ExpectValue("size('') == 0 && size('ab') == 2 && size(b'\\xff\\xff') == 2", Value::Bool(true));
+}
+
 TEST(CelEvalTest, UnboundDeclaredVariableFailsWhenUsed) {
   ExpectError("x + 1", "no value is bound to variable 'x'");
   ExpectValue("true || x", Value::Bool(true));
