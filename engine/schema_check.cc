@@ -1,11 +1,11 @@
 #include "engine/schema_check.h"
 
-#include <array>
 #include <type_traits>
 #include <vector>
 
 #include "engine/json_time.h"
 #include "engine/schema_messages.h"
+#include "engine/schema_path.h"
 #include "engine/schema_values.h"
 
 namespace keel::schema {
@@ -19,33 +19,6 @@ constexpr size_t kMaxRenderedJson = 60;
 // An object's property name, checked as a string value (propertyNames).
 struct PropertyName {
   std::string_view text;
-};
-
-// Where the explaining pass is in the document: "data.changes.title", "data.labels[2]".
-class JsonPath {
- public:
-  void PushKey(std::string_view key);
-  void PushIndex(size_t index);
-  void Pop() { --depth_; }
-  bool empty() const { return depth_ == 0; }
-  std::string ToString() const;
-
- private:
-  struct Segment {
-    std::string_view key;
-    size_t index = 0;
-    bool is_index = false;
-  };
-  static constexpr size_t kMaxDepth = 48;  // deeper segments are counted, not shown
-  std::array<Segment, kMaxDepth> segments_;
-  size_t depth_ = 0;
-};
-
-// The path the fast pass keeps: none.
-struct NoPath {
-  void PushKey(std::string_view) {}
-  void PushIndex(size_t) {}
-  void Pop() {}
 };
 
 // The two kinds of value, seen the same way by the templated checks.
@@ -67,56 +40,12 @@ std::string Render(element value) {
   return text;
 }
 
-bool IsPlainKey(std::string_view key) {
-  if (key.empty()) return false;
-  for (char c : key) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-';
-    if (!plain) return false;
-  }
-  return true;
-}
-
 // Code points in valid UTF-8: every byte that does not continue a sequence.
 uint64_t CodePointCount(std::string_view text) {
   uint64_t count = 0;
   for (unsigned char c : text) count += (c & 0xC0) != 0x80;
   return count;
 }
-
-}  // namespace
-
-void JsonPath::PushKey(std::string_view key) {
-  if (depth_ < kMaxDepth) segments_[depth_] = {key, 0, false};
-  ++depth_;
-}
-
-void JsonPath::PushIndex(size_t index) {
-  if (depth_ < kMaxDepth) segments_[depth_] = {{}, index, true};
-  ++depth_;
-}
-
-std::string JsonPath::ToString() const {
-  std::string out;
-  for (size_t i = 0; i < depth_ && i < kMaxDepth; ++i) {
-    const Segment& segment = segments_[i];
-    std::string_view key = segment.key;
-    if (segment.is_index) {
-      out += "[" + std::to_string(segment.index) + "]";
-    } else if (IsPlainKey(key)) {
-      if (!out.empty()) out += '.';
-      out += key;
-    } else {
-      out += "[\"";
-      AppendEscaped(key, '"', &out);
-      out += "\"]";
-    }
-  }
-  if (depth_ > kMaxDepth) out += "...";
-  return out;
-}
-
-namespace {
 
 // One pass over a value. The fast pass (kExplain false) only answers yes or
 // no; the explaining pass runs the same checks, keeps the path, and writes

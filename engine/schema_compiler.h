@@ -9,21 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/schema_location.h"
 #include "engine/schema_node.h"
 #include "engine/schema_store.h"
 #include "engine/status.h"
 
 namespace keel::schema {
-
-// A place in the schema files: "events/task.created.schema.json" plus a
-// JSON pointer ("/allOf/1/properties/data"; "" for the document root).
-struct SchemaLocation {
-  std::string file;
-  std::string pointer;
-
-  SchemaLocation Child(std::string_view token) const;
-  std::string ToString() const { return file + "#" + pointer; }
-};
 
 class SchemaCompiler {
  public:
@@ -60,8 +51,5 @@ class SchemaCompiler {
 
 // Sets the has_* flags from the checks a node holds.
 void SetCheckGroups(SchemaNode* node);
-
-// Resolves a $ref written in `file` to the location it names.
-Result<SchemaLocation> ResolveRef(const std::string& file, std::string_view ref);
 
 }  // namespace keel::schema
