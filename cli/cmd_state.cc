@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "engine/canonical_json.h"
 #include "engine/projection.h"
 
 namespace keel::cli {
@@ -26,7 +27,7 @@ void PrintState(const EntityRef& entity, const std::string& workspace, const Ent
   for (const auto& [name, value] : state.fields()) width = std::max(width, name.size());
   for (const auto& [name, value] : state.fields()) {
     if (name == "id" || name == "kind" || name == "workspace" || name == "version") continue;
-    std::string shown = value.front() == '"' ? nlohmann::json::parse(value).get<std::string>() : value;
+    std::string shown = IsJsonString(value) ? DecodeJsonString(value) : std::string(value);
     std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << shown << "\n";
   }
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <list>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -16,12 +17,15 @@ class EntityCache {
  public:
   explicit EntityCache(size_t capacity) : capacity_(capacity) {}
 
-  // The cached state, or nullptr. Marks it most recently used.
-  const EntityState* Find(const std::string& key) {
+  // Removes and returns the cached state, for a writer that will Put it
+  // back once its batch is written (or drop it when the batch fails).
+  std::optional<EntityState> Take(const std::string& key) {
     auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return &it->second->second;
+    if (it == index_.end()) return std::nullopt;
+    EntityState state = std::move(it->second->second);
+    order_.erase(it->second);
+    index_.erase(it);
+    return state;
   }
 
   void Put(const std::string& key, EntityState state) {

@@ -1,8 +1,8 @@
 // EntityState: the current state of one entity, a flat JSON object.
 //
-// Held as its members in name order, each value as canonical JSON text, so
-// that writing the state back is a concatenation and reducers change single
-// members without a JSON DOM. A member that is absent reads as null.
+// Held as its canonical JSON text, so that writing it back is a copy and a
+// copy is one allocation; reducers edit single members in place without a
+// JSON DOM. Members stay in key order. A member that is absent reads as null.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +17,10 @@ namespace keel {
 
 class EntityState {
  public:
-  // Reads a state written by ToCanonical.
+  // Adopts a state written by ToCanonical (trusted: it came from the log).
   static EntityState FromCanonical(std::string_view text);
-  std::string ToCanonical() const;
+  // "{}" for an empty state.
+  std::string ToCanonical() const { return text_.empty() ? std::string("{}") : text_; }
 
   // The raw canonical JSON of `field`, or an empty view when absent.
   std::string_view Get(std::string_view field) const;
@@ -27,16 +28,26 @@ class EntityState {
   std::string GetString(std::string_view field) const;
   int64_t version() const;
 
-  void Set(std::string_view field, std::string raw_json);
+  // REQUIRES: `raw_json` is canonical JSON; `field` needs no escaping.
+  void Set(std::string_view field, std::string_view raw_json);
   void SetString(std::string_view field, std::string_view text);
   void Erase(std::string_view field);
 
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
-  bool empty() const { return fields_.empty(); }
-  bool operator==(const EntityState&) const = default;
+  // The members in key order, as (name, raw JSON) views into this state.
+  std::vector<std::pair<std::string_view, std::string_view>> fields() const;
+  bool empty() const { return text_.size() <= 2; }
+  bool operator==(const EntityState& other) const { return ToCanonical() == other.ToCanonical(); }
 
  private:
-  std::vector<std::pair<std::string, std::string>> fields_;  // sorted by name
+  // Where `field` is, or would be inserted, in text_.
+  struct Slot {
+    size_t begin = 0;  // start of the member ('"' of its key), or the insertion point
+    size_t end = 0;    // one past its value; == begin when absent
+    bool found = false;
+  };
+  Slot Find(std::string_view field) const;
+
+  std::string text_;  // canonical object; empty means "{}"
 };
 
 }  // namespace keel

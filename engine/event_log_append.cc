@@ -103,7 +103,7 @@ std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, c
 
 Result<EntityState> EventLogImpl::LoadEntityForWrite(const std::string& key, const PendingBatch& pending) {
   if (auto it = pending.entities.find(key); it != pending.entities.end()) return it->second;
-  if (const EntityState* cached = entity_cache_.Find(key)) return *cached;
+  if (auto cached = entity_cache_.Take(key)) return std::move(*cached);
   rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kEntities), key, &value);
   if (s.IsNotFound()) return EntityState();
@@ -115,8 +115,9 @@ Result<EntityState> EventLogImpl::LoadEntityForWrite(const std::string& key, con
 }
 
 Status EventLogImpl::WritePending(PendingBatch* pending) {
+  std::string record;
   for (const auto& [key, state] : pending->entities) {
-    std::string record(1, static_cast<char>(kEntityRecordV1));
+    record.assign(1, static_cast<char>(kEntityRecordV1));
     record += state.ToCanonical();
     pending->batch.Put(Family(kEntities), key, record);
   }

@@ -26,7 +26,7 @@ void SetOrErase(EntityState* state, std::string_view field, std::string_view raw
   if (raw.empty() || IsJsonNull(raw)) {
     state->Erase(field);
   } else {
-    state->Set(field, std::string(raw));
+    state->Set(field, raw);
   }
 }
 
@@ -79,7 +79,7 @@ void ReduceArchived(const Event& event, EntityState* state) { state->Set("archiv
 
 void ReduceProgressReported(const Event& event, EntityState* state) {
   std::string_view value = DataMember(event, "value");
-  state->Set("current", std::string(value));
+  state->Set("current", value);
   double current = 0, target = 0;
   if (ParseJsonNumber(value, &current) && ParseJsonNumber(state->Get("target"), &target) && target != 0) {
     std::string progress;
@@ -89,7 +89,7 @@ void ReduceProgressReported(const Event& event, EntityState* state) {
 }
 
 void ReduceMeasured(const Event& event, EntityState* state) {
-  state->Set("value", std::string(DataMember(event, "value")));
+  state->Set("value", DataMember(event, "value"));
 }
 
 void ReduceApprovalRequested(const Event& event, EntityState* state) {

@@ -1,5 +1,7 @@
 #include "engine/event_log.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "engine/log_format.h"
@@ -66,6 +68,27 @@ TEST_F(EventLogTest, SeqsAreDenseFromOne) {
     return true;
   }).ok());
   EXPECT_EQ(expected, 4u);
+}
+
+TEST_F(EventLogTest, AppendingNeverChangesAStoredRecord) {
+  Append({Created("e1", "task/T-1"), StatusChanged("e2", "task/T-1", "doing")});
+  std::map<std::string, std::string> before;
+  ASSERT_TRUE(log_->ScanColumnFamily("events", [&](std::string_view k, std::string_view v) {
+    before.emplace(k, v);
+    return true;
+  }).ok());
+  // Duplicates, conflicts, rejected creations and new events: none of them
+  // may touch what is stored.
+  Append({Created("e1", "task/T-1"), Created("e1", "task/T-1", "Other"), Created("e9", "task/T-1"),
+          StatusChanged("e3", "task/T-1", "done")});
+  Reopen();
+  std::map<std::string, std::string> after;
+  ASSERT_TRUE(log_->ScanColumnFamily("events", [&](std::string_view k, std::string_view v) {
+    after.emplace(k, v);
+    return true;
+  }).ok());
+  ASSERT_EQ(after.size(), before.size() + 1);
+  for (const auto& [key, value] : before) EXPECT_EQ(after.at(key), value);
 }
 
 TEST_F(EventLogTest, EachHashChainsToThePreviousOne) {

@@ -132,11 +132,11 @@ TEST_F(VerifyTest, AProjectionThatDiffersFromARebuildIsNamed) {
 
 TEST_F(VerifyTest, StateAsOfFoldsTheStreamUpToTheGivenPoint) {
   auto log = Open();
-  auto at_seq2 = StateAsOf(*log, "acme", {"task", "T-1"}, AsOf{.seq = 2});
+  auto at_seq2 = StateAsOf(*log, "acme", {"task", "T-1"}, AsOf{.seq = 2, .time_micros = std::nullopt});
   ASSERT_TRUE(at_seq2.ok() && at_seq2->has_value());
   EXPECT_EQ((*at_seq2)->GetString("status"), "doing");
   EXPECT_EQ((*at_seq2)->version(), 2);
-  auto before_creation = StateAsOf(*log, "acme", {"task", "T-2"}, AsOf{.seq = 2});
+  auto before_creation = StateAsOf(*log, "acme", {"task", "T-2"}, AsOf{.seq = 2, .time_micros = std::nullopt});
   ASSERT_TRUE(before_creation.ok());
   EXPECT_FALSE(before_creation->has_value());
   auto now = StateAsOf(*log, "acme", {"task", "T-1"}, AsOf{});
