@@ -181,7 +181,7 @@ class Compiler {
                                                     : "cannot select a field from ") +
                                 std::string(KindName(operand.kind)));
     }
-    if (e.test_only) return {Make<SelectNode>(e.offset, std::move(operand.node), e.name, true), Kind::kBool};
+    if (e.test_only) return {Make<HasFieldNode>(e.offset, std::move(operand.node), e.name), Kind::kBool};
     return {SelectField(std::move(operand.node), e.offset, e.name), Kind::kDyn};
   }
 

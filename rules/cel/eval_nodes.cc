@@ -34,26 +34,17 @@ const Value* DynamicVarNode::Eval(EvalContext& ctx, Value* scratch) const {
   return v;
 }
 
-SelectNode::SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only)
-    : Node(offset),
-      operand_(std::move(operand)),
-      field_(std::move(field)),
-      hash_(internal::HashBytes(field_)),
-      test_only_(test_only) {}
+HasFieldNode::HasFieldNode(int32_t offset, NodePtr operand, std::string field)
+    : Node(offset), operand_(std::move(operand)), field_(std::move(field)), hash_(internal::HashBytes(field_)) {}
 
-const Value* SelectNode::Eval(EvalContext& ctx, Value* scratch) const {
+const Value* HasFieldNode::Eval(EvalContext& ctx, Value* scratch) const {
   Value tmp;
   const Value* operand = operand_->Eval(ctx, &tmp);
   if (operand->IsError()) return Keep(operand, &tmp, scratch);
   if (operand->kind() != Kind::kMap) {
-    return Fail(scratch, ErrorCode::kNoMatchingOverload,
-                test_only_ ? "has() needs a map, found " + KindOf(operand)
-                           : "cannot select field '" + field_ + "' from " + KindOf(operand));
+    return Fail(scratch, ErrorCode::kNoMatchingOverload, "has() needs a map, found " + KindOf(operand));
   }
-  const Value* v = internal::FindStringKey(ValueAccess::Map(*operand), field_, hash_);
-  if (test_only_) return BoolValue(v != nullptr);
-  if (v == nullptr) return Fail(scratch, ErrorCode::kNoSuchKey, "no such key: '" + field_ + "'");
-  return Borrow(v, operand == &tmp, scratch);
+  return BoolValue(internal::FindStringKey(ValueAccess::Map(*operand), field_, hash_) != nullptr);
 }
 
 void FieldPathNode::Append(int32_t offset, std::string field) {

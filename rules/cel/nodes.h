@@ -112,17 +112,16 @@ class ErrorNode final : public Node {
   std::string message_;
 };
 
-// operand.field, or has(operand.field) when test_only.
-class SelectNode final : public Node {
+// has(operand.field): whether the map has the key.
+class HasFieldNode final : public Node {
  public:
-  SelectNode(int32_t offset, NodePtr operand, std::string field, bool test_only);
+  HasFieldNode(int32_t offset, NodePtr operand, std::string field);
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
   NodePtr operand_;
   std::string field_;
   uint64_t hash_;  // of field_, for maps with a hash index
-  bool test_only_;
 };
 
 // operand.a.b.c: consecutive field selections on maps, walked in one node.
