@@ -300,8 +300,9 @@ class BusinessCalendar {
 };
 
 struct EvalOptions {
-  // Each evaluation may take this many steps (one per comprehension iteration
-  // and element visited, and per 64 bytes handled by string functions).
+  // Each evaluation may take this many steps: per comprehension iteration (times
+  // the size of its body), per list element `in` or `==` visits, per 64 bytes
+  // string functions handle, per day the business-day functions step over.
   int64_t max_cost = 100000;
   size_t max_list_size = 100000;        // elements of a list the expression builds
   size_t max_string_size = 1024 * 1024;  // bytes of a string the expression builds
@@ -317,8 +318,8 @@ class Program {
                          Diagnostic* diagnostic = nullptr) const;
   std::string_view source() const;
 
-  struct Impl;
-  explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  struct Impl;  // program.cc
+  explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}  // for Compile()
 
  private:
   std::shared_ptr<const Impl> impl_;
