@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <span>
 #include <vector>
 
 namespace keel {
@@ -15,24 +16,36 @@ struct Member {
   simdjson::dom::element value;
 };
 
-Status AppendCanonicalObject(simdjson::dom::object object, std::string* out) {
-  std::vector<Member> members;
-  members.reserve(object.size());
-  for (auto field : object) members.push_back({field.key, field.value});
-  std::sort(members.begin(), members.end(),
-            [](const Member& a, const Member& b) { return a.key < b.key; });
+Status AppendCanonicalObject(simdjson::dom::object object, std::string* out,
+                             std::string_view span_key = {}, CanonicalSpan* span = nullptr) {
+  // Events and their data have a handful of members: sort them on the stack.
+  constexpr size_t kInline = 24;
+  Member inline_members[kInline];
+  std::vector<Member> heap_members;
+  size_t count = object.size();
+  Member* members = inline_members;
+  if (count > kInline) {
+    heap_members.resize(count);
+    members = heap_members.data();
+  }
+  size_t n = 0;
+  for (auto field : object) members[n++] = {field.key, field.value};
+  std::span<Member> sorted(members, n);
+  std::sort(sorted.begin(), sorted.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
   out->push_back('{');
-  for (size_t i = 0; i < members.size(); ++i) {
+  for (size_t i = 0; i < sorted.size(); ++i) {
     if (i > 0) {
-      if (members[i].key == members[i - 1].key) {
-        return Status::InvalidArgument("duplicate key '" + std::string(members[i].key) + "'");
+      if (sorted[i].key == sorted[i - 1].key) {
+        return Status::InvalidArgument("duplicate key '" + std::string(sorted[i].key) + "'");
       }
       out->push_back(',');
     }
-    AppendJsonString(members[i].key, out);
+    AppendJsonString(sorted[i].key, out);
     out->push_back(':');
-    Status s = AppendCanonicalJson(members[i].value, out);
-    if (!s.ok()) return s.WithContext(std::string(members[i].key));
+    size_t value_start = out->size();
+    Status s = AppendCanonicalJson(sorted[i].value, out);
+    if (!s.ok()) return s.WithContext(std::string(sorted[i].key));
+    if (span != nullptr && sorted[i].key == span_key) *span = {value_start, out->size() - value_start};
   }
   out->push_back('}');
   return Status::OK();
@@ -66,6 +79,12 @@ Status AppendCanonicalJson(simdjson::dom::element value, std::string* out) {
     case element_type::NULL_VALUE: out->append("null"); break;
   }
   return Status::OK();
+}
+
+Status AppendCanonicalJson(simdjson::dom::element object, std::string* out, std::string_view key,
+                           CanonicalSpan* span) {
+  if (object.type() != simdjson::dom::element_type::OBJECT) return AppendCanonicalJson(object, out);
+  return AppendCanonicalObject(object.get_object().value_unsafe(), out, key, span);
 }
 
 void AppendJsonString(std::string_view text, std::string* out) {

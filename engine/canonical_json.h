@@ -23,6 +23,17 @@ namespace keel {
 // partial write; callers discard it.
 Status AppendCanonicalJson(simdjson::dom::element value, std::string* out);
 
+// Where one value sits inside canonical text.
+struct CanonicalSpan {
+  size_t offset = 0;
+  size_t length = 0;
+};
+
+// As above for an object, and also reports where the value of its top-level
+// member `key` landed in `*out` (left zero when there is no such member).
+Status AppendCanonicalJson(simdjson::dom::element object, std::string* out, std::string_view key,
+                           CanonicalSpan* span);
+
 void AppendJsonString(std::string_view text, std::string* out);
 void AppendJsonInt(int64_t value, std::string* out);
 void AppendJsonUint(uint64_t value, std::string* out);

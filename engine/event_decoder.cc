@@ -3,7 +3,7 @@
 #include <array>
 
 #include "engine/canonical_json.h"
-#include "engine/event_record.h"
+#include "engine/time_format.h"
 
 namespace keel {
 namespace {
@@ -21,6 +21,47 @@ std::string_view JsonTypeName(simdjson::dom::element_type type) {
     case element_type::NULL_VALUE: return "null";
     default: return "a number";
   }
+}
+
+Status CheckEngineAttributes(simdjson::dom::object object, bool input) {
+  if (!input) return Status::OK();
+  for (auto member : object) {
+    for (std::string_view attribute : kEngineAttributes) {
+      if (member.key == attribute) {
+        return Status::InvalidArgument("attribute '" + std::string(attribute) +
+                                       "' is set by the engine and cannot appear in an input event");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// Copies the envelope attributes out of a validated event: the schemas made
+// sure each is there with the right type.
+Status FillEnvelope(simdjson::dom::object object, Event* event) {
+  for (auto member : object) {
+    std::string_view key = member.key;
+    std::string* target = nullptr;
+    if (key == "id") target = &event->id;
+    else if (key == "type") target = &event->type;
+    else if (key == "workspace") target = &event->workspace;
+    else if (key == "subject") target = &event->subject;
+    else if (key == "time") target = &event->time;
+    else if (key == "actor") target = &event->actor;
+    else if (key == "causationid") target = &event->causation_id;
+    else if (key == "correlationid") target = &event->correlation_id;
+    else if (key == "ruleid") target = &event->rule_id;
+    else if (key == "rulesethash") target = &event->ruleset_hash;
+    if (target == nullptr) continue;
+    std::string_view text;
+    if (member.value.get_string().get(text)) return Status::InvalidArgument("'" + std::string(key) + "' must be a string");
+    target->assign(text);
+  }
+  if (!ParseEntityRef(event->subject, &event->entity)) {
+    return Status::InvalidArgument("subject '" + event->subject + "' is not KIND/ID");
+  }
+  KEEL_ASSIGN_OR_RETURN(event->time_micros, ParseTimeMicros(event->time));
+  return Status::OK();
 }
 
 }  // namespace
@@ -50,21 +91,15 @@ Result<Event> EventDecoder::Decode(std::string_view bytes, bool input) {
     return Status::InvalidArgument("an event must be a JSON object, got " +
                                    std::string(JsonTypeName(root.type())));
   }
-  if (input) {
-    simdjson::dom::object object = root.get_object().value_unsafe();
-    for (std::string_view attribute : kEngineAttributes) {
-      if (!object.at_key(attribute).error()) {
-        return Status::InvalidArgument("attribute '" + std::string(attribute) +
-                                       "' is set by the engine and cannot appear in an input event");
-      }
-    }
-  }
+  KEEL_RETURN_IF_ERROR(CheckEngineAttributes(root.get_object().value_unsafe(), input));
   KEEL_RETURN_IF_ERROR(schemas_->Validate(root));
   Event event;
   event.canonical.reserve(bytes.size());
-  KEEL_RETURN_IF_ERROR(AppendCanonicalJson(root, &event.canonical));
-  Status filled = FillEventFromCanonical(&event);
-  if (!filled.ok()) return Status::InvalidArgument(filled.message());
+  CanonicalSpan data;
+  KEEL_RETURN_IF_ERROR(AppendCanonicalJson(root, &event.canonical, "data", &data));
+  event.data_offset = data.offset;
+  event.data_length = data.length;
+  KEEL_RETURN_IF_ERROR(FillEnvelope(root.get_object().value_unsafe(), &event));
   return event;
 }
 
