@@ -42,15 +42,33 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
   pending.head = Head();
   std::vector<AppendResult> results;
   results.reserve(group.size());
-  for (AppendRequest& request : group) results.push_back(AppendOne(request, &pending));
+  StoredIds stored = LookUpIds(group);
+  for (size_t i = 0; i < group.size(); ++i) {
+    results.push_back(AppendOne(group[i], stored.statuses[i], stored.values[i], &pending));
+  }
   if (pending.appended == 0) return results;
   KEEL_RETURN_IF_ERROR(WritePending(&pending));
   return results;
 }
 
-AppendResult EventLogImpl::AppendOne(AppendRequest& request, PendingBatch* pending) {
+EventLogImpl::StoredIds EventLogImpl::LookUpIds(const std::vector<AppendRequest>& group) {
+  StoredIds stored;
+  stored.values.resize(group.size());
+  stored.statuses.resize(group.size());
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(group.size());
+  for (const AppendRequest& request : group) keys.emplace_back(request.event.id);
+  if (!keys.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), Family(kById), keys.size(), keys.data(), stored.values.data(),
+                  stored.statuses.data());
+  }
+  return stored;
+}
+
+AppendResult EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
+                                     const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending) {
   const Event& event = request.event;
-  if (auto known = CheckIdempotency(event, *pending)) return *known;
+  if (auto known = CheckIdempotency(event, id_status, stored_seq, *pending)) return *known;
 
   std::string entity_key;
   EntityState state;
@@ -86,16 +104,16 @@ AppendResult EventLogImpl::AppendOne(AppendRequest& request, PendingBatch* pendi
   return {AppendOutcome::kAppended, seq, Status::OK()};
 }
 
-std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const PendingBatch& pending) {
+std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
+                                                          const rocksdb::PinnableSlice& stored_seq,
+                                                          const PendingBatch& pending) {
   if (auto it = pending.events_by_id.find(event.id); it != pending.events_by_id.end()) {
     return DuplicateOrConflict(event, it->second->canonical, pending.seq_by_id.at(event.id));
   }
-  std::string seq_bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kById), event.id, &seq_bytes);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return Rejected(FromRocksDB(s, "cannot look up event id"));
-  if (seq_bytes.size() != 8) return Rejected(Status::Corruption("by_id entry of '" + event.id + "' is malformed"));
-  uint64_t seq = ReadBigEndian64(seq_bytes);
+  if (id_status.IsNotFound()) return std::nullopt;
+  if (!id_status.ok()) return Rejected(FromRocksDB(id_status, "cannot look up event id"));
+  if (stored_seq.size() != 8) return Rejected(Status::Corruption("by_id entry of '" + event.id + "' is malformed"));
+  uint64_t seq = ReadBigEndian64(std::string_view(stored_seq.data(), stored_seq.size()));
   auto stored = Read(seq);
   if (!stored.ok()) return Rejected(stored.status());
   return DuplicateOrConflict(event, stored->event.canonical, seq);

@@ -57,10 +57,20 @@ class EventLogImpl final : public EventLog {
   Status LoadHead();
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
 
-  AppendResult AppendOne(AppendRequest& request, PendingBatch* pending);
+  // The by_id entries of a whole group, looked up in one MultiGet.
+  struct StoredIds {
+    std::vector<rocksdb::PinnableSlice> values;
+    std::vector<rocksdb::Status> statuses;
+  };
+  StoredIds LookUpIds(const std::vector<AppendRequest>& group);
+
+  AppendResult AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
+                         const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending);
   // Duplicate or conflict against the batch in hand and the stored log;
   // nullopt when the id is new.
-  std::optional<AppendResult> CheckIdempotency(const Event& event, const PendingBatch& pending);
+  std::optional<AppendResult> CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
+                                               const rocksdb::PinnableSlice& stored_seq,
+                                               const PendingBatch& pending);
   Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
