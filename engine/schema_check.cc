@@ -415,6 +415,8 @@ bool CheckWithExplanation(const SchemaNode& node, Value value, std::string* erro
 
 }  // namespace
 
+bool Matches(const SchemaNode& node, element value) { return CheckPass<false>().CheckValue(node, value); }
+
 bool SchemaChecker::Check(const SchemaNode& node, element value) {
   return CheckWithExplanation(node, value, &error_);
 }

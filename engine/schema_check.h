@@ -29,4 +29,7 @@ class SchemaChecker {
   std::string error_;
 };
 
+// The fast pass alone: true when `value` satisfies `node`, with no error text.
+bool Matches(const SchemaNode& node, simdjson::dom::element value);
+
 }  // namespace keel::schema

@@ -77,12 +77,18 @@ class SchemaRegistry {
     using is_transparent = void;
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>()(name); }
   };
-  using TypeMap = std::unordered_map<std::string, const schema::SchemaNode*, TypeNameHash, std::equal_to<>>;
+  // An event type's schema, in the forms Validate uses.
+  struct TypeSchema {
+    const schema::SchemaNode* rest = nullptr;   // what remains to check after the envelope
+    const schema::SchemaNode* whole = nullptr;  // envelope and rest in one node, or nullptr
+  };
+  using TypeMap = std::unordered_map<std::string, TypeSchema, TypeNameHash, std::equal_to<>>;
 
   SchemaRegistry();
   Status Compile();
   Status CompileType(const std::string& path);
-  const schema::SchemaNode* WithoutEnvelope(const schema::SchemaNode* node);
+  // The error for an event that the single pass refused, or that could not take it.
+  Status Explain(simdjson::dom::element event) const;
 
   std::unique_ptr<schema::SchemaStore> store_;
   const schema::SchemaNode* envelope_ = nullptr;
