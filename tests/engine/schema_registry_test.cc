@@ -105,6 +105,25 @@ TEST_F(SchemaRegistryTest, EveryTypeHasAValidExample) {
   for (const std::string& type : registry_->Types()) EXPECT_TRUE(covered.count(type)) << type;
 }
 
+TEST_F(SchemaRegistryTest, EveryTypeRefusesABrokenExample) {
+  for (const json& example : ValidExampleEvents()) {
+    std::string type = example["type"];
+    json event = example;
+    event["data"] = json::array();
+    EXPECT_EQ(ErrorOf(event), "data: expected object, got array") << type;
+    event = example;
+    event["data"]["Bad-Key"] = 1;
+    std::string error = ErrorOf(event);
+    bool takes_custom_fields = type.ends_with(".created");
+    EXPECT_EQ(error, takes_custom_fields ? "data.Bad-Key: 'Bad-Key' does not match '^[A-Za-z_][A-Za-z0-9_]{0,63}$'"
+                                         : "data: unknown property 'Bad-Key'")
+        << type;
+    event = example;
+    event["subject"] = "no-kind";
+    EXPECT_NE(ErrorOf(event).find("subject: 'no-kind' does not match"), std::string::npos) << type;
+  }
+}
+
 TEST_F(SchemaRegistryTest, MissingAttribute) {
   for (const char* attribute : {"specversion", "id", "source", "type", "subject", "time", "workspace", "actor", "data"}) {
     json event = ExampleOfType("task.status_changed");
