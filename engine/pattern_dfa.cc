@@ -8,8 +8,9 @@ namespace {
 
 // Caps that keep a pathological pattern from costing much at load; such a
 // pattern simply runs on RE2.
-constexpr size_t kMaxNfaStates = 20000;
+constexpr size_t kMaxNfaStates = 5000;
 constexpr size_t kMaxDfaStates = 4096;
+constexpr size_t kMaxBuildWork = 20'000'000;  // NFA states visited while building
 
 struct NfaState {
   int symbols = -1;  // index into Nfa::sets; -1 for a state with only epsilon moves
@@ -108,7 +109,7 @@ class DfaBuilder {
     for (size_t done = 0; done < sets_.size(); ++done) {
       for (int symbol_class = 0; symbol_class < dfa_.class_count_; ++symbol_class) {
         uint16_t target = Intern(Move(sets_[done], class_symbol_[symbol_class]));
-        if (target == PatternDfa::kNoState && overflow_) return std::nullopt;
+        if (overflow_) return std::nullopt;
         dfa_.next_.push_back(target);
       }
     }
@@ -149,7 +150,7 @@ class DfaBuilder {
     return result;
   }
 
-  StateSet Move(const StateSet& from, int symbol) const {
+  StateSet Move(const StateSet& from, int symbol) {
     StateSet targets;
     for (int state : from) {
       const NfaState& nfa_state = nfa_.states[state];
@@ -158,6 +159,8 @@ class DfaBuilder {
       }
     }
     StateSet result = Closure(std::move(targets));
+    work_ += result.size() + from.size();
+    if (work_ > kMaxBuildWork) overflow_ = true;
     if (!anchored_start_) {  // a match may begin at any position
       StateSet merged;
       std::set_union(result.begin(), result.end(), start_closure_.begin(), start_closure_.end(),
@@ -184,7 +187,8 @@ class DfaBuilder {
 
   const Nfa& nfa_;
   bool anchored_start_;
-  bool overflow_ = false;
+  bool overflow_ = false;  // too big or too slow to build: leave the pattern to RE2
+  size_t work_ = 0;
   StateSet start_closure_;
   std::vector<int> class_symbol_;  // a representative symbol per class
   std::map<StateSet, uint16_t> ids_;

@@ -379,6 +379,15 @@ TEST(SchemaConformanceTest, PatternAutomatonAgreesWithRe2) {
   }
 }
 
+TEST(SchemaConformanceTest, PatternsTooBigForTheAutomatonRunOnRe2) {
+  // 2^15 automaton states: over the cap, so RE2 runs it, with the same answers.
+  auto pattern = schema::Pattern::Compile("(a|b)*a(a|b){15}");
+  ASSERT_TRUE(pattern.ok());
+  EXPECT_FALSE((*pattern)->runs_on_automaton());
+  EXPECT_TRUE((*pattern)->Search("ba" + std::string(15, 'b')));
+  EXPECT_FALSE((*pattern)->Search(std::string(16, 'b')));
+}
+
 TEST(SchemaConformanceTest, SchemaPatternsRunOnTheAutomaton) {
   for (const std::string& file : EventSchemaFiles()) {
     std::set<std::string> patterns;
