@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -151,9 +152,18 @@ size_t CanonicalValueLength(std::string_view text) {
   if (text.empty()) return 0;
   char first = text[0];
   if (first == '"') {
+    // Jump from quote to quote; a quote is the end unless an odd run of
+    // backslashes escapes it.
     size_t i = 1;
-    while (i < text.size() && text[i] != '"') i += (text[i] == '\\') ? 2 : 1;
-    return std::min(i + 1, text.size());
+    while (true) {
+      const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
+      if (quote == nullptr) return text.size();
+      size_t q = static_cast<size_t>(static_cast<const char*>(quote) - text.data());
+      size_t backslashes = 0;
+      while (q - backslashes > 1 && text[q - backslashes - 1] == '\\') ++backslashes;
+      if (backslashes % 2 == 0) return q + 1;
+      i = q + 1;
+    }
   }
   if (first == '{' || first == '[') {
     int depth = 0;

@@ -1,5 +1,6 @@
 #include "engine/entity_state.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "engine/canonical_json.h"
@@ -8,36 +9,35 @@ namespace keel {
 
 EntityState EntityState::FromCanonical(std::string_view text) {
   EntityState state;
-  if (text.size() > 2) state.text_.assign(text);
+  if (text.size() <= 2) return state;
+  state.text_.assign(text);
+  CanonicalObjectReader reader(state.text_);
+  std::string_view key, value;
+  const char* base = state.text_.data();
+  while (reader.Next(&key, &value)) {
+    state.members_.push_back({static_cast<uint32_t>(key.data() - base), static_cast<uint32_t>(key.size()),
+                              static_cast<uint32_t>(value.data() - base), static_cast<uint32_t>(value.size())});
+  }
   return state;
 }
 
-EntityState::Slot EntityState::Find(std::string_view field) const {
-  Slot slot;
-  if (text_.empty()) return slot;
-  CanonicalObjectReader reader(text_);
-  std::string_view key, value;
-  while (reader.Next(&key, &value)) {
-    size_t member_begin = static_cast<size_t>(key.data() - text_.data()) - 1;  // the opening quote
-    if (key < field) continue;
-    slot.begin = member_begin;
-    if (key == field) {
-      slot.found = true;
-      slot.end = static_cast<size_t>(value.data() + value.size() - text_.data());
-    } else {
-      slot.end = member_begin;
-    }
-    return slot;
+size_t EntityState::LowerBound(std::string_view field) const {
+  auto it = std::lower_bound(members_.begin(), members_.end(), field,
+                             [&](const Member& m, std::string_view f) { return KeyOf(m) < f; });
+  return static_cast<size_t>(it - members_.begin());
+}
+
+void EntityState::Shift(size_t from_index, int64_t delta) {
+  for (size_t i = from_index; i < members_.size(); ++i) {
+    members_[i].key_begin = static_cast<uint32_t>(members_[i].key_begin + delta);
+    members_[i].value_begin = static_cast<uint32_t>(members_[i].value_begin + delta);
   }
-  slot.begin = slot.end = text_.size() - 1;  // before the closing brace
-  return slot;
 }
 
 std::string_view EntityState::Get(std::string_view field) const {
-  Slot slot = Find(field);
-  if (!slot.found) return {};
-  std::string_view member = std::string_view(text_).substr(slot.begin, slot.end - slot.begin);
-  return member.substr(field.size() + 3);  // past "field":
+  size_t i = LowerBound(field);
+  if (i == members_.size() || KeyOf(members_[i]) != field) return {};
+  return std::string_view(text_).substr(members_[i].value_begin, members_[i].value_length);
 }
 
 std::string EntityState::GetString(std::string_view field) const {
@@ -53,47 +53,66 @@ int64_t EntityState::version() const {
 }
 
 void EntityState::Set(std::string_view field, std::string_view raw_json) {
-  if (text_.empty()) text_ = "{}";
-  Slot slot = Find(field);
-  if (slot.found) {
-    size_t value_begin = slot.begin + field.size() + 3;
-    text_.replace(value_begin, slot.end - value_begin, raw_json);
+  size_t i = LowerBound(field);
+  if (i < members_.size() && KeyOf(members_[i]) == field) {
+    Member& m = members_[i];
+    text_.replace(m.value_begin, m.value_length, raw_json);
+    int64_t delta = static_cast<int64_t>(raw_json.size()) - m.value_length;
+    m.value_length = static_cast<uint32_t>(raw_json.size());
+    Shift(i + 1, delta);
     return;
   }
+  // A new member: `"field":value` plus the comma that separates it.
   std::string member;
   member.reserve(field.size() + raw_json.size() + 4);
+  bool at_end = i == members_.size();
+  if (text_.empty()) text_ = "{}";
+  if (at_end && !members_.empty()) member.push_back(',');
+  size_t key_offset = member.size() + 1;
   member.push_back('"');
   member.append(field);
   member.append("\":");
   member.append(raw_json);
-  bool first = slot.begin == 1;
-  bool last = slot.begin == text_.size() - 1;
-  if (!first && last) member.insert(member.begin(), ',');
-  if (!last) member.push_back(',');
-  text_.insert(slot.begin, member);
+  if (!at_end) member.push_back(',');
+  size_t position = at_end ? text_.size() - 1 : members_[i].key_begin - 1;
+  text_.insert(position, member);
+  Member added{static_cast<uint32_t>(position + key_offset), static_cast<uint32_t>(field.size()),
+               static_cast<uint32_t>(position + key_offset + field.size() + 2),
+               static_cast<uint32_t>(raw_json.size())};
+  members_.insert(members_.begin() + static_cast<std::ptrdiff_t>(i), added);
+  Shift(i + 1, static_cast<int64_t>(member.size()));
 }
 
 void EntityState::SetString(std::string_view field, std::string_view text) { Set(field, JsonQuote(text)); }
 
 void EntityState::Erase(std::string_view field) {
-  Slot slot = Find(field);
-  if (!slot.found) return;
-  size_t begin = slot.begin, end = slot.end;
-  if (end < text_.size() - 1) {
-    ++end;  // the comma after it
-  } else if (begin > 1) {
-    --begin;  // the last member: the comma before it
+  size_t i = LowerBound(field);
+  if (i == members_.size() || KeyOf(members_[i]) != field) return;
+  if (members_.size() == 1) {
+    text_.clear();
+    members_.clear();
+    return;
+  }
+  const Member& m = members_[i];
+  size_t begin = m.key_begin - 1;  // its opening quote
+  size_t end = m.value_begin + m.value_length;
+  bool last = i + 1 == members_.size();
+  if (last) {
+    --begin;  // the comma before it
+  } else {
+    end = members_[i + 1].key_begin - 1;  // up to the next member, comma included
   }
   text_.erase(begin, end - begin);
-  if (text_.size() <= 2) text_.clear();
+  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (!last) Shift(i, -static_cast<int64_t>(end - begin));
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> EntityState::fields() const {
   std::vector<std::pair<std::string_view, std::string_view>> out;
-  if (text_.empty()) return out;
-  CanonicalObjectReader reader(text_);
-  std::string_view key, value;
-  while (reader.Next(&key, &value)) out.emplace_back(key, value);
+  out.reserve(members_.size());
+  for (const Member& m : members_) {
+    out.emplace_back(KeyOf(m), std::string_view(text_).substr(m.value_begin, m.value_length));
+  }
   return out;
 }
 

@@ -1,8 +1,9 @@
 // EntityState: the current state of one entity, a flat JSON object.
 //
-// Held as its canonical JSON text, so that writing it back is a copy and a
-// copy is one allocation; reducers edit single members in place without a
-// JSON DOM. Members stay in key order. A member that is absent reads as null.
+// Held as its canonical JSON text plus an index of where each member sits, so
+// that writing it back is a copy, a lookup is a binary search, and reducers
+// edit single members in place without a JSON DOM. Members stay in key
+// order. A member that is absent reads as null.
 #pragma once
 
 #include <cstdint>
@@ -39,15 +40,20 @@ class EntityState {
   bool operator==(const EntityState& other) const { return ToCanonical() == other.ToCanonical(); }
 
  private:
-  // Where `field` is, or would be inserted, in text_.
-  struct Slot {
-    size_t begin = 0;  // start of the member ('"' of its key), or the insertion point
-    size_t end = 0;    // one past its value; == begin when absent
-    bool found = false;
+  struct Member {
+    uint32_t key_begin;    // first byte of the key, after its quote
+    uint32_t key_length;
+    uint32_t value_begin;  // first byte of the raw value
+    uint32_t value_length;
   };
-  Slot Find(std::string_view field) const;
 
-  std::string text_;  // canonical object; empty means "{}"
+  std::string_view KeyOf(const Member& m) const { return std::string_view(text_).substr(m.key_begin, m.key_length); }
+  // Index of the first member whose key is not less than `field`.
+  size_t LowerBound(std::string_view field) const;
+  void Shift(size_t from_index, int64_t delta);
+
+  std::string text_;             // canonical object; empty means "{}"
+  std::vector<Member> members_;  // in key order, pointing into text_
 };
 
 }  // namespace keel
