@@ -17,6 +17,12 @@ class EntityCache {
  public:
   explicit EntityCache(size_t capacity) : capacity_(capacity) {}
 
+  // The cached state or nullptr, without touching the recency order.
+  const EntityState* Peek(const std::string& key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &it->second->second;
+  }
+
   // Removes and returns the cached state, for a writer that will Put it
   // back once its batch is written (or drop it when the batch fails).
   std::optional<EntityState> Take(const std::string& key) {

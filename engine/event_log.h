@@ -22,9 +22,12 @@
 
 #include "engine/entity_state.h"
 #include "engine/event.h"
+#include "engine/reactor.h"
 #include "engine/status.h"
 
 namespace keel {
+
+class SchemaRegistry;
 
 // How durable an acknowledged append is. The WAL is always written.
 enum class SyncMode {
@@ -47,6 +50,9 @@ struct LogOptions {
   // RocksDB memory: all memtables together, and the block cache.
   size_t memtable_budget_bytes = size_t{64} << 20;
   size_t block_cache_bytes = size_t{32} << 20;
+  // Derived events cascade (trigger rules in turn) up to this depth; the
+  // next level appends a `rule.halted` event instead.
+  int max_cascade_depth = 10;
   // Test hook: called after a batch is built and before it is written. A
   // non-OK result aborts the Append as a failed write would.
   std::function<Status()> before_write;
@@ -87,6 +93,11 @@ class EventLog {
   // an entity that exists); a rejected event leaves no trace. Returns an error
   // only when the batch could not be written, and then nothing was.
   virtual Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) = 0;
+
+  // Plugs rules in: from now on every appended event goes through `reactor`,
+  // and the events it derives are validated against `schemas` (which must
+  // outlive the log) and appended in the same batch. nullptr turns rules off.
+  virtual void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) = 0;
 
   // Makes every acknowledged append durable (fsync of the WAL).
   virtual Status Sync() = 0;

@@ -45,6 +45,7 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
   StoredIds stored = LookUpIds(group);
   for (size_t i = 0; i < group.size(); ++i) {
     results.push_back(AppendOne(group[i], stored.statuses[i], stored.values[i], &pending));
+    if (!pending.fatal.ok()) return pending.fatal;  // a reactor error: nothing of the batch is written
   }
   if (pending.appended == 0) return results;
   KEEL_RETURN_IF_ERROR(WritePending(&pending));
@@ -84,11 +85,23 @@ AppendResult EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Stat
                                      std::to_string(*request.expected_version) + ", found version " +
                                      std::to_string(state.version())));
   }
+  std::optional<EntityState> before;
+  if (has_state && reactor_) before = state;
   if (has_state) {
     Status applied = ApplyEvent(event, &state);
     if (!applied.ok()) return Rejected(applied);
   }
+  uint64_t seq = Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
+  if (reactor_) {
+    const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
+    Status reacted = ReactTo(event, before_state, /*depth=*/0, pending);
+    if (!reacted.ok()) pending->fatal = reacted;
+  }
+  return {AppendOutcome::kAppended, seq, Status::OK()};
+}
 
+uint64_t EventLogImpl::Stage(const Event& event, std::string entity_key, EntityState* state,
+                             PendingBatch* pending) {
   uint64_t seq = ++pending->head.seq;
   pending->head.hash = ChainHash(pending->head.hash, event.canonical);
   std::string seq_bytes = EventKey(seq);
@@ -96,12 +109,12 @@ AppendResult EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Stat
   pending->batch.Put(Family(kByStream), StreamKey(event.workspace, event.entity.kind, event.entity.id, seq),
                      rocksdb::Slice());
   pending->batch.Put(Family(kById), event.id, seq_bytes);
-  if (has_state) pending->entities[entity_key] = std::move(state);
+  if (state != nullptr) pending->entities[std::move(entity_key)] = std::move(*state);
   pending->events_by_id[event.id] = &event;
   pending->seq_by_id[event.id] = seq;
   if (!known_workspaces_.count(event.workspace)) pending->new_workspaces.insert(event.workspace);
   ++pending->appended;
-  return {AppendOutcome::kAppended, seq, Status::OK()};
+  return seq;
 }
 
 std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const rocksdb::Status& id_status,

@@ -1,6 +1,7 @@
 // The RocksDB implementation behind EventLog. Private to engine/.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -10,6 +11,8 @@
 #include <rocksdb/write_batch.h>
 
 #include "engine/entity_cache.h"
+#include "engine/event_decoder.h"
+#include "engine/reactor.h"
 #include "engine/event_log.h"
 
 namespace keel {
@@ -50,6 +53,8 @@ class EventLogImpl final : public EventLog {
     std::unordered_map<std::string_view, uint64_t> seq_by_id;
     std::set<std::string> new_workspaces;
     size_t appended = 0;
+    std::deque<Event> derived;  // derived events live here until the batch is written
+    Status fatal;               // set when the batch must not be written at all
   };
 
   Status CheckHoldsKeelLog();
@@ -72,8 +77,23 @@ class EventLogImpl final : public EventLog {
                                                const rocksdb::PinnableSlice& stored_seq,
                                                const PendingBatch& pending);
   Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
+  // Appends `event` to the batch: seq, hash, indexes, and the entity's new state.
+  uint64_t Stage(const Event& event, std::string entity_key, EntityState* state, PendingBatch* pending);
+
+  // Cascades (event_log_cascade.cc): what the rules derive from `event`.
+  Status ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending);
+  Status AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
+                       PendingBatch* pending);
+  Status AppendRuleEvent(const Event& trigger, std::string_view type, std::string_view rule_id,
+                         std::string_view action_path, std::string data_json, int depth,
+                         PendingBatch* pending);
+  Result<Event> BuildDerivedEvent(const Event& trigger, std::string_view rule_id, std::string_view action_path,
+                                  std::string_view type, std::string_view subject, std::string_view data_json);
+  Result<std::optional<EntityState>> ReadPendingState(std::string_view workspace, const EntityRef& entity,
+                                                      const PendingBatch& pending);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
+  void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) override;
 
   const std::filesystem::path dir_;
   const LogOptions options_;
@@ -85,6 +105,8 @@ class EventLogImpl final : public EventLog {
 
   // Owned by the writer (Append); not touched by reads.
   EntityCache entity_cache_;
+  std::shared_ptr<Reactor> reactor_;
+  std::unique_ptr<EventDecoder> derived_decoder_;
   std::set<std::string, std::less<>> known_workspaces_;
   std::chrono::steady_clock::time_point last_sync_;
   bool unsynced_writes_ = false;

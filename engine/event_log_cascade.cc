@@ -1,0 +1,167 @@
+// Cascades: what rules derive from each appended event, appended in the same
+// batch, bounded in depth (invariant 7), with deterministic ids and times
+// (invariant 4), inside the trigger's workspace (invariant 8).
+#include "engine/canonical_json.h"
+#include "engine/event_log_impl.h"
+#include "engine/log_format.h"
+#include "engine/reducers.h"
+#include "engine/rocksdb_status.h"
+#include "engine/sha256.h"
+
+namespace keel {
+namespace {
+
+using namespace log_format;
+
+// The id of a derived event: a hash of what caused it, so the same trigger
+// through the same rule and action always derives the same id.
+std::string DerivedEventId(std::string_view trigger_id, std::string_view rule_id, std::string_view action_path) {
+  std::string material;
+  material.reserve(trigger_id.size() + rule_id.size() + action_path.size() + 2);
+  material.append(trigger_id).push_back('\0');
+  material.append(rule_id).push_back('\0');
+  material.append(action_path);
+  return "d-" + HashToHex(ChainHash(Hash{}, material)).substr(0, 32);
+}
+
+class PendingStateReader final : public StateReader {
+ public:
+  using ReadFn = std::function<Result<std::optional<EntityState>>(std::string_view, const EntityRef&)>;
+  explicit PendingStateReader(ReadFn read) : read_(std::move(read)) {}
+  Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
+    return read_(workspace, entity);
+  }
+
+ private:
+  ReadFn read_;
+};
+
+}  // namespace
+
+void EventLogImpl::SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) {
+  reactor_ = std::move(reactor);
+  derived_decoder_ = reactor_ ? std::make_unique<EventDecoder>(schemas) : nullptr;
+}
+
+Result<std::optional<EntityState>> EventLogImpl::ReadPendingState(std::string_view workspace,
+                                                                  const EntityRef& entity,
+                                                                  const PendingBatch& pending) {
+  std::string key = EntityKey(workspace, entity.kind, entity.id);
+  if (auto it = pending.entities.find(key); it != pending.entities.end()) {
+    return std::optional<EntityState>(it->second);
+  }
+  if (const EntityState* cached = entity_cache_.Peek(key)) return std::optional<EntityState>(*cached);
+  return GetEntity(workspace, entity);
+}
+
+Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
+  const EntityState* after = nullptr;
+  if (ChangesEntityState(event.type)) {
+    auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
+    if (it != pending->entities.end()) after = &it->second;
+  }
+  // `after` points into the batch's map, which later appends change: the
+  // reactor reads it now, before any of its events are appended.
+  std::optional<EntityState> after_copy;
+  if (after != nullptr) after_copy = *after;
+  PendingStateReader reader([&](std::string_view workspace, const EntityRef& entity) {
+    return ReadPendingState(workspace, entity, *pending);
+  });
+  Reaction reaction;
+  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after_copy ? &*after_copy : nullptr, depth}, reader,
+                                       &reaction));
+  for (const RuleFailure& failure : reaction.failures) {
+    std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +
+                       ",\"rule\":" + JsonQuote(failure.rule_id) + ",\"trigger\":" + JsonQuote(event.id) + "}";
+    KEEL_RETURN_IF_ERROR(AppendRuleEvent(event, "rule.failed", failure.rule_id, failure.action_path + "#failed",
+                                         std::move(data), depth + 1, pending));
+  }
+  for (const DerivedEventRequest& request : reaction.events) {
+    KEEL_RETURN_IF_ERROR(AppendDerived(event, request, depth + 1, pending));
+  }
+  return Status::OK();
+}
+
+Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
+                                   PendingBatch* pending) {
+  if (depth > options_.max_cascade_depth) {
+    std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
+                       JsonQuote("cascade depth limit of " + std::to_string(options_.max_cascade_depth) +
+                                 " reached; " + request.type + " on " + request.subject + " was not appended") +
+                       ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+    return AppendRuleEvent(trigger, "rule.halted", request.rule_id, request.action_path + "#halted",
+                           std::move(data), depth, pending);
+  }
+  auto built = BuildDerivedEvent(trigger, request.rule_id, request.action_path, request.type, request.subject,
+                                 request.data_json);
+  auto fail = [&](const Status& why) {
+    std::string data = "{\"action\":" + JsonQuote(request.action_path) + ",\"reason\":" + JsonQuote(why.message()) +
+                       ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+    return AppendRuleEvent(trigger, "rule.failed", request.rule_id, request.action_path + "#failed",
+                           std::move(data), depth, pending);
+  };
+  if (!built.ok()) return fail(built.status());
+  Event& event = pending->derived.emplace_back(std::move(built).value());
+
+  // A derived id already in the batch or the log: the same trigger, rule
+  // and action ran before; that is only possible through a hash collision
+  // or a rule that repeats an action path, and it must not append twice.
+  if (pending->events_by_id.count(event.id)) return Status::OK();
+  auto stored = FindSeqById(event.id);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) return Status::OK();
+
+  std::string entity_key;
+  EntityState state;
+  std::optional<EntityState> before;
+  bool has_state = ChangesEntityState(event.type);
+  if (has_state) {
+    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
+    KEEL_ASSIGN_OR_RETURN(state, LoadEntityForWrite(entity_key, *pending));
+    before = state;
+    Status applied = ApplyEvent(event, &state);
+    if (!applied.ok()) {
+      if (!before->empty()) pending->entities[entity_key] = std::move(*before);  // keep it for the batch
+      pending->derived.pop_back();
+      return fail(applied);
+    }
+  }
+  Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
+  const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
+  return ReactTo(event, before_state, depth, pending);
+}
+
+Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type, std::string_view rule_id,
+                                     std::string_view action_path, std::string data_json, int depth,
+                                     PendingBatch* pending) {
+  KEEL_ASSIGN_OR_RETURN(Event event,
+                        BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json));
+  if (pending->events_by_id.count(event.id)) return Status::OK();
+  Event& stored = pending->derived.emplace_back(std::move(event));
+  Stage(stored, {}, nullptr, pending);
+  // rule.halted ends a cascade; rule.failed may be reacted to (to alert
+  // someone), one level further down.
+  if (type == "rule.failed" && depth < options_.max_cascade_depth) return ReactTo(stored, nullptr, depth, pending);
+  return Status::OK();
+}
+
+Result<Event> EventLogImpl::BuildDerivedEvent(const Event& trigger, std::string_view rule_id,
+                                              std::string_view action_path, std::string_view type,
+                                              std::string_view subject, std::string_view data_json) {
+  const std::string& correlation = trigger.correlation_id.empty() ? trigger.id : trigger.correlation_id;
+  std::string text;
+  text.reserve(400 + data_json.size());
+  text += "{\"specversion\":\"1.0\",\"id\":" + JsonQuote(DerivedEventId(trigger.id, rule_id, action_path));
+  text += ",\"source\":\"keel/rules\",\"type\":" + JsonQuote(type);
+  text += ",\"time\":" + JsonQuote(trigger.time) + ",\"subject\":" + JsonQuote(subject);
+  text += ",\"workspace\":" + JsonQuote(trigger.workspace);
+  text += ",\"actor\":" + JsonQuote("rule:" + std::string(rule_id));
+  text += ",\"causationid\":" + JsonQuote(trigger.id) + ",\"correlationid\":" + JsonQuote(correlation);
+  text += ",\"ruleid\":" + JsonQuote(rule_id) + ",\"rulesethash\":" + JsonQuote(reactor_->ruleset_hash());
+  text += ",\"data\":";
+  text += data_json;
+  text += "}";
+  return derived_decoder_->DecodeDerived(text);
+}
+
+}  // namespace keel

@@ -1,0 +1,70 @@
+// Reactor: how rules plug into the ingest pipeline without the engine
+// knowing rules/. The engine calls React for every event it appends (input or
+// derived) inside the batch in hand; the reactor answers with the events its
+// rules derive. The engine stamps, validates and appends them in the same
+// WriteBatch, and lets them react in turn, up to a depth limit.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/entity_state.h"
+#include "engine/event.h"
+#include "engine/status.h"
+
+namespace keel {
+
+// Entity state as the batch in hand sees it: its own changes included.
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) = 0;
+};
+
+struct ReactionInput {
+  const Event& event;            // just appended
+  const EntityState* before;     // the entity before it; nullptr when it had no state
+  const EntityState* after;      // the entity after it; nullptr when the event changes no state
+  int depth;                     // 0 for an input event, 1 for what it derived, ...
+};
+
+// One event a rule wants appended. The engine fills in the rest: a derived id
+// (from the trigger's id, the rule id and the action path, so a redelivered
+// trigger derives the same ids), the trigger's time and workspace (rules
+// cannot reach another workspace), source, actor, causation, correlation,
+// rule id and rule-set hash.
+struct DerivedEventRequest {
+  std::string rule_id;
+  std::string action_path;  // e.g. "then[1].create_task"; unique within one rule's reaction
+  std::string type;
+  std::string subject;      // KIND/ID in the trigger's workspace
+  std::string data_json;    // a JSON object; need not be canonical
+};
+
+// A rule that could not run (a template read a missing field, ...): the
+// engine appends a `rule.failed` event with the reason; other rules still run.
+struct RuleFailure {
+  std::string rule_id;
+  std::string action_path;
+  std::string reason;
+};
+
+struct Reaction {
+  std::vector<DerivedEventRequest> events;
+  std::vector<RuleFailure> failures;
+};
+
+class Reactor {
+ public:
+  virtual ~Reactor() = default;
+  // The hash of the active rule set, stamped on every derived event.
+  virtual const std::string& ruleset_hash() const = 0;
+  // Appends to `*reaction` what the rules derive from `input`, in a
+  // deterministic order. Must not depend on anything but its arguments and
+  // the rule set (invariant 4). An error return aborts the whole batch.
+  virtual Status React(const ReactionInput& input, StateReader& state, Reaction* reaction) = 0;
+};
+
+}  // namespace keel
