@@ -1,5 +1,6 @@
 // SchemaNode: one compiled (sub)schema. Nodes are built by SchemaCompiler,
-// owned by SchemaStore, immutable afterwards, and point at each other ($ref,
+// owned by SchemaStore, immutable once loading ends (SchemaStore::FinishNodes
+// is the last step), and point at each other ($ref,
 // subschemas) with plain pointers, so recursive schemas are just cycles.
 #pragma once
 
