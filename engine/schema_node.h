@@ -1,7 +1,7 @@
-// SchemaNode: one compiled (sub)schema. Nodes are built by SchemaCompiler,
-// owned by SchemaStore, immutable once loading ends (SchemaStore::FinishNodes
-// is the last step), and point at each other ($ref,
-// subschemas) with plain pointers, so recursive schemas are just cycles.
+// SchemaNode: one compiled (sub)schema. Nodes are built by SchemaCompiler and
+// owned by SchemaStore; they are immutable once loading ends (FinishNodes is
+// its last step). They point at each other ($ref, subschemas) with plain
+// pointers, so recursive schemas are just cycles.
 #pragma once
 
 #include <algorithm>
