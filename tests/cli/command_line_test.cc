@@ -1,0 +1,103 @@
+// The command line itself: every command answers --help with exit 0, and a
+// wrong command line (an unknown flag or command, a missing or malformed
+// value) exits 2, the usage error code, with a message on stderr.
+#include <gtest/gtest.h>
+
+#include "tests/cli/cli_fixture.h"
+
+namespace keel::testing {
+namespace {
+
+struct Command {
+  const char* name;               // for test names
+  std::vector<std::string> args;  // the command words
+};
+
+void PrintTo(const Command& command, std::ostream* out) { *out << command.name; }
+
+std::vector<std::string> With(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+class EveryCommandTest : public KeelCliTest, public ::testing::WithParamInterface<Command> {};
+
+TEST_P(EveryCommandTest, HelpExitsZeroAndPrintsUsage) {
+  KeelRun run = RunKeel(With(GetParam().args, {"--help"}));
+  EXPECT_EQ(run.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.out.find("Usage:"), std::string::npos) << run.Describe();
+}
+
+TEST_P(EveryCommandTest, UnknownFlagExitsTwo) {
+  KeelRun run = RunKeel(With(GetParam().args, {"--no-such-flag"}));
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err, "") << run.Describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
+                         ::testing::Values(Command{"keel", {}}, Command{"ingest", {"ingest"}}, Command{"log", {"log"}},
+                                           Command{"state", {"state"}}, Command{"verify", {"verify"}},
+                                           Command{"bench", {"bench"}}, Command{"bench_ingest", {"bench", "ingest"}}),
+                         [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
+
+class CommandLineTest : public KeelCliTest {};
+
+TEST_F(CommandLineTest, UnknownFlagIsNamedInTheMessage) {
+  KeelRun run = RunKeel({"verify", "--db", db(), "--no-such-flag"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find("--no-such-flag"), std::string::npos) << run.Describe();
+}
+
+TEST_F(CommandLineTest, NoCommandExitsTwo) {
+  KeelRun run = RunKeel({});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err, "");
+}
+
+TEST_F(CommandLineTest, UnknownCommandExitsTwo) {
+  KeelRun run = RunKeel({"frobnicate"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err, "");
+}
+
+TEST_F(CommandLineTest, MissingRequiredDbExitsTwoNamingIt) {
+  KeelRun run = RunKeel({"verify"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find("--db"), std::string::npos) << run.Describe();
+}
+
+TEST_F(CommandLineTest, MissingIngestInputExitsTwo) {
+  KeelRun run = RunKeel({"ingest", "--db", db()});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+}
+
+TEST_F(CommandLineTest, OutOfRangeFlagValueExitsTwo) {
+  EXPECT_EQ(RunKeel({"log", "--db", db(), "--from", "0"}).exit_code, 2);
+  EXPECT_EQ(RunKeel({"ingest", "-", "--db", db(), "--max-event-bytes", "10"}).exit_code, 2);
+  EXPECT_EQ(RunKeel({"ingest", "-", "--db", db(), "--batch", "0"}).exit_code, 2);
+}
+
+TEST_F(CommandLineTest, NonNumericFlagValueExitsTwo) {
+  KeelRun run = RunKeel({"log", "--db", db(), "--to", "ten"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find("--to"), std::string::npos) << run.Describe();
+}
+
+// The value of --sync is part of the command line; a wrong one is a usage
+// error like any other bad flag value, and is refused before any work.
+TEST_F(CommandLineTest, UnknownSyncModeExitsTwoAndCreatesNoDatabase) {
+  std::string events = WriteFile("events.ndjson", TaskCreated("e1", "T-1", "Brief") + "\n");
+  KeelRun run = RunKeel({"ingest", events, "--db", db(), "--sync", "sometimes"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find("sometimes"), std::string::npos) << run.Describe();
+  EXPECT_FALSE(std::filesystem::exists(db()));
+}
+
+TEST_F(CommandLineTest, MalformedAsOfExitsTwo) {
+  KeelRun run = RunKeel({"state", "task/T-1", "--db", db(), "--as-of", "yesterday"});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find("yesterday"), std::string::npos) << run.Describe();
+}
+
+}  // namespace
+}  // namespace keel::testing
