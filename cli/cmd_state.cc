@@ -65,7 +65,13 @@ void AddStateCommand(CLI::App& app, int* exit_code) {
                                                   "earlier sequence number or time");
   command->add_option("entity", flags->entity, "KIND/ID, for example task/T-7")->required();
   AddDbOption(command, &flags->db);
-  command->add_option("--as-of", flags->as_of, "A sequence number or an RFC 3339 time");
+  command->add_option("--as-of", flags->as_of, "A sequence number or an RFC 3339 time")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            auto parsed = ParseAsOf(text);
+            return parsed.ok() ? std::string() : parsed.status().message();
+          },
+          "SEQ|TIME"));
   command->add_option("--workspace", flags->workspace, "The entity's workspace (needed when several have it)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunState(*flags); });

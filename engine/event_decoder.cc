@@ -3,7 +3,7 @@
 #include <array>
 
 #include "engine/canonical_json.h"
-#include "engine/time_format.h"
+#include "engine/json_time.h"
 
 namespace keel {
 namespace {
@@ -60,7 +60,7 @@ Status FillEnvelope(simdjson::dom::object object, Event* event) {
   if (!ParseEntityRef(event->subject, &event->entity)) {
     return Status::InvalidArgument("subject '" + event->subject + "' is not KIND/ID");
   }
-  KEEL_ASSIGN_OR_RETURN(event->time_micros, ParseTimeMicros(event->time));
+  KEEL_ASSIGN_OR_RETURN(event->time_micros, ParseRfc3339Micros(event->time));
   return Status::OK();
 }
 

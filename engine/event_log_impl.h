@@ -58,6 +58,8 @@ class EventLogImpl final : public EventLog {
   };
 
   Status CheckHoldsKeelLog();
+  Status CheckOnlyKeelFamilies(const rocksdb::DBOptions& db_options) const;
+  bool IsUnfinishedCreation() const;
   Status CreateLayout();
   Status LoadHead();
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;

@@ -120,6 +120,12 @@ Status EventLogImpl::OpenDatabase() {
   db_options.keep_log_file_num = 2;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
 
+  bool may_finish_creation = exists && options_.create_if_missing && !options_.read_only;
+  if (may_finish_creation) {
+    KEEL_RETURN_IF_ERROR(CheckOnlyKeelFamilies(db_options));
+    db_options.create_missing_column_families = true;
+  }
+
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
@@ -135,12 +141,42 @@ Status EventLogImpl::OpenDatabase() {
   }
   db_.reset(raw);
   for (auto* handle : handles) families_.emplace(handle->GetName(), handle);
-  if (!exists) KEEL_RETURN_IF_ERROR(CreateLayout());
+  if (!exists || (may_finish_creation && IsUnfinishedCreation())) KEEL_RETURN_IF_ERROR(CreateLayout());
   KEEL_RETURN_IF_ERROR(CheckHoldsKeelLog());
   KEEL_RETURN_IF_ERROR(LoadHead());
   KEEL_ASSIGN_OR_RETURN(auto workspaces, Workspaces());
   known_workspaces_.insert(workspaces.begin(), workspaces.end());
   return Status::OK();
+}
+
+// A writer killed while creating a log leaves a RocksDB database that has
+// some of keel's column families and no `format` record. Nothing was
+// acknowledged yet, so the next writer may finish the creation; a database
+// with any other column family is someone else's and is left alone.
+Status EventLogImpl::CheckOnlyKeelFamilies(const rocksdb::DBOptions& db_options) const {
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, dir_.string(), &names);
+  if (!s.ok()) return FromRocksDB(s, "cannot read database '" + dir_.string() + "'");
+  for (const std::string& name : names) {
+    bool known = name == rocksdb::kDefaultColumnFamilyName;
+    for (std::string_view family : kAllFamilies) known = known || name == family;
+    if (!known) {
+      return Status::FailedPrecondition("'" + dir_.string() + "' holds a RocksDB database that is not a keel log "
+                                        "(column family '" + name + "')");
+    }
+  }
+  return Status::OK();
+}
+
+bool EventLogImpl::IsUnfinishedCreation() const {
+  std::string format;
+  if (!db_->Get(rocksdb::ReadOptions(), Family(kMeta), std::string(kMetaFormat), &format).IsNotFound()) return false;
+  for (auto* family : {db_->DefaultColumnFamily(), Family(kEvents), Family(kMeta)}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+    it->SeekToFirst();
+    if (it->Valid()) return false;
+  }
+  return true;
 }
 
 Status EventLogImpl::CreateLayout() {

@@ -1,7 +1,7 @@
 #include "engine/event_record.h"
 
 #include "engine/canonical_json.h"
-#include "engine/time_format.h"
+#include "engine/json_time.h"
 
 namespace keel {
 
@@ -37,7 +37,7 @@ Status FillEventFromCanonical(Event* event) {
   if (!ParseEntityRef(event->subject, &event->entity)) {
     return Status::Corruption("event " + event->id + " has no KIND/ID subject");
   }
-  auto micros = ParseTimeMicros(event->time);
+  auto micros = ParseRfc3339Micros(event->time);
   if (!micros.ok()) return Status::Corruption("event " + event->id + " has a bad time");
   event->time_micros = *micros;
   return Status::OK();

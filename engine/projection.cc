@@ -4,7 +4,7 @@
 
 #include "engine/log_format.h"
 #include "engine/reducers.h"
-#include "engine/time_format.h"
+#include "engine/json_time.h"
 
 namespace keel {
 
@@ -16,7 +16,7 @@ Result<AsOf> ParseAsOf(std::string_view text) {
     as_of.seq = seq;
     return as_of;
   }
-  auto micros = ParseTimeMicros(text);
+  auto micros = ParseRfc3339Micros(text);
   if (!micros.ok()) {
     return Status::InvalidArgument("--as-of '" + std::string(text) +
                                    "' is neither a sequence number nor an RFC 3339 time");
