@@ -11,5 +11,6 @@ void AddLogCommand(CLI::App& app, int* exit_code);
 void AddStateCommand(CLI::App& app, int* exit_code);
 void AddVerifyCommand(CLI::App& app, int* exit_code);
 void AddBenchCommand(CLI::App& app, int* exit_code);
+void AddRulesCommand(CLI::App& app, int* exit_code);
 
 }  // namespace keel::cli
