@@ -58,16 +58,18 @@ void CheckNode(LoadContext& context, const YAML::Node& node, bool rule_level) {
 
 bool Matches(const std::string& text, const char* pattern) { return std::regex_match(text, std::regex(pattern)); }
 
-// `on`: each entry an event type or a glob over the known types.
-std::optional<std::vector<std::string>> ReadOn(LoadContext& context, const FieldReader& f, const LoadState& state) {
+// `on`: each entry an event type or a glob over the known types. Sets the
+// rule's patterns and the types they select.
+bool ReadOn(LoadContext& context, const FieldReader& f, const LoadState& state, Rule* rule) {
   const YAML::Node node = f.Get("on");
   Position where = f.ValuePosition("on");
   if (node.IsSequence() && node.size() == 0) {
     context.Error(where, "on: expected an event type, a glob or a list of them; the list is empty");
-    return std::nullopt;
+    return false;
   }
   std::optional<std::vector<std::string>> patterns = ReadLiteralStrings(context, node, where, "on");
-  if (!patterns) return std::nullopt;
+  if (!patterns) return false;
+  rule->on = *patterns;
   std::set<std::string> types;
   bool ok = true;
   for (size_t i = 0; i < patterns->size(); ++i) {
@@ -87,8 +89,9 @@ std::optional<std::vector<std::string>> ReadOn(LoadContext& context, const Field
     }
     types.insert(matched.begin(), matched.end());
   }
-  if (!ok) return std::nullopt;
-  return std::vector<std::string>(types.begin(), types.end());
+  if (!ok) return false;
+  rule->event_types.assign(types.begin(), types.end());
+  return true;
 }
 
 std::optional<cel::Program> ReadCondition(LoadContext& context, const YAML::Node& node, Position where) {
@@ -182,9 +185,7 @@ std::optional<Rule> ReadRule(LoadContext& context, const YAML::Node& node, const
   }
   ReadScopeAndOrder(context, f, &rule);
   if (f.Require("on")) {
-    rule.on = ReadLiteralStrings(context, f.Get("on"), f.ValuePosition("on"), "on").value_or(std::vector<std::string>{});
-    if (auto types = ReadOn(context, f, state)) {
-      rule.event_types = *std::move(types);
+    if (ReadOn(context, f, state, &rule)) {
       if (rule.event_types.size() == state.catalog.all().size()) {
         context.Warning(f.ValuePosition("on"), "on: matches every event type (" + std::to_string(rule.event_types.size()) +
                                                    "), so the rule has no event-type filter and runs for every event, "

@@ -218,6 +218,16 @@ TEST(RuleSetLoaderTest, UnknownEventTypeInOnIsAnErrorWithASuggestion) {
                                            "did you mean 'task.status_changed'?"}));
 }
 
+TEST(RuleSetLoaderTest, OnHoldsLiteralTypesOnly) {
+  RulePack pack;
+  pack.Add("rules/a.yaml", "id: a\non: 5\nthen: [{add_comment: hi}]\n");
+  pack.Add("rules/b.yaml", "id: b\non: [task.created, '{{ x }}']\nthen: [{add_comment: hi}]\n");
+  EXPECT_FALSE(pack.Load().ok());
+  EXPECT_EQ(pack.Problems(),
+            (Strings{"rules/a.yaml:2:5: error: [a] on: expected a string, got an integer",
+                     "rules/b.yaml:2:21: error: [b] on: {{ }} templates are not allowed here; write the value literally"}));
+}
+
 TEST(RuleSetLoaderTest, GlobThatMatchesNothingIsAnError) {
   RulePack pack;
   pack.Add("rules/a.yaml", "id: a\non: tsk.*\nthen: [{add_comment: hi}]\n");
