@@ -193,7 +193,11 @@ std::optional<Rule> ReadRule(LoadContext& context, const YAML::Node& node, const
       }
     }
   }
-  if (f.Has("if")) rule.condition = ReadCondition(context, f.Get("if"), f.ValuePosition("if"));
+  if (f.Has("if")) {
+    rule.condition = ReadCondition(context, f.Get("if"), f.ValuePosition("if"));
+    rule.condition_line = f.ValuePosition("if").line;
+    rule.condition_col = f.ValuePosition("if").col;
+  }
   if (f.Require("then")) {
     const YAML::Node then = f.Get("then");
     if (!then.IsSequence() || then.size() == 0) {

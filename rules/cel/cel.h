@@ -308,6 +308,17 @@ struct EvalOptions {
   size_t max_string_size = 1024 * 1024;  // bytes of a string the expression builds
 };
 
+// A conjunct an expression cannot be true without: `PATH == CONSTANT` (either
+// way round) among its top-level `&&` operands, where PATH selects fields
+// from a variable (event.data.to, entity.team) and CONSTANT is a string,
+// bool, int, uint or double. When PATH resolves to a value unequal to
+// CONSTANT, the expression is false whatever else it says (CEL's `false &&
+// x` is false even when x is an error), so rules can be indexed by it.
+struct EqualityGuard {
+  std::vector<std::string> path;  // {"event", "data", "to"}
+  Value value;
+};
+
 // A compiled expression. Cheap to copy; evaluation never re-parses.
 class Program {
  public:
@@ -317,6 +328,10 @@ class Program {
   Result<Value> Evaluate(const Activation& activation, const EvalOptions& options = {},
                          Diagnostic* diagnostic = nullptr) const;
   std::string_view source() const;
+  // The expression's equality guards, in source order.
+  std::span<const EqualityGuard> guards() const;
+  // Whether the expression reads the variable `name`.
+  bool UsesVariable(std::string_view name) const;
 
   struct Impl;  // program.cc
   explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}  // for Compile()

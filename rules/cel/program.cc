@@ -9,6 +9,7 @@ namespace keel::cel {
 
 struct Program::Impl {
   std::string source;
+  std::vector<EqualityGuard> guards;
   NodePtr root;
   std::vector<VariableDecl> variables;
   int local_count = 0;
@@ -26,6 +27,41 @@ Status ErrorAt(std::string_view source, int32_t offset, std::string_view message
   std::string text = std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message);
   return code == StatusCode::kResourceExhausted ? Status::ResourceExhausted(std::move(text))
                                                 : Status::InvalidArgument(std::move(text));
+}
+
+// `operand.a.b` down to a variable: {"var", "a", "b"}; empty for anything else.
+std::vector<std::string> FieldPath(const Expr& expr) {
+  if (expr.kind == ExprKind::kIdent) return {expr.name};
+  if (expr.kind != ExprKind::kSelect || expr.test_only || !expr.operand) return {};
+  std::vector<std::string> path = FieldPath(*expr.operand);
+  if (!path.empty()) path.push_back(expr.name);
+  return path;
+}
+
+bool IsGuardConstant(const Expr& expr) {
+  if (expr.kind != ExprKind::kConst) return false;
+  Kind kind = expr.constant.kind();
+  return kind == Kind::kString || kind == Kind::kBool || kind == Kind::kInt || kind == Kind::kUint ||
+         kind == Kind::kDouble;
+}
+
+void CollectGuards(const Expr& expr, std::vector<EqualityGuard>* guards) {
+  if (expr.kind != ExprKind::kCall || expr.operand || expr.args.size() != 2) return;
+  if (expr.name == op::kAnd) {
+    CollectGuards(*expr.args[0], guards);
+    CollectGuards(*expr.args[1], guards);
+    return;
+  }
+  if (expr.name != op::kEquals) return;
+  for (int side = 0; side < 2; ++side) {
+    const Expr& path_side = *expr.args[side];
+    const Expr& value_side = *expr.args[1 - side];
+    std::vector<std::string> path = FieldPath(path_side);
+    if (path.size() >= 2 && IsGuardConstant(value_side)) {
+      guards->push_back({std::move(path), value_side.constant});
+      return;
+    }
+  }
 }
 
 // Small programs keep their slots on the stack.
@@ -49,6 +85,8 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   if (!tree.ok()) {
     return ErrorAt(expression, error_offset, tree.status().message(), StatusCode::kInvalidArgument, diagnostic);
   }
+  std::vector<EqualityGuard> guards;
+  CollectGuards(**tree, &guards);
   Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
   if (!compiled.ok()) {
     return ErrorAt(expression, error_offset, compiled.status().message(), StatusCode::kInvalidArgument, diagnostic);
@@ -58,10 +96,20 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->root = std::move(compiled->root);
   impl->variables = std::move(compiled->variables);
   impl->local_count = compiled->local_count;
+  impl->guards = std::move(guards);
   return Program(std::move(impl));
 }
 
 std::string_view Program::source() const { return impl_->source; }
+
+std::span<const EqualityGuard> Program::guards() const { return impl_->guards; }
+
+bool Program::UsesVariable(std::string_view name) const {
+  for (const VariableDecl& variable : impl_->variables) {
+    if (variable.name == name) return true;
+  }
+  return false;
+}
 
 Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions& options,
                                 Diagnostic* diagnostic) const {
