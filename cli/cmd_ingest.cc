@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/ingest_loop.h"
 #include "connectors/ndjson_reader.h"
 #include "engine/ingest.h"
 #include "engine/schema_registry.h"
@@ -18,39 +19,6 @@ struct IngestFlags {
   size_t max_event_bytes = size_t{1} << 20;
   size_t batch = 1000;
   bool json = false;
-};
-
-struct RejectedLine {
-  uint64_t line;
-  std::string reason;
-};
-
-// Lines of one group, copied out of the reader's buffer.
-class LineBatch {
- public:
-  void Add(const NdjsonLine& line) {
-    spans_.push_back({text_.size(), line.text.size(), line.number});
-    text_.append(line.text);
-  }
-  std::vector<IngestItem> Items() const {
-    std::vector<IngestItem> items;
-    items.reserve(spans_.size());
-    for (const auto& s : spans_) items.push_back({std::string_view(text_).substr(s.offset, s.length), s.line});
-    return items;
-  }
-  size_t size() const { return spans_.size(); }
-  void Clear() {
-    text_.clear();
-    spans_.clear();
-  }
-
- private:
-  struct Span {
-    size_t offset, length;
-    uint64_t line;
-  };
-  std::string text_;
-  std::vector<Span> spans_;
 };
 
 void PrintSummary(const IngestCounts& counts, const std::vector<RejectedLine>& rejected, bool json) {
@@ -86,42 +54,13 @@ int RunIngest(const IngestFlags& flags) {
   if (!log.ok()) return ReportError("ingest", log.status());
 
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
-  IngestCounts counts;
-  std::vector<RejectedLine> rejected;
-  LineBatch batch;
-  Progress progress("ingest");
-  auto flush = [&]() -> Status {
-    if (batch.size() == 0) return Status::OK();
-    auto items = batch.Items();
-    KEEL_ASSIGN_OR_RETURN(auto results, ingestor.IngestGroup(items));
-    for (size_t i = 0; i < results.size(); ++i) {
-      counts.Add(results[i]);
-      if (results[i].outcome == AppendOutcome::kRejected) {
-        rejected.push_back({items[i].position, results[i].error.message()});
-      }
-    }
-    batch.Clear();
-    progress.Update(counts.appended + counts.duplicates + counts.rejected, 0);
-    return Status::OK();
-  };
-
-  NdjsonLine line;
-  while (true) {
-    auto more = (*reader)->Next(&line);
-    if (!more.ok()) return ReportError("ingest", more.status());
-    if (!*more) break;
-    if (line.oversized) {
-      ++counts.rejected;
-      rejected.push_back({line.number, "event is " + std::to_string(line.length) + " bytes, over the limit of " +
-                                           std::to_string(flags.max_event_bytes) + " bytes"});
-      continue;
-    }
-    batch.Add(line);
-    if (batch.size() >= flags.batch) {
-      if (Status s = flush(); !s.ok()) return ReportError("ingest", s);
-    }
-  }
-  if (Status s = flush(); !s.ok()) return ReportError("ingest", s);
+  IngestLoopOptions loop;
+  loop.batch = flags.batch;
+  loop.max_event_bytes = flags.max_event_bytes;
+  Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
+  if (!run.ok()) return ReportError("ingest", run.status());
+  const IngestCounts& counts = run->counts;
+  const std::vector<RejectedLine>& rejected = run->rejected;
   if (Status s = (*log)->Sync(); !s.ok()) return ReportError("ingest", s);
   PrintSummary(counts, rejected, flags.json);
   return counts.rejected == 0 ? kExitOk : kExitFailed;
