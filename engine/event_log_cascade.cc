@@ -113,17 +113,16 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
     auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
     if (it != pending->entities.end()) after = &it->second;
   }
-  // `after` points into the batch's map, which later appends change: the
-  // reactor reads it now, before any of its events are appended.
-  std::optional<EntityState> after_copy;
-  if (after != nullptr) after_copy = *after;
+  // `after` points into the batch's map, which only the appends below
+  // change: React reads it and returns before any of them (ReactionInput's
+  // pointers are valid during React only), so no copy is needed.
   PendingStateReader reader(
       [&](std::string_view workspace, const EntityRef& entity) { return ReadPendingState(workspace, entity, *pending); },
       [&](std::string_view workspace, std::string_view kind, const PendingStateReader::VisitFn& visit) {
         return ForEachPendingEntity(workspace, kind, *pending, visit);
       });
   Reaction reaction;
-  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after_copy ? &*after_copy : nullptr, depth}, reader,
+  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));
   for (const RuleFailure& failure : reaction.failures) {
     std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +

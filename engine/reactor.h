@@ -29,6 +29,7 @@ class StateReader {
                                const std::function<bool(std::string_view id, const EntityState& state)>& visit) = 0;
 };
 
+// Its pointers are valid during Reactor::React only.
 struct ReactionInput {
   const Event& event;            // just appended
   const EntityState* before;     // the entity before it; nullptr when it had no state

@@ -30,7 +30,9 @@ cel::Value EventTime(const Event& event) {
 // `event` as rules see it: the CloudEvent's attributes and data, with `time`
 // a timestamp (so `event.time + duration("48h")` and the accessors work).
 cel::Value EventValue(const Event& event, const cel::Value& time) {
-  cel::Value parsed = cel::FromJson(json::parse(event.canonical));
+  Result<cel::Value> canonical = cel::FromJsonText(event.canonical);
+  if (!canonical.ok()) return cel::Value::Null();  // cannot happen: the engine validated it
+  const cel::Value& parsed = *canonical;
   std::vector<cel::MapEntry> entries;
   entries.reserve(parsed.MapSize());
   for (const cel::MapEntry& entry : parsed.MapEntries()) {
@@ -185,10 +187,13 @@ void RuleReactor::BuildIndex() {
         entry.second = guard.path;
       }
     }
+    // Most rules wins; on a tie, a path in `event`, which resolves without
+    // reading any entity state.
     size_t best = 0;
     for (const auto& [joined, entry] : counts) {
-      if (entry.first > best) {
-        best = entry.first;
+      size_t score = 2 * entry.first + (entry.second.front() == "event" ? 1 : 0);
+      if (score > best) {
+        best = score;
         index.guard_path = entry.second;
       }
     }

@@ -236,7 +236,10 @@ class ScratchLog {
 
 Result<RuleTestResult> RunOne(const fs::path& file, const TestCase& test, const RuleSet& set,
                               const SchemaRegistry& schemas, const RuleTestOptions& options) {
-  RuleTestResult result{file.generic_string(), test.name, test.line};
+  RuleTestResult result;
+  result.file = file.generic_string();
+  result.name = test.name;
+  result.line = test.line;
   ScratchLog scratch(options.scratch_dir);
   if (scratch.path().empty()) return Status::IOError("cannot create a temporary folder for the test's log");
   LogOptions log_options;

@@ -350,6 +350,10 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
 // list and map (string keys); integers to int (uint above int64's range),
 // other numbers to double.
 Value FromJson(const nlohmann::json& json);
+// The same from JSON text, parsed with simdjson: the reactor binds every
+// event this way, several times faster than going through nlohmann::json.
+// InvalidArgument for text that is not JSON or has a repeated object key.
+Result<Value> FromJsonText(std::string_view text);
 // The reverse, for template results: uint and int as numbers, timestamps as
 // RFC 3339 strings, durations as "90s", bytes as base64, types by name, map
 // keys as their string form, non-finite doubles as "NaN"/"Infinity". An error

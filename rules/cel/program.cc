@@ -1,4 +1,5 @@
 // Compile() and Program::Evaluate(): the public entry points.
+#include <algorithm>
 #include <optional>
 
 #include "rules/cel/compiler.h"
@@ -10,6 +11,7 @@ namespace keel::cel {
 struct Program::Impl {
   std::string source;
   std::vector<EqualityGuard> guards;
+  std::vector<std::string> identifiers;  // every name the expression reads, sorted
   NodePtr root;
   std::vector<VariableDecl> variables;
   int local_count = 0;
@@ -64,6 +66,20 @@ void CollectGuards(const Expr& expr, std::vector<EqualityGuard>* guards) {
   }
 }
 
+// Every identifier in the tree (variables, and comprehension variables,
+// which can only make UsesVariable answer yes more often, never wrongly no).
+void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {
+  if (expr.kind == ExprKind::kIdent) out->push_back(expr.name);
+  if (expr.operand) CollectIdentifiers(*expr.operand, out);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) CollectIdentifiers(*arg, out);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) CollectIdentifiers(*key, out);
+    if (value) CollectIdentifiers(*value, out);
+  }
+}
+
 // Small programs keep their slots on the stack.
 constexpr size_t kInlineSlots = 8;
 
@@ -87,6 +103,10 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   }
   std::vector<EqualityGuard> guards;
   CollectGuards(**tree, &guards);
+  std::vector<std::string> identifiers;
+  CollectIdentifiers(**tree, &identifiers);
+  std::sort(identifiers.begin(), identifiers.end());
+  identifiers.erase(std::unique(identifiers.begin(), identifiers.end()), identifiers.end());
   Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
   if (!compiled.ok()) {
     return ErrorAt(expression, error_offset, compiled.status().message(), StatusCode::kInvalidArgument, diagnostic);
@@ -97,6 +117,7 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->variables = std::move(compiled->variables);
   impl->local_count = compiled->local_count;
   impl->guards = std::move(guards);
+  impl->identifiers = std::move(identifiers);
   return Program(std::move(impl));
 }
 
@@ -105,10 +126,7 @@ std::string_view Program::source() const { return impl_->source; }
 std::span<const EqualityGuard> Program::guards() const { return impl_->guards; }
 
 bool Program::UsesVariable(std::string_view name) const {
-  for (const VariableDecl& variable : impl_->variables) {
-    if (variable.name == name) return true;
-  }
-  return false;
+  return std::binary_search(impl_->identifiers.begin(), impl_->identifiers.end(), name);
 }
 
 Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions& options,

@@ -291,6 +291,24 @@ TEST(EqualityGuardTest, TopLevelConjunctsComparingAFieldPathWithAConstantAreGuar
   EXPECT_EQ(guards(R"(has(entity.x) && entity.x == 1.5)"), (Strings{"entity.x=1.5"}));
 }
 
+TEST(EqualityGuardTest, UsesVariableSaysWhichVariablesAnExpressionReads) {
+  auto program = cel::Compile(R"(event.id.endsWith("3") && [1, 2].exists(x, x == size(workspace)))");
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  EXPECT_TRUE(program->UsesVariable("event"));
+  EXPECT_TRUE(program->UsesVariable("workspace"));
+  EXPECT_FALSE(program->UsesVariable("entity"));
+  EXPECT_FALSE(program->UsesVariable("parent"));
+}
+
+TEST(EqualityGuardTest, JsonTextBecomesTheSameValuesAsParsedJson) {
+  const std::string text = R"({"a":[1,-2,18446744073709551615,2.5,"x",true,null],"b":{"c":{}}})";
+  auto from_text = cel::FromJsonText(text);
+  ASSERT_TRUE(from_text.ok());
+  EXPECT_EQ(from_text->DebugString(), cel::FromJson(nlohmann::json::parse(text)).DebugString());
+  EXPECT_FALSE(cel::FromJsonText("{\"a\":").ok());
+  EXPECT_FALSE(cel::FromJsonText(R"({"a":1,"a":2})").ok());
+}
+
 TEST(EqualityGuardTest, EqualValuesShareAKey) {
   EXPECT_EQ(GuardKey(cel::Value::Int(2)), GuardKey(cel::Value::Double(2.0)));
   EXPECT_EQ(GuardKey(cel::Value::Uint(2)), GuardKey(cel::Value::Int(2)));
