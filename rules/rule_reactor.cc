@@ -16,6 +16,11 @@ json StateJson(const EntityState* state) {
   return state == nullptr ? json(nullptr) : json::parse(state->ToCanonical());
 }
 
+Result<cel::Value> StateValue(const EntityState* state) {
+  if (state == nullptr || state->empty()) return cel::Value::Null();
+  return cel::FromJsonText(state->ToCanonical());
+}
+
 cel::Value EventTime(const Event& event) {
   int64_t seconds = event.time_micros / 1000000;
   int64_t micros = event.time_micros % 1000000;
@@ -67,27 +72,32 @@ class Bindings {
     if (state_bound_) return Status::OK();
     state_bound_ = true;
     const Event& event = input_.event;
-    json before;
-    if (input_.after != nullptr) {
-      entity = StateJson(input_.after);
-      before = StateJson(input_.before);
-    } else if (IsEntityKind(event.entity.kind)) {
+    // CEL values straight from the canonical text; `entity` as JSON too, for
+    // the actions (roles, roll-ups).
+    std::optional<EntityState> current;
+    const EntityState* after = input_.after;
+    const EntityState* before = input_.before;
+    if (after == nullptr && IsEntityKind(event.entity.kind)) {
       // comment.added and friends change no state: entity and before are the
       // subject as it stands.
-      KEEL_ASSIGN_OR_RETURN(std::optional<EntityState> current, state_.Get(event.workspace, event.entity));
-      entity = current ? json::parse(current->ToCanonical()) : json(nullptr);
-      before = input_.before != nullptr ? StateJson(input_.before) : entity;
+      KEEL_ASSIGN_OR_RETURN(current, state_.Get(event.workspace, event.entity));
+      if (current) after = &*current;
+      if (before == nullptr) before = after;
     }
-    json parent;
+    KEEL_ASSIGN_OR_RETURN(cel::Value entity_value, StateValue(after));
+    KEEL_ASSIGN_OR_RETURN(cel::Value before_value, StateValue(before));
+    entity = StateJson(after);
+    cel::Value parent = cel::Value::Null();
     EntityRef parent_ref;
-    if (entity.is_object() && entity.contains("parent") && entity["parent"].is_string() &&
-        ParseEntityRef(entity["parent"].get<std::string>(), &parent_ref) && IsEntityKind(parent_ref.kind)) {
+    if (after != nullptr && ParseEntityRef(after->GetString("parent"), &parent_ref) && IsEntityKind(parent_ref.kind)) {
       KEEL_ASSIGN_OR_RETURN(std::optional<EntityState> parent_state, state_.Get(event.workspace, parent_ref));
-      if (parent_state) parent = json::parse(parent_state->ToCanonical());
+      if (parent_state) {
+        KEEL_ASSIGN_OR_RETURN(parent, StateValue(&*parent_state));
+      }
     }
-    activation.Bind("entity", cel::FromJson(entity));
-    activation.Bind("before", cel::FromJson(before));
-    activation.Bind("parent", cel::FromJson(parent));
+    activation.Bind("entity", std::move(entity_value));
+    activation.Bind("before", std::move(before_value));
+    activation.Bind("parent", std::move(parent));
     return Status::OK();
   }
 
