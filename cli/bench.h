@@ -11,6 +11,9 @@ void AddIngestBenchmark(CLI::App& bench, int* exit_code);
 // keel bench rules: rules inside ingest (ratio to plain ingest, scaling).
 void AddRulesBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench cel: one CEL rule condition, ns per evaluation.
+void AddCelBenchmark(CLI::App& bench, int* exit_code);
+
 // Peak resident set size of this process so far, in bytes.
 size_t PeakRssBytes();
 

@@ -9,6 +9,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   bench->require_subcommand(1);
   AddIngestBenchmark(*bench, exit_code);
   AddRulesBenchmark(*bench, exit_code);
+  AddCelBenchmark(*bench, exit_code);
 }
 
 }  // namespace keel::cli
