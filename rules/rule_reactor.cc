@@ -35,20 +35,9 @@ cel::Value EventTime(const Event& event) {
 // `event` as rules see it: the CloudEvent's attributes and data, with `time`
 // a timestamp (so `event.time + duration("48h")` and the accessors work).
 cel::Value EventValue(const Event& event, const cel::Value& time) {
-  Result<cel::Value> canonical = cel::FromJsonText(event.canonical);
-  if (!canonical.ok()) return cel::Value::Null();  // cannot happen: the engine validated it
-  const cel::Value& parsed = *canonical;
-  std::vector<cel::MapEntry> entries;
-  entries.reserve(parsed.MapSize());
-  for (const cel::MapEntry& entry : parsed.MapEntries()) {
-    if (entry.first.kind() == cel::Kind::kString && entry.first.AsString() == "time") {
-      entries.emplace_back(entry.first, time);
-    } else {
-      entries.push_back(entry);
-    }
-  }
-  Result<cel::Value> map = cel::Value::Map(std::move(entries));
-  return map.ok() ? *map : parsed;
+  Result<cel::Value> value =
+      time.kind() == cel::Kind::kTimestamp ? cel::FromJsonText(event.canonical, "time", &time) : cel::FromJsonText(event.canonical);
+  return value.ok() ? *value : cel::Value::Null();  // not OK cannot happen: the engine validated the event
 }
 
 // What a rule's condition and templates see of one event, bound as needed:

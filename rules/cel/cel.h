@@ -332,6 +332,10 @@ class Program {
   std::span<const EqualityGuard> guards() const;
   // Whether the expression reads the variable `name`.
   bool UsesVariable(std::string_view name) const;
+  // The field paths it reads ("event.data.to", "entity.team"), longest
+  // selections only, in source order without repeats: what `keel explain`
+  // shows the values of.
+  std::span<const std::string> field_paths() const;
 
   struct Impl;  // program.cc
   explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}  // for Compile()
@@ -353,7 +357,10 @@ Value FromJson(const nlohmann::json& json);
 // The same from JSON text, parsed with simdjson: the reactor binds every
 // event this way, several times faster than going through nlohmann::json.
 // InvalidArgument for text that is not JSON or has a repeated object key.
-Result<Value> FromJsonText(std::string_view text);
+// `replace_key`, when given, names a member of the top-level object whose
+// value is `replacement` instead (the reactor's event `time`, a timestamp).
+Result<Value> FromJsonText(std::string_view text, std::string_view replace_key = {},
+                           const Value* replacement = nullptr);
 // The reverse, for template results: uint and int as numbers, timestamps as
 // RFC 3339 strings, durations as "90s", bytes as base64, types by name, map
 // keys as their string form, non-finite doubles as "NaN"/"Infinity". An error

@@ -92,7 +92,9 @@ Value FromJson(const nlohmann::json& json) {
 
 namespace {
 
-Result<Value> FromElement(simdjson::dom::element element) {
+// `replace` applies to the members of this object only, not nested ones.
+Result<Value> FromElement(simdjson::dom::element element, std::string_view replace_key = {},
+                          const Value* replacement = nullptr) {
   using simdjson::dom::element_type;
   switch (element.type()) {
     case element_type::NULL_VALUE:
@@ -122,10 +124,22 @@ Result<Value> FromElement(simdjson::dom::element element) {
       if (element.get_object().get(object)) return Value::Null();
       std::vector<MapEntry> entries;
       entries.reserve(object.size());
+      // Keys in strictly ascending order (canonical JSON, what the log
+      // holds) cannot repeat: the map is built without looking for repeats.
+      bool ascending = true;
+      std::string_view previous;
       for (auto member : object) {
+        std::string_view key = member.key;
+        ascending = ascending && (entries.empty() || previous < key);
+        previous = key;
+        if (replacement != nullptr && key == replace_key) {
+          entries.emplace_back(Value::String(key), *replacement);
+          continue;
+        }
         KEEL_ASSIGN_OR_RETURN(Value value, FromElement(member.value));
-        entries.emplace_back(Value::String(member.key), std::move(value));
+        entries.emplace_back(Value::String(key), std::move(value));
       }
+      if (ascending) return MakeMapOfUniqueKeys(std::move(entries));
       return Value::Map(std::move(entries));
     }
     default:
@@ -135,13 +149,13 @@ Result<Value> FromElement(simdjson::dom::element element) {
 
 }  // namespace
 
-Result<Value> FromJsonText(std::string_view text) {
+Result<Value> FromJsonText(std::string_view text, std::string_view replace_key, const Value* replacement) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(text.data(), text.size()).get(root)) {
     return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(error));
   }
-  return FromElement(root);
+  return FromElement(root, replace_key, replacement);
 }
 
 nlohmann::json ToJson(const Value& value) {

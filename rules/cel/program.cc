@@ -12,6 +12,7 @@ struct Program::Impl {
   std::string source;
   std::vector<EqualityGuard> guards;
   std::vector<std::string> identifiers;  // every name the expression reads, sorted
+  std::vector<std::string> field_paths;
   NodePtr root;
   std::vector<VariableDecl> variables;
   int local_count = 0;
@@ -80,6 +81,24 @@ void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {
   }
 }
 
+void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
+  std::vector<std::string> path = FieldPath(expr);
+  if (path.size() >= 2) {
+    std::string joined;
+    for (const std::string& step : path) joined += (joined.empty() ? "" : ".") + step;
+    if (std::find(out->begin(), out->end(), joined) == out->end()) out->push_back(std::move(joined));
+    return;
+  }
+  if (expr.operand) CollectFieldPaths(*expr.operand, out);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) CollectFieldPaths(*arg, out);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) CollectFieldPaths(*key, out);
+    if (value) CollectFieldPaths(*value, out);
+  }
+}
+
 // Small programs keep their slots on the stack.
 constexpr size_t kInlineSlots = 8;
 
@@ -105,6 +124,8 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   CollectGuards(**tree, &guards);
   std::vector<std::string> identifiers;
   CollectIdentifiers(**tree, &identifiers);
+  std::vector<std::string> field_paths;
+  CollectFieldPaths(**tree, &field_paths);
   std::sort(identifiers.begin(), identifiers.end());
   identifiers.erase(std::unique(identifiers.begin(), identifiers.end()), identifiers.end());
   Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
@@ -118,12 +139,15 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->local_count = compiled->local_count;
   impl->guards = std::move(guards);
   impl->identifiers = std::move(identifiers);
+  impl->field_paths = std::move(field_paths);
   return Program(std::move(impl));
 }
 
 std::string_view Program::source() const { return impl_->source; }
 
 std::span<const EqualityGuard> Program::guards() const { return impl_->guards; }
+
+std::span<const std::string> Program::field_paths() const { return impl_->field_paths; }
 
 bool Program::UsesVariable(std::string_view name) const {
   return std::binary_search(impl_->identifiers.begin(), impl_->identifiers.end(), name);
