@@ -1,4 +1,4 @@
-// keel verify --db DIR: recompute the hash chain, check indexes and projections.
+// keel verify --db DIR: recompute the hash chain, check indexes, projections and rule sets.
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -23,7 +23,7 @@ void PrintReport(const VerifyReport& report, bool json) {
     return;
   }
   if (report.ok()) {
-    std::cout << "ok: " << report.events << " events; hash chain, indexes and projections verified\n";
+    std::cout << "ok: " << report.events << " events; hash chain, indexes, projections and rule sets verified\n";
     return;
   }
   std::cout << "FAILED: " << report.problems.size() << " problem(s) in " << report.events << " events\n";
@@ -48,8 +48,8 @@ int RunVerify(const VerifyFlags& flags) {
 void AddVerifyCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<VerifyFlags>();
   CLI::App* command = app.add_subcommand(
-      "verify", "Recompute the hash chain and check the indexes and projections; names the first "
-                "sequence number that does not match and exits 1 on any problem");
+      "verify", "Recompute the hash chain and check the indexes, projections and stored rule sets; names the "
+                "first sequence number that does not match and exits 1 on any problem");
   AddDbOption(command, &flags->db);
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });

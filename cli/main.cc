@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   keel::cli::AddBenchCommand(app, &exit_code);
   keel::cli::AddRulesCommand(app, &exit_code);
   keel::cli::AddRunCommand(app, &exit_code);
+  keel::cli::AddHistoryCommand(app, &exit_code);
+  keel::cli::AddExportCommand(app, &exit_code);
   keel::cli::AddReplayCommand(app, &exit_code);
   keel::cli::AddWhatIfCommand(app, &exit_code);
   keel::cli::AddExplainCommand(app, &exit_code);

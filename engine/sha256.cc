@@ -1,5 +1,6 @@
 #include "engine/sha256.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace keel {
@@ -16,6 +17,13 @@ Hash ChainHash(const Hash& previous, std::string_view canonical_bytes) {
   Hash out;
   SHA256_Final(out.data(), &ctx);
 #pragma GCC diagnostic pop
+  return out;
+}
+
+Hash Sha256(std::string_view bytes) {
+  Hash out;
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out.data(), &length, EVP_sha256(), nullptr);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/log_format.h"
 #include "engine/reducers.h"
 #include "engine/sha256.h"
+#include "engine/verify_rulesets.h"
 
 namespace keel {
 namespace {
@@ -24,7 +25,7 @@ std::string PrintableKey(std::string_view key) {
 class Verifier {
  public:
   Verifier(const EventLog& log, const VerifyOptions& options, VerifyReport* report)
-      : log_(log), options_(options), report_(report) {}
+      : log_(log), options_(options), report_(report), rulesets_(log, &report->problems) {}
 
   Status Run() {
     uint64_t total = log_.Head().seq;
@@ -39,6 +40,7 @@ class Verifier {
       KEEL_RETURN_IF_ERROR(CheckIndexHasNoExtraEntries(kByStream, decoded_events_));
     }
     if (options_.check_projections) KEEL_RETURN_IF_ERROR(CheckProjections());
+    if (options_.check_rulesets) KEEL_RETURN_IF_ERROR(rulesets_.Finish());
     return Status::OK();
   }
 
@@ -81,6 +83,7 @@ class Verifier {
     ++decoded_events_;
     if (options_.check_indexes) CheckIndexesOf(seq, *event);
     if (options_.check_projections && ChangesEntityState(event->type)) Fold(seq, *event);
+    if (options_.check_rulesets) rulesets_.OnEvent(seq, *event);
   }
 
   void CheckIndexesOf(uint64_t seq, const Event& event) {
@@ -172,6 +175,7 @@ class Verifier {
   uint64_t decoded_events_ = 0;
   Hash previous_hash_{};
   std::map<std::string, EntityState, std::less<>> rebuilt_;
+  RuleSetVerifier rulesets_;
 };
 
 }  // namespace

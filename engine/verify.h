@@ -1,5 +1,7 @@
 // Verification of a stored log: the hash chain, the indexes against the
-// events, the head record, and the projections against a rebuild.
+// events, the head record, the projections against a rebuild, and the rule
+// sets (content-addressed sources, one stored for every `ruleset.activated`,
+// meta `ruleset` naming the last one activated).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@ namespace keel {
 struct VerifyOptions {
   bool check_indexes = true;
   bool check_projections = true;
+  bool check_rulesets = true;
   // Called now and then with the events checked so far, for progress bars.
   std::function<void(uint64_t checked, uint64_t total)> progress;
 };

@@ -42,7 +42,8 @@ INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
                                            Command{"bench", {"bench"}}, Command{"bench_ingest", {"bench", "ingest"}},
                                            Command{"bench_rules", {"bench", "rules"}}, Command{"bench_cel", {"bench", "cel"}},
                                            Command{"run", {"run"}}, Command{"rules_check", {"rules", "check"}},
-                                           Command{"rules_test", {"rules", "test"}}, Command{"rules_graph", {"rules", "graph"}}),
+                                           Command{"rules_test", {"rules", "test"}}, Command{"rules_graph", {"rules", "graph"}},
+                                           Command{"history", {"history"}}, Command{"export", {"export"}}),
                          [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
 
 class CommandLineTest : public KeelCliTest {};

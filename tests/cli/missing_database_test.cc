@@ -63,7 +63,9 @@ TEST_P(MissingDatabaseTest, FolderOfOtherFilesIsAnErrorAndIsLeftAsItWas) {
 
 INSTANTIATE_TEST_SUITE_P(ReadCommands, MissingDatabaseTest,
                          ::testing::Values(ReadCommand{"log", {"log"}}, ReadCommand{"state", {"state", "task/T-1"}},
-                                           ReadCommand{"verify", {"verify"}}),
+                                           ReadCommand{"verify", {"verify"}},
+                                           ReadCommand{"history", {"history", "task/T-1"}},
+                                           ReadCommand{"export", {"export", "--format", "csv"}}),
                          [](const ::testing::TestParamInfo<ReadCommand>& info) { return std::string(info.param.name); });
 
 }  // namespace

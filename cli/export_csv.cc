@@ -1,0 +1,54 @@
+#include "cli/export_csv.h"
+
+#include <array>
+
+#include "engine/canonical_json.h"
+
+namespace keel::cli {
+namespace {
+
+constexpr std::array<std::string_view, 14> kColumns = {
+    "seq",    "hash",        "id",            "time",   "type",        "subject", "workspace",
+    "actor",  "source",      "causationid",   "correlationid", "ruleid", "rulesethash", "data"};
+
+// `source` is the one envelope attribute that Event does not hold decoded.
+std::string SourceOf(const Event& event) {
+  std::string_view raw = FindCanonicalMember(event.canonical, "source");
+  return IsJsonString(raw) ? DecodeJsonString(raw) : std::string();
+}
+
+std::string JoinRow(const std::array<std::string, kColumns.size()>& cells) {
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) row += ',';
+    row += CsvField(cells[i]);
+  }
+  return row + "\r\n";
+}
+
+}  // namespace
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string CsvHeaderRow() {
+  std::array<std::string, kColumns.size()> cells;
+  for (size_t i = 0; i < kColumns.size(); ++i) cells[i] = kColumns[i];
+  return JoinRow(cells);
+}
+
+std::string CsvEventRow(const StoredEvent& stored) {
+  const Event& e = stored.event;
+  return JoinRow({std::to_string(stored.seq), HashToHex(stored.hash), e.id, e.time, e.type, e.subject,
+                  e.workspace, e.actor, SourceOf(e), e.causation_id, e.correlation_id, e.rule_id,
+                  e.ruleset_hash, std::string(e.data())});
+}
+
+}  // namespace keel::cli

@@ -1,0 +1,69 @@
+#include "engine/verify_rulesets.h"
+
+#include "engine/canonical_json.h"
+#include "engine/log_format.h"
+#include "engine/sha256.h"
+
+namespace keel {
+
+using namespace log_format;
+
+void RuleSetVerifier::OnEvent(uint64_t seq, const Event& event) {
+  if (event.type != "ruleset.activated") return;
+  std::string where = "seq " + std::to_string(seq) + ": ruleset.activated ";
+  std::string_view raw_hash = FindCanonicalMember(event.data(), "hash");
+  if (!IsJsonString(raw_hash)) {
+    Problem(where + "has no data.hash naming the rule set");
+    return;
+  }
+  std::string hash = DecodeJsonString(raw_hash);
+  last_activation_ = Activation{seq, hash};
+  auto sources = log_.GetRaw(kRulesets, hash);
+  if (sources.ok()) return;
+  if (sources.status().code() == StatusCode::kNotFound) {
+    Problem(where + "names rule set " + hash + ", whose sources are not stored in rulesets");
+  } else if (read_error_.ok()) {
+    read_error_ = sources.status();
+  }
+}
+
+Status RuleSetVerifier::Finish() {
+  KEEL_RETURN_IF_ERROR(read_error_);
+  KEEL_RETURN_IF_ERROR(CheckContentAddresses());
+  return CheckActiveRuleSetKey();
+}
+
+// A stored set whose bytes changed would make a replay apply other rules than
+// the ones that ran, under the same hash.
+Status RuleSetVerifier::CheckContentAddresses() {
+  return log_.ScanColumnFamily(kRulesets, [&](std::string_view key, std::string_view value) {
+    std::string actual = HashToHex(Sha256(value));
+    if (actual != key) {
+      Problem("rulesets: the sources stored under key " + JsonQuote(key) + " have SHA-256 " + actual +
+              ", not their key");
+    }
+    return true;
+  });
+}
+
+Status RuleSetVerifier::CheckActiveRuleSetKey() {
+  auto stored = log_.GetRaw(kMeta, kMetaRuleSet);
+  if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+  std::string key = "meta: key '" + std::string(kMetaRuleSet) + "' ";
+  if (!stored.ok()) {
+    if (last_activation_) {
+      Problem(key + "is absent, but seq " + std::to_string(last_activation_->seq) + " activated rule set " +
+              last_activation_->hash);
+    }
+    return Status::OK();
+  }
+  if (!last_activation_) {
+    Problem(key + "names rule set " + JsonQuote(*stored) + ", but no ruleset.activated event exists");
+  } else if (*stored != last_activation_->hash) {
+    Problem(key + "names rule set " + JsonQuote(*stored) + ", but the last ruleset.activated (seq " +
+            std::to_string(last_activation_->seq) + ") names " + last_activation_->hash);
+  }
+  return Status::OK();
+}
+
+}  // namespace keel

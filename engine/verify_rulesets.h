@@ -1,0 +1,43 @@
+// The rule-set part of `VerifyLog` (engine/verify.h), private to it: the
+// `rulesets` family is content-addressed, every `ruleset.activated` event has
+// its sources stored, and meta `ruleset` names the last set activated. A
+// replay depends on all three to apply the rule set that was active at each
+// point of the log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event_log.h"
+
+namespace keel {
+
+class RuleSetVerifier {
+ public:
+  // Problems are appended to `*problems`, each naming its seq or key.
+  RuleSetVerifier(const EventLog& log, std::vector<std::string>* problems) : log_(log), problems_(*problems) {}
+
+  // Called with every decoded event, in log order.
+  void OnEvent(uint64_t seq, const Event& event);
+  // Called after the last event. Returns an error only when the log cannot be read.
+  Status Finish();
+
+ private:
+  struct Activation {
+    uint64_t seq;
+    std::string hash;
+  };
+
+  void Problem(std::string text) { problems_.push_back(std::move(text)); }
+  Status CheckContentAddresses();
+  Status CheckActiveRuleSetKey();
+
+  const EventLog& log_;
+  std::vector<std::string>& problems_;
+  std::optional<Activation> last_activation_;
+  Status read_error_;  // from OnEvent, which cannot return one
+};
+
+}  // namespace keel
