@@ -1,4 +1,5 @@
 // keel ingest FILE|- --db DIR: NDJSON events into the log.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -53,7 +54,10 @@ class LineBatch {
   std::vector<Span> spans_;
 };
 
-void PrintSummary(const IngestCounts& counts, const std::vector<RejectedLine>& rejected, bool json) {
+void PrintSummary(const IngestCounts& counts, std::vector<RejectedLine> rejected, bool json) {
+  // Oversized lines are refused as they are read, the others a group later.
+  std::stable_sort(rejected.begin(), rejected.end(),
+                   [](const RejectedLine& a, const RejectedLine& b) { return a.line < b.line; });
   if (json) {
     nlohmann::ordered_json errors = nlohmann::ordered_json::array();
     for (const auto& r : rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
@@ -88,20 +92,29 @@ int RunIngest(const IngestFlags& flags) {
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
   IngestCounts counts;
   std::vector<RejectedLine> rejected;
-  LineBatch batch;
+  // Two batches in turn: one is being decoded (Ingestor::Submit) while the
+  // next one is read, and its results arrive with the following Submit.
+  LineBatch batches[2];
+  std::vector<IngestItem> items[2];
+  int filling = 0;
   Progress progress("ingest");
-  auto flush = [&]() -> Status {
-    if (batch.size() == 0) return Status::OK();
-    auto items = batch.Items();
-    KEEL_ASSIGN_OR_RETURN(auto results, ingestor.IngestGroup(items));
+  auto count = [&](const std::vector<IngestItem>& group, const std::vector<AppendResult>& results) {
     for (size_t i = 0; i < results.size(); ++i) {
       counts.Add(results[i]);
       if (results[i].outcome == AppendOutcome::kRejected) {
-        rejected.push_back({items[i].position, results[i].error.message()});
+        rejected.push_back({group[i].position, results[i].error.message()});
       }
     }
-    batch.Clear();
     progress.Update(counts.appended + counts.duplicates + counts.rejected, 0);
+  };
+  // Submits the batch being filled; the results are those of the other one.
+  auto submit = [&]() -> Status {
+    if (batches[filling].size() == 0) return Status::OK();
+    items[filling] = batches[filling].Items();
+    KEEL_ASSIGN_OR_RETURN(auto results, ingestor.Submit(items[filling]));
+    filling ^= 1;
+    count(items[filling], results);
+    batches[filling].Clear();
     return Status::OK();
   };
 
@@ -116,12 +129,15 @@ int RunIngest(const IngestFlags& flags) {
                                            std::to_string(flags.max_event_bytes) + " bytes"});
       continue;
     }
-    batch.Add(line);
-    if (batch.size() >= flags.batch) {
-      if (Status s = flush(); !s.ok()) return ReportError("ingest", s);
+    batches[filling].Add(line);
+    if (batches[filling].size() >= flags.batch) {
+      if (Status s = submit(); !s.ok()) return ReportError("ingest", s);
     }
   }
-  if (Status s = flush(); !s.ok()) return ReportError("ingest", s);
+  if (Status s = submit(); !s.ok()) return ReportError("ingest", s);
+  auto last = ingestor.Finish();
+  if (!last.ok()) return ReportError("ingest", last.status());
+  count(items[filling ^ 1], *last);
   if (Status s = (*log)->Sync(); !s.ok()) return ReportError("ingest", s);
   PrintSummary(counts, rejected, flags.json);
   return counts.rejected == 0 ? kExitOk : kExitFailed;
