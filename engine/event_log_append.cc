@@ -1,5 +1,7 @@
 // Appending: idempotency, sequence numbers, the hash chain, indexes and
 // projections, all staged in one WriteBatch.
+#include <rocksdb/perf_level.h>
+
 #include "engine/event_log_impl.h"
 #include "engine/log_format.h"
 #include "engine/reducers.h"
@@ -25,10 +27,27 @@ AppendResult DuplicateOrConflict(const Event& event, std::string_view stored_can
                                    Abbreviate(stored_canonical) + " new: " + Abbreviate(event.canonical)));
 }
 
+// RocksDB counts every key comparison and memtable step in a thread-local
+// perf context unless told not to, and keel never reads those counters.
+// They are off while an Append runs, then back to what the caller's thread
+// had. (`keel bench ingest --events 300000`, 4 runs: writer thread 8.1 ->
+// 7.5 us/event.)
+class PerfCountersOff {
+ public:
+  PerfCountersOff() : saved_(rocksdb::GetPerfLevel()) { rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable); }
+  ~PerfCountersOff() { rocksdb::SetPerfLevel(saved_); }
+  PerfCountersOff(const PerfCountersOff&) = delete;
+  PerfCountersOff& operator=(const PerfCountersOff&) = delete;
+
+ private:
+  rocksdb::PerfLevel saved_;
+};
+
 }  // namespace
 
 Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest> group) {
   if (options_.read_only) return Status::FailedPrecondition("the log is open read-only");
+  PerfCountersOff perf_counters_off;
   PendingBatch pending;
   pending.head = Head();
   pending.entities.reserve(group.size());
