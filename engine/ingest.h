@@ -47,8 +47,9 @@ class Ingestor {
   Result<std::vector<AppendResult>> IngestGroup(std::span<const IngestItem> items);
 
   // The pipelined form of IngestGroup, for a stream of groups: decoding a
-  // group (a third of the work per event) runs on a helper thread while the
-  // group before it is appended, so a second core shortens the whole.
+  // group (about a quarter of the CPU keel spends per event) runs on a
+  // helper thread while the group before it is appended, so a second core
+  // shortens the whole.
   //
   // Submit starts decoding `items` and appends the group submitted before
   // it; it returns that previous group's results (empty on the first call).
