@@ -8,6 +8,12 @@ namespace keel::cli {
 // keel bench ingest --events N: keel's ingest against raw RocksDB writes.
 void AddIngestBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench rules: rules inside ingest (ratio to plain ingest, scaling).
+void AddRulesBenchmark(CLI::App& bench, int* exit_code);
+
+// keel bench cel: one CEL rule condition, ns per evaluation.
+void AddCelBenchmark(CLI::App& bench, int* exit_code);
+
 // Peak resident set size of this process so far, in bytes.
 size_t PeakRssBytes();
 

@@ -8,6 +8,8 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   CLI::App* bench = app.add_subcommand("bench", "Measure keel on this machine");
   bench->require_subcommand(1);
   AddIngestBenchmark(*bench, exit_code);
+  AddRulesBenchmark(*bench, exit_code);
+  AddCelBenchmark(*bench, exit_code);
 }
 
 }  // namespace keel::cli

@@ -1,9 +1,9 @@
 // keel ingest FILE|- --db DIR: NDJSON events into the log.
-#include <algorithm>
 #include <iostream>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/ingest_loop.h"
 #include "connectors/ndjson_reader.h"
 #include "engine/ingest.h"
 #include "engine/schema_registry.h"
@@ -21,43 +21,7 @@ struct IngestFlags {
   bool json = false;
 };
 
-struct RejectedLine {
-  uint64_t line;
-  std::string reason;
-};
-
-// Lines of one group, copied out of the reader's buffer.
-class LineBatch {
- public:
-  void Add(const NdjsonLine& line) {
-    spans_.push_back({text_.size(), line.text.size(), line.number});
-    text_.append(line.text);
-  }
-  std::vector<IngestItem> Items() const {
-    std::vector<IngestItem> items;
-    items.reserve(spans_.size());
-    for (const auto& s : spans_) items.push_back({std::string_view(text_).substr(s.offset, s.length), s.line});
-    return items;
-  }
-  size_t size() const { return spans_.size(); }
-  void Clear() {
-    text_.clear();
-    spans_.clear();
-  }
-
- private:
-  struct Span {
-    size_t offset, length;
-    uint64_t line;
-  };
-  std::string text_;
-  std::vector<Span> spans_;
-};
-
-void PrintSummary(const IngestCounts& counts, std::vector<RejectedLine> rejected, bool json) {
-  // Oversized lines are refused as they are read, the others a group later.
-  std::stable_sort(rejected.begin(), rejected.end(),
-                   [](const RejectedLine& a, const RejectedLine& b) { return a.line < b.line; });
+void PrintSummary(const IngestCounts& counts, const std::vector<RejectedLine>& rejected, bool json) {
   if (json) {
     nlohmann::ordered_json errors = nlohmann::ordered_json::array();
     for (const auto& r : rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
@@ -90,54 +54,13 @@ int RunIngest(const IngestFlags& flags) {
   if (!log.ok()) return ReportError("ingest", log.status());
 
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
-  IngestCounts counts;
-  std::vector<RejectedLine> rejected;
-  // Two batches in turn: one is being decoded (Ingestor::Submit) while the
-  // next one is read, and its results arrive with the following Submit.
-  LineBatch batches[2];
-  std::vector<IngestItem> items[2];
-  int filling = 0;
-  Progress progress("ingest");
-  auto count = [&](const std::vector<IngestItem>& group, const std::vector<AppendResult>& results) {
-    for (size_t i = 0; i < results.size(); ++i) {
-      counts.Add(results[i]);
-      if (results[i].outcome == AppendOutcome::kRejected) {
-        rejected.push_back({group[i].position, results[i].error.message()});
-      }
-    }
-    progress.Update(counts.appended + counts.duplicates + counts.rejected, 0);
-  };
-  // Submits the batch being filled; the results are those of the other one.
-  auto submit = [&]() -> Status {
-    if (batches[filling].size() == 0) return Status::OK();
-    items[filling] = batches[filling].Items();
-    KEEL_ASSIGN_OR_RETURN(auto results, ingestor.Submit(items[filling]));
-    filling ^= 1;
-    count(items[filling], results);
-    batches[filling].Clear();
-    return Status::OK();
-  };
-
-  NdjsonLine line;
-  while (true) {
-    auto more = (*reader)->Next(&line);
-    if (!more.ok()) return ReportError("ingest", more.status());
-    if (!*more) break;
-    if (line.oversized) {
-      ++counts.rejected;
-      rejected.push_back({line.number, "event is " + std::to_string(line.length) + " bytes, over the limit of " +
-                                           std::to_string(flags.max_event_bytes) + " bytes"});
-      continue;
-    }
-    batches[filling].Add(line);
-    if (batches[filling].size() >= flags.batch) {
-      if (Status s = submit(); !s.ok()) return ReportError("ingest", s);
-    }
-  }
-  if (Status s = submit(); !s.ok()) return ReportError("ingest", s);
-  auto last = ingestor.Finish();
-  if (!last.ok()) return ReportError("ingest", last.status());
-  count(items[filling ^ 1], *last);
+  IngestLoopOptions loop;
+  loop.batch = flags.batch;
+  loop.max_event_bytes = flags.max_event_bytes;
+  Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
+  if (!run.ok()) return ReportError("ingest", run.status());
+  const IngestCounts& counts = run->counts;
+  const std::vector<RejectedLine>& rejected = run->rejected;
   if (Status s = (*log)->Sync(); !s.ok()) return ReportError("ingest", s);
   PrintSummary(counts, rejected, flags.json);
   return counts.rejected == 0 ? kExitOk : kExitFailed;

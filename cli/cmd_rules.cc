@@ -10,7 +10,9 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/rule_pack.h"
 #include "rules/rule_graph.h"
+#include "rules/rule_tests.h"
 #include "rules/ruleset.h"
 
 namespace keel::cli {
@@ -25,13 +27,9 @@ struct RulesFlags {
 
 // A pack (DIR/rules, DIR/templates) stands for its two folders.
 void ResolvePack(RulesFlags* flags) {
-  std::error_code error;
-  std::filesystem::path dir(flags->dir);
-  if (!std::filesystem::is_directory(dir / "rules", error)) return;
-  if (flags->templates.empty() && std::filesystem::is_directory(dir / "templates", error)) {
-    flags->templates = (dir / "templates").generic_string();
-  }
-  flags->dir = (dir / "rules").generic_string();
+  RulePackPaths paths = ResolveRulePack(flags->dir, flags->templates);
+  flags->dir = paths.rules;
+  flags->templates = paths.templates;
 }
 
 size_t CountErrors(const std::vector<rules::Diagnostic>& diagnostics) {
@@ -105,6 +103,41 @@ int RunGraph(RulesFlags flags) {
   return kExitOk;
 }
 
+// keel rules test PATH: every test file under PATH (a file, a folder, or a
+// pack with tests/); exits 1 when any test fails or a file cannot be used.
+int RunTests(const std::string& path, bool json) {
+  Result<std::vector<std::filesystem::path>> files = rules::FindRuleTestFiles(path);
+  if (!files.ok()) return ReportError("rules test", files.status());
+  size_t passed = 0, failed = 0;
+  nlohmann::ordered_json tests = nlohmann::ordered_json::array();
+  nlohmann::ordered_json file_errors = nlohmann::ordered_json::array();
+  for (const std::filesystem::path& file : *files) {
+    Result<std::vector<rules::RuleTestResult>> results = rules::RunRuleTestFile(file);
+    if (!results.ok()) {
+      ++failed;
+      file_errors.push_back({{"file", file.generic_string()}, {"error", results.status().message()}});
+      if (!json) std::cout << "ERROR " << results.status().message() << "\n";
+      continue;
+    }
+    if (!json) std::cout << file.generic_string() << "\n";
+    for (const rules::RuleTestResult& r : *results) {
+      (r.passed ? passed : failed)++;
+      tests.push_back({{"file", r.file}, {"name", r.name}, {"line", r.line}, {"passed", r.passed},
+                       {"derived", r.derived}, {"failures", r.failures}});
+      if (json) continue;
+      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << r.name << " (line " << r.line << ", " << r.derived
+                << " derived)\n";
+      for (const std::string& failure : r.failures) std::cout << "    " << failure << "\n";
+    }
+  }
+  if (json) {
+    PrintJson({{"passed", passed}, {"failed", failed}, {"tests", tests}, {"file_errors", file_errors}});
+  } else {
+    std::cout << Plural(passed + failed, "test") << ": " << passed << " passed, " << failed << " failed\n";
+  }
+  return failed == 0 ? kExitOk : kExitFailed;
+}
+
 void AddFolderOptions(CLI::App* command, RulesFlags* flags) {
   command->add_option("DIR", flags->dir, "The rules folder, or a pack folder holding rules/ and templates/")
       ->required();
@@ -132,6 +165,15 @@ void AddRulesCommand(CLI::App& app, int* exit_code) {
   graph->add_option("--format", graph_flags->format, "text or dot (Graphviz)")
       ->check(CLI::IsMember({"text", "dot"}));
   graph->callback([graph_flags, exit_code] { *exit_code = RunGraph(*graph_flags); });
+
+  auto test_flags = std::make_shared<RulesFlags>();
+  CLI::App* test = rules->add_subcommand(
+      "test", "Run rule tests: YAML files that feed events to a rule set and list the derived events expected "
+              "(partial match); prints expected against got for each failure; exits 1 if any test fails");
+  test->add_option("PATH", test_flags->dir, "A test file, a folder of them, or a pack folder holding tests/")
+      ->required();
+  AddJsonFlag(test, &test_flags->json);
+  test->callback([test_flags, exit_code] { *exit_code = RunTests(test_flags->dir, test_flags->json); });
 }
 
 }  // namespace keel::cli

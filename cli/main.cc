@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   keel::cli::AddVerifyCommand(app, &exit_code);
   keel::cli::AddBenchCommand(app, &exit_code);
   keel::cli::AddRulesCommand(app, &exit_code);
+  keel::cli::AddRunCommand(app, &exit_code);
+  keel::cli::AddReplayCommand(app, &exit_code);
+  keel::cli::AddWhatIfCommand(app, &exit_code);
+  keel::cli::AddExplainCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,6 +11,11 @@ namespace {
 constexpr std::array<std::string_view, 6> kEngineAttributes = {
     "seq", "hash", "causationid", "correlationid", "ruleid", "rulesethash"};
 
+// Event types only the engine appends: accepting them from outside would let
+// anyone forge a rule set's activation or a rule's failure in the audit trail.
+constexpr std::array<std::string_view, 3> kEngineEventTypes = {"ruleset.activated", "rule.failed",
+                                                               "rule.halted"};
+
 std::string_view JsonTypeName(simdjson::dom::element_type type) {
   using simdjson::dom::element_type;
   switch (type) {
@@ -100,6 +105,14 @@ Result<Event> EventDecoder::Decode(std::string_view bytes, bool input) {
   event.data_offset = data.offset;
   event.data_length = data.length;
   KEEL_RETURN_IF_ERROR(FillEnvelope(root.get_object().value_unsafe(), &event));
+  if (input) {
+    for (std::string_view type : kEngineEventTypes) {
+      if (event.type == type) {
+        return Status::InvalidArgument("event type '" + event.type +
+                                       "' is appended by the engine only and cannot be ingested");
+      }
+    }
+  }
   return event;
 }
 

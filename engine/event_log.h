@@ -74,6 +74,16 @@ struct AppendResult {
   Status error;      // rejected: why
 };
 
+// A rule set becoming active. The engine knows rule sets only as a hash and
+// the bytes of their sources (rules/ loads them).
+struct RuleSetActivation {
+  std::string hash;                   // 64 lower-case hex digits
+  std::string sources;                // stored under the hash, for replays
+  std::vector<std::string> rule_ids;  // for the event's data
+  std::vector<std::string> files;
+  std::string time;                   // RFC 3339: when it takes effect (the next input event's time)
+};
+
 struct LogHead {
   uint64_t seq = 0;  // 0 for an empty log
   Hash hash{};       // all zero for an empty log
@@ -98,6 +108,16 @@ class EventLog {
   // and the events it derives are validated against `schemas` (which must
   // outlive the log) and appended in the same batch. nullptr turns rules off.
   virtual void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) = 0;
+
+  // Makes `activation` the active rule set: stores its sources under its
+  // hash (content-addressed; the same hash with other bytes is Corruption)
+  // and appends `ruleset.activated`, in one WriteBatch. Returns the event's
+  // seq, or 0 when the set is already the active one (nothing is written).
+  virtual Result<uint64_t> ActivateRuleSet(const RuleSetActivation& activation) = 0;
+  // The hash of the active rule set, or nullopt when none was activated.
+  virtual Result<std::optional<std::string>> ActiveRuleSet() const = 0;
+  // The sources stored under `hash`; NotFound when none are.
+  virtual Result<std::string> RuleSetSources(std::string_view hash) const = 0;
 
   // Makes every acknowledged append durable (fsync of the WAL).
   virtual Status Sync() = 0;

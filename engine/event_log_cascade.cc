@@ -1,6 +1,8 @@
 // Cascades: what rules derive from each appended event, appended in the same
 // batch, bounded in depth (invariant 7), with deterministic ids and times
 // (invariant 4), inside the trigger's workspace (invariant 8).
+#include <map>
+
 #include "engine/canonical_json.h"
 #include "engine/event_log_impl.h"
 #include "engine/log_format.h"
@@ -27,13 +29,19 @@ std::string DerivedEventId(std::string_view trigger_id, std::string_view rule_id
 class PendingStateReader final : public StateReader {
  public:
   using ReadFn = std::function<Result<std::optional<EntityState>>(std::string_view, const EntityRef&)>;
-  explicit PendingStateReader(ReadFn read) : read_(std::move(read)) {}
+  using VisitFn = std::function<bool(std::string_view, const EntityState&)>;
+  using ForEachFn = std::function<Status(std::string_view, std::string_view, const VisitFn&)>;
+  PendingStateReader(ReadFn read, ForEachFn for_each) : read_(std::move(read)), for_each_(std::move(for_each)) {}
   Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
     return read_(workspace, entity);
+  }
+  Status ForEachEntity(std::string_view workspace, std::string_view kind, const VisitFn& visit) override {
+    return for_each_(workspace, kind, visit);
   }
 
  private:
   ReadFn read_;
+  ForEachFn for_each_;
 };
 
 }  // namespace
@@ -54,21 +62,67 @@ Result<std::optional<EntityState>> EventLogImpl::ReadPendingState(std::string_vi
   return GetEntity(workspace, entity);
 }
 
+Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::string_view kind,
+                                          const PendingBatch& pending,
+                                          const std::function<bool(std::string_view, const EntityState&)>& visit) {
+  // The batch's states win over the stored ones; both are merged in key
+  // (so id) order.
+  std::string prefix = EntityKey(workspace, kind, "");
+  std::map<std::string_view, const EntityState*> staged;
+  for (const auto& [key, state] : pending.entities) {
+    if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) staged[key] = &state;
+  }
+  auto emit = [&](std::string_view key, const EntityState& state) {
+    return visit(key.substr(prefix.size()), state);
+  };
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // the entities memtable hashes whole keys
+  std::string upper = prefix;
+  upper.back() = static_cast<char>(kKeySeparator + 1);
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEntities)));
+  auto next_staged = staged.begin();
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    for (; next_staged != staged.end() && next_staged->first < key; ++next_staged) {
+      if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
+    }
+    if (next_staged != staged.end() && next_staged->first == key) {
+      if (!emit(key, *next_staged->second)) return Status::OK();
+      ++next_staged;
+      continue;
+    }
+    std::string_view value(it->value().data(), it->value().size());
+    if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
+      return Status::Corruption("entity record has an unknown version");
+    }
+    EntityState state = EntityState::FromCanonical(value.substr(1));
+    if (!emit(key, state)) return Status::OK();
+  }
+  KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan entities"));
+  for (; next_staged != staged.end(); ++next_staged) {
+    if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
+  }
+  return Status::OK();
+}
+
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
   const EntityState* after = nullptr;
   if (ChangesEntityState(event.type)) {
     auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
     if (it != pending->entities.end()) after = &it->second;
   }
-  // `after` points into the batch's map, which later appends change: the
-  // reactor reads it now, before any of its events are appended.
-  std::optional<EntityState> after_copy;
-  if (after != nullptr) after_copy = *after;
-  PendingStateReader reader([&](std::string_view workspace, const EntityRef& entity) {
-    return ReadPendingState(workspace, entity, *pending);
-  });
+  // `after` points into the batch's map, which only the appends below
+  // change: React reads it and returns before any of them (ReactionInput's
+  // pointers are valid during React only), so no copy is needed.
+  PendingStateReader reader(
+      [&](std::string_view workspace, const EntityRef& entity) { return ReadPendingState(workspace, entity, *pending); },
+      [&](std::string_view workspace, std::string_view kind, const PendingStateReader::VisitFn& visit) {
+        return ForEachPendingEntity(workspace, kind, *pending, visit);
+      });
   Reaction reaction;
-  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after_copy ? &*after_copy : nullptr, depth}, reader,
+  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));
   for (const RuleFailure& failure : reaction.failures) {
     std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +

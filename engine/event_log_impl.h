@@ -42,6 +42,9 @@ class EventLogImpl final : public EventLog {
       std::string_view name,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const override;
   Result<std::string> GetRaw(std::string_view column_family, std::string_view key) const override;
+  Result<uint64_t> ActivateRuleSet(const RuleSetActivation& activation) override;
+  Result<std::optional<std::string>> ActiveRuleSet() const override;
+  Result<std::string> RuleSetSources(std::string_view hash) const override;
 
  private:
   // What one Append has staged but not yet written.
@@ -93,6 +96,9 @@ class EventLogImpl final : public EventLog {
                                   std::string_view type, std::string_view subject, std::string_view data_json);
   Result<std::optional<EntityState>> ReadPendingState(std::string_view workspace, const EntityRef& entity,
                                                       const PendingBatch& pending);
+  // Every entity of one kind in one workspace, the batch's changes included.
+  Status ForEachPendingEntity(std::string_view workspace, std::string_view kind, const PendingBatch& pending,
+                              const std::function<bool(std::string_view, const EntityState&)>& visit);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
   void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) override;

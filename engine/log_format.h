@@ -28,6 +28,11 @@ inline constexpr std::string_view kMetaFormat = "format";  // value: kFormatName
 inline constexpr std::string_view kFormatName = "keel-log-1";
 inline constexpr std::string_view kMetaHead = "head";  // value: seq:8 BE + hash:32
 inline constexpr std::string_view kMetaWorkspacePrefix = "workspace/";  // + name, value empty
+inline constexpr std::string_view kMetaRuleSet = "ruleset";  // value: the active rule set's hash (64 hex)
+
+// The workspace of the engine's own events (ruleset.activated): no entities
+// live there and no rule reacts to them.
+inline constexpr std::string_view kSystemWorkspace = "system";
 
 // Separates the parts of composite keys; workspaces, kinds and ids never
 // contain control characters (the schemas refuse them).

@@ -5,6 +5,7 @@
 // WriteBatch, and lets them react in turn, up to a depth limit.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,14 @@ class StateReader {
  public:
   virtual ~StateReader() = default;
   virtual Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) = 0;
+  // Visits every entity of `kind` in `workspace` (its id and state), in id
+  // order, until `visit` returns false. Reads the whole kind: for roll-ups,
+  // which must see every member.
+  virtual Status ForEachEntity(std::string_view workspace, std::string_view kind,
+                               const std::function<bool(std::string_view id, const EntityState& state)>& visit) = 0;
 };
 
+// Its pointers are valid during Reactor::React only.
 struct ReactionInput {
   const Event& event;            // just appended
   const EntityState* before;     // the entity before it; nullptr when it had no state

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The README's demo: a small week of work-management events goes into a
-# fresh keel log, then we read state back, look at history and verify the
-# hash chain. Usage: examples/demo.sh [PATH_TO_KEEL]
+# The README's demo. First a small week of work-management events goes into a
+# fresh keel log: we read state back, look at history and verify the hash
+# chain. Then a rule pack runs: an initiative moving to "in_progress" spawns
+# its execution tasks from a template, assigned by role and due in business
+# days. Usage: examples/demo.sh [PATH_TO_KEEL]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KEEL="${1:-$ROOT/build/keel}"
 DB="${KEEL_DEMO_DB:-$ROOT/build/demo-db}"
-rm -rf "$DB"
+RULES_DB="$DB-rules"
+rm -rf "$DB" "$RULES_DB"
 
 # Prints each command as a user would type it, then runs it.
 run() {
@@ -23,4 +26,11 @@ run state key_result/KR-1 --db "$DB"
 run state task/T-101 --db "$DB" --as-of 2026-03-03T00:00:00Z
 run log --db "$DB" --entity task/T-101
 run verify --db "$DB"
-printf '\nThe log is in %s; try `keel log --db %s --json`.\n' "$DB" "$DB"
+
+printf '\n---\nRules: when an initiative moves to in_progress, spawn its kickoff tasks (examples/kickoff/)\n'
+run rules check examples/kickoff
+run rules test examples/kickoff
+run run --rules examples/kickoff --events examples/kickoff/events.ndjson --db "$RULES_DB"
+run log --db "$RULES_DB" --entity initiative/IN-42 --workspace acme
+run verify --db "$RULES_DB"
+printf '\nThe logs are in %s and %s; try `keel log --db %s --json`.\n' "$DB" "$RULES_DB" "$RULES_DB"

@@ -78,7 +78,7 @@ std::vector<std::string> EmittedTypes(const Action& action, const Rule& rule, co
       out = {"approval.requested"};
       break;
     case ActionKind::kSchedule:
-      out = {"timer.fired"};  // by the timer, when it is due
+      out = {"timer.scheduled", "timer.fired"};  // now, and by the timer when it is due
       break;
     case ActionKind::kNotify:
       out = {"notification.requested"};

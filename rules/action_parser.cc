@@ -363,8 +363,10 @@ std::optional<ActionSpec> BuildRollUp(LoadContext& context, const Fields& f) {
     const ValueTemplate& value = *it->second.value;
     if (value.is_literal() && value.literal() == "self") {
       to = "{{ event.subject }}";
+      a.to_parent = false;
     } else if (!(value.is_literal() && value.literal() == "parent")) {
       a.to = value;
+      a.to_parent = false;
       to.clear();
     }
   }

@@ -138,6 +138,7 @@ struct RollUp {
   enum class Source : uint8_t { kTasks, kKeyResults };
   Source from = Source::kTasks;
   ValueTemplate to;  // the target; default "{{ entity.parent }}" ("parent"), or "self"
+  bool to_parent = true;  // `to` is the default: an entity without a parent rolls up nothing
   std::string field = "progress";
   std::string relation = "parent";
   std::vector<std::string> done_statuses = {"done"};  // from: tasks

@@ -1,5 +1,7 @@
 // Reading rule files: the YAML document, custom event types, and rules.
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 
@@ -56,7 +58,20 @@ void CheckNode(LoadContext& context, const YAML::Node& node, bool rule_level) {
   context.set_rule_id(outer);
 }
 
-bool Matches(const std::string& text, const char* pattern) { return std::regex_match(text, std::regex(pattern)); }
+// Compiled once per pattern: compiling a std::regex costs far more than
+// matching, and a set can hold 10,000 rules.
+bool Matches(const std::string& text, const char* pattern) {
+  static std::mutex mu;
+  static std::map<const char*, std::regex> compiled;
+  const std::regex* regex;
+  {
+    std::lock_guard lock(mu);
+    auto it = compiled.find(pattern);
+    if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern)).first;
+    regex = &it->second;
+  }
+  return std::regex_match(text, *regex);
+}
 
 // `on`: each entry an event type or a glob over the known types. Sets the
 // rule's patterns and the types they select.
@@ -193,7 +208,11 @@ std::optional<Rule> ReadRule(LoadContext& context, const YAML::Node& node, const
       }
     }
   }
-  if (f.Has("if")) rule.condition = ReadCondition(context, f.Get("if"), f.ValuePosition("if"));
+  if (f.Has("if")) {
+    rule.condition = ReadCondition(context, f.Get("if"), f.ValuePosition("if"));
+    rule.condition_line = f.ValuePosition("if").line;
+    rule.condition_col = f.ValuePosition("if").col;
+  }
   if (f.Require("then")) {
     const YAML::Node then = f.Get("then");
     if (!then.IsSequence() || then.size() == 0) {

@@ -40,6 +40,8 @@ struct Rule {
   std::vector<std::string> on;           // as written: types and globs (`task.*`)
   std::vector<std::string> event_types;  // what `on` matches, resolved at load; sorted
   std::optional<cel::Program> condition;  // `if`; none means always
+  int condition_line = 0;                 // where `if`'s value starts, for run-time errors
+  int condition_col = 0;
   std::vector<Action> actions;            // `then`, at least one
   std::vector<std::string> scope;         // workspaces, sorted; empty means every workspace
   int64_t order = 0;                      // matching rules run by order, then id

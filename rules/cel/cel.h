@@ -308,6 +308,17 @@ struct EvalOptions {
   size_t max_string_size = 1024 * 1024;  // bytes of a string the expression builds
 };
 
+// A conjunct an expression cannot be true without: `PATH == CONSTANT` (either
+// way round) among its top-level `&&` operands, where PATH selects fields
+// from a variable (event.data.to, entity.team) and CONSTANT is a string,
+// bool, int, uint or double. When PATH resolves to a value unequal to
+// CONSTANT, the expression is false whatever else it says (CEL's `false &&
+// x` is false even when x is an error), so rules can be indexed by it.
+struct EqualityGuard {
+  std::vector<std::string> path;  // {"event", "data", "to"}
+  Value value;
+};
+
 // A compiled expression. Cheap to copy; evaluation never re-parses.
 class Program {
  public:
@@ -317,6 +328,14 @@ class Program {
   Result<Value> Evaluate(const Activation& activation, const EvalOptions& options = {},
                          Diagnostic* diagnostic = nullptr) const;
   std::string_view source() const;
+  // The expression's equality guards, in source order.
+  std::span<const EqualityGuard> guards() const;
+  // Whether the expression reads the variable `name`.
+  bool UsesVariable(std::string_view name) const;
+  // The field paths it reads ("event.data.to", "entity.team"), longest
+  // selections only, in source order without repeats: what `keel explain`
+  // shows the values of.
+  std::span<const std::string> field_paths() const;
 
   struct Impl;  // program.cc
   explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}  // for Compile()
@@ -335,6 +354,13 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
 // list and map (string keys); integers to int (uint above int64's range),
 // other numbers to double.
 Value FromJson(const nlohmann::json& json);
+// The same from JSON text, parsed with simdjson: the reactor binds every
+// event this way, several times faster than going through nlohmann::json.
+// InvalidArgument for text that is not JSON or has a repeated object key.
+// `replace_key`, when given, names a member of the top-level object whose
+// value is `replacement` instead (the reactor's event `time`, a timestamp).
+Result<Value> FromJsonText(std::string_view text, std::string_view replace_key = {},
+                           const Value* replacement = nullptr);
 // The reverse, for template results: uint and int as numbers, timestamps as
 // RFC 3339 strings, durations as "90s", bytes as base64, types by name, map
 // keys as their string form, non-finite doubles as "NaN"/"Infinity". An error

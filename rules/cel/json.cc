@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "rules/cel/time_values.h"
 #include "rules/cel/value_internal.h"
@@ -87,6 +88,74 @@ Value FromJson(const nlohmann::json& json) {
     }
   }
   return Value::Null();
+}
+
+namespace {
+
+// `replace` applies to the members of this object only, not nested ones.
+Result<Value> FromElement(simdjson::dom::element element, std::string_view replace_key = {},
+                          const Value* replacement = nullptr) {
+  using simdjson::dom::element_type;
+  switch (element.type()) {
+    case element_type::NULL_VALUE:
+      return Value::Null();
+    case element_type::BOOL:
+      return Value::Bool(element.get_bool().value_unsafe());
+    case element_type::INT64:
+      return Value::Int(element.get_int64().value_unsafe());
+    case element_type::UINT64:  // above int64's range
+      return Value::Uint(element.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+      return Value::Double(element.get_double().value_unsafe());
+    case element_type::STRING:
+      return Value::String(element.get_string().value_unsafe());
+    case element_type::ARRAY: {
+      std::vector<Value> items;
+      simdjson::dom::array array;
+      if (element.get_array().get(array)) return Value::Null();
+      for (simdjson::dom::element item : array) {
+        KEEL_ASSIGN_OR_RETURN(Value value, FromElement(item));
+        items.push_back(std::move(value));
+      }
+      return Value::List(std::move(items));
+    }
+    case element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (element.get_object().get(object)) return Value::Null();
+      std::vector<MapEntry> entries;
+      entries.reserve(object.size());
+      // Keys in strictly ascending order (canonical JSON, what the log
+      // holds) cannot repeat: the map is built without looking for repeats.
+      bool ascending = true;
+      std::string_view previous;
+      for (auto member : object) {
+        std::string_view key = member.key;
+        ascending = ascending && (entries.empty() || previous < key);
+        previous = key;
+        if (replacement != nullptr && key == replace_key) {
+          entries.emplace_back(Value::String(key), *replacement);
+          continue;
+        }
+        KEEL_ASSIGN_OR_RETURN(Value value, FromElement(member.value));
+        entries.emplace_back(Value::String(key), std::move(value));
+      }
+      if (ascending) return MakeMapOfUniqueKeys(std::move(entries));
+      return Value::Map(std::move(entries));
+    }
+    default:
+      return Value::Null();
+  }
+}
+
+}  // namespace
+
+Result<Value> FromJsonText(std::string_view text, std::string_view replace_key, const Value* replacement) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(text.data(), text.size()).get(root)) {
+    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(error));
+  }
+  return FromElement(root, replace_key, replacement);
 }
 
 nlohmann::json ToJson(const Value& value) {

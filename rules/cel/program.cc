@@ -1,4 +1,5 @@
 // Compile() and Program::Evaluate(): the public entry points.
+#include <algorithm>
 #include <optional>
 
 #include "rules/cel/compiler.h"
@@ -9,6 +10,9 @@ namespace keel::cel {
 
 struct Program::Impl {
   std::string source;
+  std::vector<EqualityGuard> guards;
+  std::vector<std::string> identifiers;  // every name the expression reads, sorted
+  std::vector<std::string> field_paths;
   NodePtr root;
   std::vector<VariableDecl> variables;
   int local_count = 0;
@@ -26,6 +30,73 @@ Status ErrorAt(std::string_view source, int32_t offset, std::string_view message
   std::string text = std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message);
   return code == StatusCode::kResourceExhausted ? Status::ResourceExhausted(std::move(text))
                                                 : Status::InvalidArgument(std::move(text));
+}
+
+// `operand.a.b` down to a variable: {"var", "a", "b"}; empty for anything else.
+std::vector<std::string> FieldPath(const Expr& expr) {
+  if (expr.kind == ExprKind::kIdent) return {expr.name};
+  if (expr.kind != ExprKind::kSelect || expr.test_only || !expr.operand) return {};
+  std::vector<std::string> path = FieldPath(*expr.operand);
+  if (!path.empty()) path.push_back(expr.name);
+  return path;
+}
+
+bool IsGuardConstant(const Expr& expr) {
+  if (expr.kind != ExprKind::kConst) return false;
+  Kind kind = expr.constant.kind();
+  return kind == Kind::kString || kind == Kind::kBool || kind == Kind::kInt || kind == Kind::kUint ||
+         kind == Kind::kDouble;
+}
+
+void CollectGuards(const Expr& expr, std::vector<EqualityGuard>* guards) {
+  if (expr.kind != ExprKind::kCall || expr.operand || expr.args.size() != 2) return;
+  if (expr.name == op::kAnd) {
+    CollectGuards(*expr.args[0], guards);
+    CollectGuards(*expr.args[1], guards);
+    return;
+  }
+  if (expr.name != op::kEquals) return;
+  for (int side = 0; side < 2; ++side) {
+    const Expr& path_side = *expr.args[side];
+    const Expr& value_side = *expr.args[1 - side];
+    std::vector<std::string> path = FieldPath(path_side);
+    if (path.size() >= 2 && IsGuardConstant(value_side)) {
+      guards->push_back({std::move(path), value_side.constant});
+      return;
+    }
+  }
+}
+
+// Every identifier in the tree (variables, and comprehension variables,
+// which can only make UsesVariable answer yes more often, never wrongly no).
+void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {
+  if (expr.kind == ExprKind::kIdent) out->push_back(expr.name);
+  if (expr.operand) CollectIdentifiers(*expr.operand, out);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) CollectIdentifiers(*arg, out);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) CollectIdentifiers(*key, out);
+    if (value) CollectIdentifiers(*value, out);
+  }
+}
+
+void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
+  std::vector<std::string> path = FieldPath(expr);
+  if (path.size() >= 2) {
+    std::string joined;
+    for (const std::string& step : path) joined += (joined.empty() ? "" : ".") + step;
+    if (std::find(out->begin(), out->end(), joined) == out->end()) out->push_back(std::move(joined));
+    return;
+  }
+  if (expr.operand) CollectFieldPaths(*expr.operand, out);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) CollectFieldPaths(*arg, out);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) CollectFieldPaths(*key, out);
+    if (value) CollectFieldPaths(*value, out);
+  }
 }
 
 // Small programs keep their slots on the stack.
@@ -49,6 +120,14 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   if (!tree.ok()) {
     return ErrorAt(expression, error_offset, tree.status().message(), StatusCode::kInvalidArgument, diagnostic);
   }
+  std::vector<EqualityGuard> guards;
+  CollectGuards(**tree, &guards);
+  std::vector<std::string> identifiers;
+  CollectIdentifiers(**tree, &identifiers);
+  std::vector<std::string> field_paths;
+  CollectFieldPaths(**tree, &field_paths);
+  std::sort(identifiers.begin(), identifiers.end());
+  identifiers.erase(std::unique(identifiers.begin(), identifiers.end()), identifiers.end());
   Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
   if (!compiled.ok()) {
     return ErrorAt(expression, error_offset, compiled.status().message(), StatusCode::kInvalidArgument, diagnostic);
@@ -58,10 +137,21 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->root = std::move(compiled->root);
   impl->variables = std::move(compiled->variables);
   impl->local_count = compiled->local_count;
+  impl->guards = std::move(guards);
+  impl->identifiers = std::move(identifiers);
+  impl->field_paths = std::move(field_paths);
   return Program(std::move(impl));
 }
 
 std::string_view Program::source() const { return impl_->source; }
+
+std::span<const EqualityGuard> Program::guards() const { return impl_->guards; }
+
+std::span<const std::string> Program::field_paths() const { return impl_->field_paths; }
+
+bool Program::UsesVariable(std::string_view name) const {
+  return std::binary_search(impl_->identifiers.begin(), impl_->identifiers.end(), name);
+}
 
 Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions& options,
                                 Diagnostic* diagnostic) const {

@@ -192,6 +192,13 @@ Value MakeMap(std::vector<MapEntry> entries, std::string* error) {
   return ValueAccess::FromHeap(Kind::kMap, object);
 }
 
+Value MakeMapOfUniqueKeys(std::vector<MapEntry> entries) {
+  auto* object = new MapObject();
+  object->entries = std::move(entries);
+  if (object->entries.size() >= kIndexedMapSize) BuildIndex(object);
+  return ValueAccess::FromHeap(Kind::kMap, object);
+}
+
 Result<Value> Value::Map(std::vector<MapEntry> entries) {
   for (const MapEntry& e : entries) {
     if (!IsValidKeyKind(e.first.kind())) {

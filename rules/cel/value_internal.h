@@ -138,6 +138,9 @@ int CompareValues(const Value& a, const Value& b);
 // Creates a map from entries whose keys were already checked; `error` receives
 // the first repeated key.
 Value MakeMap(std::vector<MapEntry> entries, std::string* error);
+// The same without looking for repeated keys. REQUIRES: the keys are unique
+// (canonical JSON's keys are: strictly ascending).
+Value MakeMapOfUniqueKeys(std::vector<MapEntry> entries);
 
 // The number of code points in valid UTF-8.
 size_t Utf8Length(std::string_view s);

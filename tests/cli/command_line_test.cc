@@ -3,6 +3,8 @@
 // value) exits 2, the usage error code, with a message on stderr.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/cli/cli_fixture.h"
 
 namespace keel::testing {
@@ -37,10 +39,29 @@ TEST_P(EveryCommandTest, UnknownFlagExitsTwo) {
 INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
                          ::testing::Values(Command{"keel", {}}, Command{"ingest", {"ingest"}}, Command{"log", {"log"}},
                                            Command{"state", {"state"}}, Command{"verify", {"verify"}},
-                                           Command{"bench", {"bench"}}, Command{"bench_ingest", {"bench", "ingest"}}),
+                                           Command{"bench", {"bench"}}, Command{"bench_ingest", {"bench", "ingest"}},
+                                           Command{"bench_rules", {"bench", "rules"}}, Command{"bench_cel", {"bench", "cel"}},
+                                           Command{"run", {"run"}}, Command{"rules_check", {"rules", "check"}},
+                                           Command{"rules_test", {"rules", "test"}}, Command{"rules_graph", {"rules", "graph"}}),
                          [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
 
 class CommandLineTest : public KeelCliTest {};
+
+// The benchmarks run end to end on tiny inputs (no timing is asserted: their
+// figures are for the notes, not for tests).
+TEST_F(CommandLineTest, TheRulesAndCelBenchmarksRunAndReportTheirFigures) {
+  KeelRun rules = RunKeel({"bench", "rules", "--events", "2000", "--scaling-events", "500", "--dir",
+                           (dir_ / "bench").string(), "--json"});
+  ASSERT_EQ(rules.exit_code, 0) << rules.Describe();
+  nlohmann::json figures = nlohmann::json::parse(rules.out);
+  EXPECT_GT(figures["derived"].get<int>(), 0);  // about one event in ten fires
+  EXPECT_LT(figures["derived"].get<int>(), 400);
+  EXPECT_TRUE(figures["scaling"].contains("10000"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bench"));
+  KeelRun cel = RunKeel({"bench", "cel", "--evaluations", "1000", "--repetitions", "1", "--json"});
+  ASSERT_EQ(cel.exit_code, 0) << cel.Describe();
+  EXPECT_GT(nlohmann::json::parse(cel.out)["ns_per_evaluation_median"].get<double>(), 0);
+}
 
 TEST_F(CommandLineTest, UnknownFlagIsNamedInTheMessage) {
   KeelRun run = RunKeel({"verify", "--db", db(), "--no-such-flag"});

@@ -1,5 +1,8 @@
 #include "engine/event_decoder.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace keel {
@@ -104,6 +107,36 @@ TEST_F(EventDecoderTest, NumbersTakeOneCanonicalForm) {
   event = decoder.DecodeInput(kr);
   ASSERT_TRUE(event.ok());
   EXPECT_EQ(event->data(), R"({"value":1})");
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// ruleset.activated, rule.failed and rule.halted are the engine's own words in
+// the audit trail; nobody may send them in, however valid they look.
+TEST(EngineEventTypesTest, InputMayNotForgeTheEnginesOwnEvents) {
+  auto schemas = SchemaRegistry::LoadEmbedded();
+  ASSERT_TRUE(schemas.ok());
+  EventDecoder decoder(schemas->get());
+  const std::string envelope =
+      R"({"specversion":"1.0","id":"f-1","source":"x","subject":"task/T-1","time":"2026-03-02T09:00:00Z",)"
+      R"("workspace":"acme","actor":"user:mallory",)";
+  const std::vector<std::pair<std::string, std::string>> forged = {
+      {"rule.failed", R"({"rule":"r","trigger":"e-1","reason":"forged"})"},
+      {"rule.halted", R"({"rule":"r","trigger":"e-1","depth":3,"reason":"forged"})"},
+      {"ruleset.activated", R"({"hash":")" + std::string(64, 'a') + R"(","rules":[]})"}};
+  for (const auto& [type, data] : forged) {
+    std::string text = envelope + R"("type":")" + type + R"(","data":)" + data + "}";
+    Result<Event> input = decoder.DecodeInput(text);
+    ASSERT_FALSE(input.ok()) << type;
+    EXPECT_NE(input.status().message().find("appended by the engine only"), std::string::npos)
+        << type << ": " << input.status().ToString();
+  }
+  std::string derived = envelope + R"("type":"rule.failed","data":{"rule":"r","trigger":"e-1","reason":"real"}})";
+  EXPECT_TRUE(decoder.DecodeDerived(derived).ok());
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ TEST(RuleIndexTest, EachRuleKnowsWhatItsActionsEmit) {
   EXPECT_EQ(set.FindRule("any-kind")->emits,
             (Strings{"approval.linked", "approval.requested", "goal.linked", "initiative.linked",
                      "key_result.linked", "key_result.updated", "kpi.linked", "notification.requested",
-                     "task.linked", "timer.fired"}));
+                     "task.linked", "timer.fired", "timer.scheduled"}));
   EXPECT_EQ(set.FindRule("own-kind")->actions[1].emits, (Strings{"goal.assigned"}));
 }
 

@@ -62,9 +62,13 @@ const SchemaFile& TemplateSchema() {
   static const SchemaFile schema("template.schema.json");
   return schema;
 }
+const SchemaFile& RuleTestSchema() {
+  static const SchemaFile schema("rule-test.schema.json");
+  return schema;
+}
 
 TEST(RuleSchemaTest, SchemasAreDraft07WithDescriptions) {
-  for (const char* name : {"rule.schema.json", "template.schema.json"}) {
+  for (const char* name : {"rule.schema.json", "template.schema.json", "rule-test.schema.json"}) {
     json schema = SchemaJson(name);
     EXPECT_EQ(schema["$schema"], "http://json-schema.org/draft-07/schema#") << name;
     EXPECT_TRUE(schema.contains("description")) << name;
@@ -117,8 +121,10 @@ TEST(RuleSchemaTest, EveryExampleNamesItsSchemaAndPassesIt) {
     ASSERT_EQ(first_line.rfind(prefix, 0), 0u) << entry.path();
     std::filesystem::path schema = entry.path().parent_path() / first_line.substr(prefix.size());
     EXPECT_TRUE(std::filesystem::exists(schema)) << entry.path() << " names " << schema;
-    bool is_template = schema.filename() == "template.schema.json";
-    EXPECT_TRUE((is_template ? TemplateSchema() : RuleSchema()).Accepts(text)) << entry.path();
+    const SchemaFile& expected = schema.filename() == "template.schema.json"    ? TemplateSchema()
+                                 : schema.filename() == "rule-test.schema.json" ? RuleTestSchema()
+                                                                                : RuleSchema();
+    EXPECT_TRUE(expected.Accepts(text)) << entry.path();
     ++checked;
   }
   EXPECT_GE(checked, 3u);

@@ -1,0 +1,142 @@
+// keel explain EVENT_ID|SEQ --db DIR: why an event is in the log. The chain
+// of causes up to the input event at its root, and everything derived from
+// it; for each derived event the rule, its rule set, its lines in the rule
+// file, the values its condition read, and what it produced.
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "rules/explain.h"
+
+namespace keel::cli {
+namespace {
+
+struct ExplainFlags {
+  std::string event;
+  std::string db;
+  bool json = false;
+};
+
+Result<uint64_t> FindEvent(const EventLog& log, const std::string& text) {
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> by_id, log.FindSeqById(text));
+  if (by_id) return *by_id;
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 20) {
+    uint64_t seq = std::stoull(text);
+    if (seq >= 1 && seq <= log.Head().seq) return seq;
+    return Status::NotFound("no event at seq " + text + " (the log has " + std::to_string(log.Head().seq) + ")");
+  }
+  return Status::NotFound("no event with id '" + text + "' in the log");
+}
+
+std::string Headline(const rules::ExplainedEvent& node) {
+  const Event& e = node.stored.event;
+  std::string line = "seq " + std::to_string(node.stored.seq) + "  " + e.type + "  " + e.subject + "  " + e.time +
+                     "  " + e.actor;
+  line += e.is_derived() ? "  (rule " + e.rule_id + ")" : "  (input, id " + e.id + ")";
+  return line;
+}
+
+// The rule's part of a derived event, each line prefixed with `indent`.
+void PrintRule(const rules::ExplainedEvent& node, const std::string& indent) {
+  const Event& e = node.stored.event;
+  if (!e.is_derived()) return;
+  std::cout << indent << "rule " << e.rule_id << " of rule set " << e.ruleset_hash.substr(0, 12);
+  if (!node.rule_file.empty()) {
+    std::cout << ", " << node.rule_file << ":" << node.first_line << "-" << node.last_line;
+  }
+  std::cout << "\n";
+  size_t start = 0;
+  while (start < node.rule_source.size()) {
+    size_t end = node.rule_source.find('\n', start);
+    std::cout << indent << "  | " << node.rule_source.substr(start, end - start) << "\n";
+    start = end + 1;
+  }
+  if (!node.condition.empty()) {
+    std::cout << indent << "condition held with:\n";
+    for (const auto& [path, value] : node.condition_values) std::cout << indent << "  " << path << " = " << value << "\n";
+  }
+  if (!node.note.empty()) std::cout << indent << "note: " << node.note << "\n";
+  std::cout << indent << "produced: " << e.data() << "\n";
+}
+
+void PrintTree(const rules::Explanation& x, size_t index, const std::string& indent) {
+  const rules::ExplainedEvent& node = x.nodes[index];
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    bool last = i + 1 == node.children.size();
+    const rules::ExplainedEvent& child = x.nodes[node.children[i]];
+    std::cout << indent << (last ? "└─ " : "├─ ") << Headline(child) << "\n";
+    std::string deeper = indent + (last ? "   " : "│  ");
+    PrintRule(child, deeper + "   ");
+    PrintTree(x, node.children[i], deeper);
+  }
+}
+
+nlohmann::ordered_json NodeJson(const rules::Explanation& x, size_t index, bool with_children) {
+  const rules::ExplainedEvent& node = x.nodes[index];
+  nlohmann::ordered_json out = {{"event", StoredEventToJson(node.stored)}};
+  if (node.stored.event.is_derived()) {
+    nlohmann::ordered_json values = nlohmann::ordered_json::object();
+    for (const auto& [path, value] : node.condition_values) values[path] = value;
+    out["rule"] = {{"id", node.stored.event.rule_id},
+                   {"ruleset", node.stored.event.ruleset_hash},
+                   {"file", node.rule_file},
+                   {"lines", {node.first_line, node.last_line}},
+                   {"source", node.rule_source},
+                   {"condition", node.condition},
+                   {"condition_values", values}};
+    if (!node.note.empty()) out["rule"]["note"] = node.note;
+  }
+  if (with_children) {
+    nlohmann::ordered_json children = nlohmann::ordered_json::array();
+    for (size_t child : node.children) children.push_back(NodeJson(x, child, true));
+    out["children"] = std::move(children);
+  }
+  return out;
+}
+
+int RunExplain(const ExplainFlags& flags) {
+  auto log = OpenLogForReading(flags.db);
+  if (!log.ok()) return ReportError("explain", log.status());
+  auto seq = FindEvent(**log, flags.event);
+  if (!seq.ok()) return ReportError("explain", seq.status());
+  auto x = rules::Explain(**log, *seq);
+  if (!x.ok()) return ReportError("explain", x.status());
+  if (flags.json) {
+    nlohmann::ordered_json ancestors = nlohmann::ordered_json::array();
+    for (size_t a : x->ancestors) ancestors.push_back(NodeJson(*x, a, false));
+    PrintJson({{"ancestors", ancestors}, {"explained", NodeJson(*x, x->event, true)}});
+    return kExitOk;
+  }
+  if (!x->ancestors.empty()) {
+    std::cout << "caused by:\n";
+    for (size_t a : x->ancestors) {
+      std::cout << "  " << Headline(x->nodes[a]) << "\n";
+      PrintRule(x->nodes[a], "      ");
+    }
+    std::cout << "\n";
+  }
+  const rules::ExplainedEvent& node = x->nodes[x->event];
+  std::cout << Headline(node) << "\n";
+  PrintRule(node, "   ");
+  if (node.children.empty()) {
+    std::cout << "nothing was derived from it\n";
+  } else {
+    PrintTree(*x, x->event, "");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddExplainCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ExplainFlags>();
+  CLI::App* command = app.add_subcommand(
+      "explain", "Why an event is in the log: its causes up to the input event, everything derived from it, and "
+                 "for each derived event the rule, its lines, the values its condition read and what it produced");
+  command->add_option("EVENT", flags->event, "An event id, or a sequence number")->required();
+  AddDbOption(command, &flags->db);
+  AddJsonFlag(command, &flags->json);
+  command->callback([flags, exit_code] { *exit_code = RunExplain(*flags); });
+}
+
+}  // namespace keel::cli

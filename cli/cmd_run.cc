@@ -1,0 +1,221 @@
+// keel run --rules DIR [--templates DIR] --events FILE|- --db DIR: the
+// embedded default. Events from a file go through the rules into the log;
+// prints what came in, what the rules derived, and what was refused.
+#include <algorithm>
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/ingest_loop.h"
+#include "cli/rule_pack.h"
+#include "engine/json_time.h"
+#include "rules/rule_reactor.h"
+#include "rules/ruleset_store.h"
+
+namespace keel::cli {
+namespace {
+
+struct RunFlags {
+  std::string rules;
+  std::string templates;
+  std::string events;
+  std::string db;
+  std::string sync = "batch";
+  size_t batch = 1000;
+  size_t max_event_bytes = size_t{1} << 20;
+  int max_depth = 10;
+  size_t show = 50;
+  bool json = false;
+};
+
+// What the new part of the log holds, by kind of event.
+struct RunReport {
+  uint64_t input = 0, derived = 0, halted = 0, failed = 0, tasks_created = 0;
+  std::vector<StoredEvent> derived_events;  // the first `show` of them
+  std::vector<std::string> problems;        // rule.failed and rule.halted reasons
+};
+
+Result<RunReport> Summarize(const EventLog& log, uint64_t from, size_t show) {
+  RunReport report;
+  KEEL_RETURN_IF_ERROR(log.Scan(from, UINT64_MAX, [&](const StoredEvent& stored) {
+    const Event& e = stored.event;
+    if (e.type == "ruleset.activated") return true;
+    if (!e.is_derived()) {
+      ++report.input;
+      return true;
+    }
+    if (e.type == "rule.failed" || e.type == "rule.halted") {
+      (e.type == "rule.failed" ? report.failed : report.halted)++;
+      nlohmann::json data = nlohmann::json::parse(e.data(), nullptr, false);
+      report.problems.push_back("seq " + std::to_string(stored.seq) + " " + e.type + " " + e.rule_id + ": " +
+                                data.value("reason", std::string()));
+      return true;
+    }
+    ++report.derived;
+    if (e.type == "task.created") ++report.tasks_created;
+    if (report.derived_events.size() < show) report.derived_events.push_back(stored);
+    return true;
+  }));
+  return report;
+}
+
+// The time of the first line that has one: when a newly loaded rule set
+// takes effect. From the input, never the clock, so runs are reproducible.
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
+  for (const IngestItem& item : items) {
+    nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
+    if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
+    std::string time = event["time"].get<std::string>();
+    if (ParseRfc3339Micros(time).ok()) return time;
+  }
+  return std::nullopt;
+}
+
+std::string Abbreviated(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit - 3)) + "...";
+}
+
+// One line about a derived event: a task's title, assignee and due date;
+// otherwise its data.
+std::string Summary(const Event& e) {
+  nlohmann::json data = nlohmann::json::parse(e.data(), nullptr, false);
+  if (!data.is_object() || !data.contains("title") || !data["title"].is_string()) return Abbreviated(e.data(), 90);
+  std::string text = "\"" + data["title"].get<std::string>() + "\"";
+  if (data.contains("assignee") && data["assignee"].is_string()) text += " for " + data["assignee"].get<std::string>();
+  if (data.contains("due") && data["due"].is_string()) text += ", due " + data["due"].get<std::string>().substr(0, 10);
+  return text;
+}
+
+std::string Padded(std::string text, size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleReactor& reactor,
+               uint64_t activated_seq) {
+  const rules::RuleSet& set = reactor.rules();
+  std::cout << "rule set " << set.hash().substr(0, 12) << " (" << set.rules().size() << " rules): "
+            << (activated_seq > 0 ? "activated at seq " + std::to_string(activated_seq) : std::string("already active"))
+            << "\n";
+  std::cout << "input " << report.input << ", duplicates " << run.counts.duplicates << ", rejected "
+            << run.counts.rejected << "\n";
+  std::cout << "derived " << report.derived << " (tasks created " << report.tasks_created << "), halted "
+            << report.halted << ", failed " << report.failed << "\n";
+  std::cout << "fired:";
+  if (reactor.stats().fired.empty()) std::cout << " none";
+  for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << rule << " " << count << ";";
+  std::cout << "\n";
+  for (const RejectedLine& r : run.rejected) std::cout << "  rejected line " << r.line << ": " << r.reason << "\n";
+  for (const std::string& problem : report.problems) std::cout << "  " << problem << "\n";
+  if (!report.derived_events.empty()) {
+    std::cout << "derived events:\n  " << Padded("seq", 5) << Padded("type", 24) << " " << Padded("subject", 26) << " "
+              << Padded("rule", 20) << " what\n";
+  }
+  for (const StoredEvent& stored : report.derived_events) {
+    const Event& e = stored.event;
+    std::cout << "  " << Padded(std::to_string(stored.seq), 5) << Padded(e.type, 24) << " " << Padded(e.subject, 26)
+              << " " << Padded(e.rule_id, 20) << " " << Summary(e) << "\n";
+  }
+  if (report.derived > report.derived_events.size()) {
+    std::cout << "  ... and " << report.derived - report.derived_events.size()
+              << " more (keel log --db DIR shows them all)\n";
+  }
+}
+
+void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules::RuleReactor& reactor) {
+  nlohmann::ordered_json fired = nlohmann::ordered_json::object();
+  for (const auto& [rule, count] : reactor.stats().fired) fired[rule] = count;
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const RejectedLine& r : run.rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
+  PrintJson({{"input", report.input},
+             {"derived", report.derived},
+             {"rejected", run.counts.rejected},
+             {"halted", report.halted},
+             {"failed", report.failed},
+             {"fired", fired},
+             {"duplicates", run.counts.duplicates},
+             {"tasks_created", report.tasks_created},
+             {"ruleset", reactor.rules().hash()},
+             {"errors", errors}});
+}
+
+int RunRun(const RunFlags& flags) {
+  auto sync = ParseSyncMode(flags.sync);
+  if (!sync.ok()) return ReportError("run", sync.status());
+  Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(flags.rules, flags.templates));
+  if (!set.ok()) return ReportError("run", set.status());
+  auto schemas = SchemaRegistry::LoadEmbedded();
+  if (!schemas.ok()) return ReportError("run", schemas.status());
+  if (Status s = RegisterCustomEventTypes(*set, **schemas); !s.ok()) return ReportError("run", s);
+  auto reader = NdjsonReader::Open(flags.events, flags.max_event_bytes);
+  if (!reader.ok()) return ReportError("run", reader.status());
+  LogOptions options;
+  options.create_if_missing = true;
+  options.sync = *sync;
+  options.max_cascade_depth = flags.max_depth;
+  auto log = EventLog::Open(flags.db, options);
+  if (!log.ok()) return ReportError("run", log.status());
+
+  auto reactor = std::make_shared<rules::RuleReactor>(*set);
+  (*log)->SetReactor(reactor, schemas->get());
+  uint64_t first_new_seq = (*log)->Head().seq + 1;
+  uint64_t activated_seq = 0;
+  bool active = false;
+  IngestLoopOptions loop;
+  loop.batch = flags.batch;
+  loop.max_event_bytes = flags.max_event_bytes;
+  loop.progress_label = "run";
+  loop.before_group = [&](std::span<const IngestItem> items) -> Status {
+    if (active) return Status::OK();
+    std::optional<std::string> time = FirstEventTime(items);
+    if (!time) return Status::OK();
+    KEEL_ASSIGN_OR_RETURN(activated_seq, rules::ActivateRuleSet(**log, *set, *time));
+    active = true;
+    return Status::OK();
+  };
+  Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
+  Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
+  if (!run.ok()) return ReportError("run", run.status());
+  if (Status s = (*log)->Sync(); !s.ok()) return ReportError("run", s);
+
+  Result<RunReport> report = Summarize(**log, first_new_seq, flags.json ? 0 : flags.show);
+  if (!report.ok()) return ReportError("run", report.status());
+  if (flags.json) {
+    PrintJsonReport(*report, *run, *reactor);
+  } else {
+    PrintText(*report, *run, *reactor, activated_seq);
+  }
+  return run->counts.rejected == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* command = app.add_subcommand(
+      "run", "Run events through a rule set into the log: each event and everything the rules derive from it "
+             "are appended together. Prints what came in and what the rules did; exits 1 if any line was rejected.");
+  command->add_option("--rules", flags->rules, "The rules folder, or a pack folder holding rules/ and templates/")
+      ->required();
+  command->add_option("--templates", flags->templates, "The task templates folder (default: the pack's templates/)");
+  command->add_option("--events", flags->events, "NDJSON file, or - for standard input")->required();
+  AddDbOption(command, &flags->db);
+  command->add_option("--sync", flags->sync, "Durability: always (fsync per batch), batch (group commit), off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"always", "batch", "off"}));
+  command->add_option("--batch", flags->batch, "Input events per WriteBatch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{64}, size_t{64} << 20));
+  command->add_option("--max-depth", flags->max_depth, "How deep derived events may cascade before rule.halted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  command->add_option("--show", flags->show, "Derived events to list in the text output")->capture_default_str();
+  AddJsonFlag(command, &flags->json);
+  command->callback([flags, exit_code] { *exit_code = RunRun(*flags); });
+}
+
+}  // namespace keel::cli

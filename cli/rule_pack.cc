@@ -1,0 +1,44 @@
+#include "cli/rule_pack.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+namespace keel::cli {
+
+RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templates) {
+  RulePackPaths paths{dir, templates};
+  std::error_code error;
+  std::filesystem::path folder(dir);
+  if (!std::filesystem::is_directory(folder / "rules", error)) return paths;
+  if (paths.templates.empty() && std::filesystem::is_directory(folder / "templates", error)) {
+    paths.templates = (folder / "templates").generic_string();
+  }
+  paths.rules = (folder / "rules").generic_string();
+  return paths;
+}
+
+Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
+  std::vector<rules::Diagnostic> diagnostics;
+  Result<rules::RuleSet> set = rules::RuleSet::Load(paths.rules, paths.templates, {}, &diagnostics);
+  if (set.ok()) return set;
+  size_t errors = 0;
+  for (const rules::Diagnostic& d : diagnostics) {
+    if (d.severity != rules::Severity::kError) continue;
+    std::cerr << rules::FormatDiagnostic(d) << "\n";
+    ++errors;
+  }
+  if (errors == 0) return set.status();
+  return Status::InvalidArgument("the rule set has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                                 " (shown above; keel rules check lists them too)");
+}
+
+Status RegisterCustomEventTypes(const rules::RuleSet& set, SchemaRegistry& schemas) {
+  for (const auto& [type, data_schema] : set.custom_event_types()) {
+    Status added = schemas.AddType(type, rules::RuleSet::CustomEventSchema(type, data_schema));
+    if (!added.ok()) return added.WithContext("custom event type '" + type + "'");
+  }
+  return Status::OK();
+}
+
+}  // namespace keel::cli

@@ -1,0 +1,95 @@
+// Rule sets, as the engine sees them: a hash, the bytes of their sources
+// (content-addressed in the `rulesets` family) and the `ruleset.activated`
+// events that say from which point of the log each one applies.
+#include "engine/canonical_json.h"
+#include "engine/event_log_impl.h"
+#include "engine/event_record.h"
+#include "engine/json_time.h"
+#include "engine/log_format.h"
+#include "engine/rocksdb_status.h"
+
+namespace keel {
+namespace {
+
+using namespace log_format;
+
+bool IsSha256Hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(items[i], &out);
+  }
+  return out + "]";
+}
+
+// The event in canonical form, written directly: every key is ours and
+// already in sorted order.
+std::string ActivationEventText(const RuleSetActivation& activation, uint64_t seq) {
+  std::string id = "ruleset-" + std::to_string(seq) + "-" + activation.hash.substr(0, 16);
+  std::string text = "{\"actor\":\"system:keel\",\"data\":{";
+  if (!activation.files.empty()) text += "\"files\":" + JsonStringArray(activation.files) + ",";
+  text += "\"hash\":" + JsonQuote(activation.hash) + ",\"rules\":" + JsonStringArray(activation.rule_ids) + "}";
+  text += ",\"id\":" + JsonQuote(id) + ",\"source\":\"keel\",\"specversion\":\"1.0\"";
+  text += ",\"subject\":" + JsonQuote("ruleset/" + activation.hash);
+  text += ",\"time\":" + JsonQuote(activation.time) + ",\"type\":\"ruleset.activated\"";
+  text += ",\"workspace\":" + JsonQuote(kSystemWorkspace) + "}";
+  return text;
+}
+
+}  // namespace
+
+Result<uint64_t> EventLogImpl::ActivateRuleSet(const RuleSetActivation& activation) {
+  if (options_.read_only) return Status::FailedPrecondition("the log is open read-only");
+  if (!IsSha256Hex(activation.hash)) {
+    return Status::InvalidArgument("rule-set hash '" + activation.hash + "' is not 64 lower-case hex digits");
+  }
+  if (auto time = ParseRfc3339Micros(activation.time); !time.ok()) {
+    return time.status().WithContext("rule-set activation time");
+  }
+  KEEL_ASSIGN_OR_RETURN(std::optional<std::string> active, ActiveRuleSet());
+  if (active && *active == activation.hash) return uint64_t{0};
+
+  PendingBatch pending;
+  pending.head = Head();
+  auto stored = GetRaw(kRulesets, activation.hash);
+  if (stored.ok()) {
+    if (*stored != activation.sources) {
+      return Status::Corruption("rule set " + activation.hash + " is stored with other sources");
+    }
+  } else if (stored.status().code() == StatusCode::kNotFound) {
+    pending.batch.Put(Family(kRulesets), activation.hash, activation.sources);
+  } else {
+    return stored.status();
+  }
+  uint64_t seq = pending.head.seq + 1;
+  KEEL_ASSIGN_OR_RETURN(Event event, EventFromCanonical(ActivationEventText(activation, seq)));
+  Stage(event, {}, nullptr, &pending);
+  pending.batch.Put(Family(kMeta), std::string(kMetaRuleSet), activation.hash);
+  KEEL_RETURN_IF_ERROR(WritePending(&pending));
+  return seq;
+}
+
+Result<std::optional<std::string>> EventLogImpl::ActiveRuleSet() const {
+  auto hash = GetRaw(kMeta, kMetaRuleSet);
+  if (hash.ok()) return std::optional<std::string>(std::move(hash).value());
+  if (hash.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+  return hash.status();
+}
+
+Result<std::string> EventLogImpl::RuleSetSources(std::string_view hash) const {
+  auto sources = GetRaw(kRulesets, hash);
+  if (!sources.ok() && sources.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("no rule set " + std::string(hash) + " is stored in this log");
+  }
+  return sources;
+}
+
+}  // namespace keel

@@ -1,0 +1,140 @@
+#include "rules/replay.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/schema_registry.h"
+#include "rules/rule_reactor.h"
+#include "rules/ruleset_store.h"
+
+namespace keel::rules {
+namespace {
+
+constexpr size_t kGroup = 1000;
+
+// Rule sets as the replay activates them: loaded once per hash, each with
+// the schemas its custom event types extend (they live as long as the replay).
+class ActiveRules {
+ public:
+  ActiveRules(const EventLog& source, EventLog& target) : source_(source), target_(target) {}
+
+  Status Activate(const Event& activation) {
+    nlohmann::json data = nlohmann::json::parse(activation.data(), nullptr, false);
+    if (!data.is_object() || !data.contains("hash") || !data["hash"].is_string()) {
+      return Status::Corruption("ruleset.activated " + activation.id + " has no hash");
+    }
+    std::string hash = data["hash"].get<std::string>();
+    KEEL_ASSIGN_OR_RETURN(RuleSet rules, LoadStoredRuleSet(source_, hash));
+    KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
+    for (const auto& [type, schema] : rules.custom_event_types()) {
+      KEEL_RETURN_IF_ERROR(schemas->AddType(type, RuleSet::CustomEventSchema(type, schema)));
+    }
+    target_.SetReactor(std::make_shared<RuleReactor>(rules), schemas.get());
+    schemas_.push_back(std::move(schemas));
+    KEEL_ASSIGN_OR_RETURN(uint64_t seq, ActivateRuleSet(target_, rules, activation.time));
+    (void)seq;  // 0 when the replay's log already had it active: the comparison shows it
+    return Status::OK();
+  }
+
+ private:
+  const EventLog& source_;
+  EventLog& target_;
+  std::vector<std::unique_ptr<SchemaRegistry>> schemas_;
+};
+
+Status Flush(EventLog& target, std::vector<AppendRequest>* group) {
+  if (group->empty()) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, target.Append(std::move(*group)));
+  group->clear();
+  (void)results;  // refusals show up as divergences
+  return Status::OK();
+}
+
+// Events 1..last of both logs; with `whole`, also what the replay has beyond.
+Result<std::optional<Divergence>> Compare(const EventLog& source, const EventLog& target, uint64_t last, bool whole) {
+  for (uint64_t seq = 1; seq <= last; ++seq) {
+    KEEL_ASSIGN_OR_RETURN(StoredEvent expected, source.Read(seq));
+    if (seq > target.Head().seq) return std::optional<Divergence>(Divergence{seq, expected.event.canonical, ""});
+    KEEL_ASSIGN_OR_RETURN(StoredEvent found, target.Read(seq));
+    if (found.hash != expected.hash || found.event.canonical != expected.event.canonical) {
+      return std::optional<Divergence>(Divergence{seq, expected.event.canonical, found.event.canonical});
+    }
+  }
+  if (whole && target.Head().seq > last) {
+    KEEL_ASSIGN_OR_RETURN(StoredEvent extra, target.Read(last + 1));
+    return std::optional<Divergence>(Divergence{last + 1, "", extra.event.canonical});
+  }
+  return std::optional<Divergence>();
+}
+
+Result<bool> SameEntities(const EventLog& source, const EventLog& target) {
+  std::map<std::string, std::string> expected;
+  KEEL_RETURN_IF_ERROR(source.ScanColumnFamily("entities", [&](std::string_view key, std::string_view value) {
+    expected.emplace(key, value);
+    return true;
+  }));
+  size_t seen = 0;
+  bool same = true;
+  KEEL_RETURN_IF_ERROR(target.ScanColumnFamily("entities", [&](std::string_view key, std::string_view value) {
+    auto it = expected.find(std::string(key));
+    same = it != expected.end() && it->second == value;
+    ++seen;
+    return same;
+  }));
+  return same && seen == expected.size();
+}
+
+}  // namespace
+
+Result<ReplayResult> Replay(const EventLog& source, EventLog& target, const ReplayOptions& options) {
+  if (target.Head().seq != 0) return Status::FailedPrecondition("the replay's log must be empty");
+  const uint64_t head = source.Head().seq;
+  uint64_t last = std::min(head, options.to.seq);
+  ActiveRules active(source, target);
+  std::vector<AppendRequest> group;
+  Status failed;
+  uint64_t read = 0;
+  uint64_t stop_before = 0;  // the first input event after `to`'s time, if any
+  KEEL_RETURN_IF_ERROR(source.Scan(1, last, [&](const StoredEvent& stored) {
+    const Event& event = stored.event;
+    ++read;
+    if (options.progress && read % 10000 == 0) options.progress(read, last);
+    if (event.is_derived()) return true;  // derived again below
+    if (options.to.time_micros && event.time_micros > *options.to.time_micros) {
+      stop_before = stored.seq;
+      return false;
+    }
+    if (event.type == "ruleset.activated") {
+      failed = Flush(target, &group);
+      if (failed.ok()) failed = active.Activate(event);
+      return failed.ok();
+    }
+    group.push_back({event, std::nullopt});
+    if (group.size() >= kGroup) failed = Flush(target, &group);
+    return failed.ok();
+  }));
+  KEEL_RETURN_IF_ERROR(failed);
+  KEEL_RETURN_IF_ERROR(Flush(target, &group));
+  if (stop_before != 0) last = stop_before - 1;
+  if (options.progress) options.progress(last, last);
+
+  ReplayResult result;
+  result.events = last;
+  KEEL_ASSIGN_OR_RETURN(result.first_divergence, Compare(source, target, last, last == head));
+  result.identical = !result.first_divergence.has_value();
+  if (result.identical && last == head) {
+    result.entities_compared = true;
+    KEEL_ASSIGN_OR_RETURN(bool same, SameEntities(source, target));
+    if (!same) {
+      result.identical = false;
+      result.first_divergence = Divergence{0, "the entities column family of the log",
+                                           "a different entities column family after the replay"};
+    }
+  }
+  return result;
+}
+
+}  // namespace keel::rules

@@ -1,0 +1,293 @@
+#include "rules/rule_reactor.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engine/sha256.h"
+#include "rules/action_eval.h"
+
+namespace keel::rules {
+namespace {
+
+using nlohmann::json;
+
+json StateJson(const EntityState* state) {
+  return state == nullptr ? json(nullptr) : json::parse(state->ToCanonical());
+}
+
+Result<cel::Value> StateValue(const EntityState* state) {
+  if (state == nullptr || state->empty()) return cel::Value::Null();
+  return cel::FromJsonText(state->ToCanonical());
+}
+
+cel::Value EventTime(const Event& event) {
+  int64_t seconds = event.time_micros / 1000000;
+  int64_t micros = event.time_micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  Result<cel::Value> time = cel::Value::Timestamp(seconds, static_cast<int32_t>(micros * 1000));
+  return time.ok() ? *time : cel::Value::Null();
+}
+
+// `event` as rules see it: the CloudEvent's attributes and data, with `time`
+// a timestamp (so `event.time + duration("48h")` and the accessors work).
+cel::Value EventValue(const Event& event, const cel::Value& time) {
+  Result<cel::Value> value =
+      time.kind() == cel::Kind::kTimestamp ? cel::FromJsonText(event.canonical, "time", &time) : cel::FromJsonText(event.canonical);
+  return value.ok() ? *value : cel::Value::Null();  // not OK cannot happen: the engine validated the event
+}
+
+// What a rule's condition and templates see of one event, bound as needed:
+// the event always, the states (entity, before, parent) only when a
+// condition reads them or a rule fires, since reading them costs lookups.
+class Bindings {
+ public:
+  Bindings(const ReactionInput& input, StateReader& state) : input_(input), state_(state) {}
+
+  void BindEvent() {
+    const Event& event = input_.event;
+    cel::Value time = EventTime(event);
+    activation.Bind("event", EventValue(event, time));
+    activation.Bind("workspace", cel::Value::String(event.workspace));
+    if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
+    // Unbound until BindState: a condition that reads them asks for it first.
+    for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+  }
+
+  Status BindState() {
+    if (state_bound_) return Status::OK();
+    state_bound_ = true;
+    const Event& event = input_.event;
+    // CEL values straight from the canonical text; `entity` as JSON too, for
+    // the actions (roles, roll-ups).
+    std::optional<EntityState> current;
+    const EntityState* after = input_.after;
+    const EntityState* before = input_.before;
+    if (after == nullptr && IsEntityKind(event.entity.kind)) {
+      // comment.added and friends change no state: entity and before are the
+      // subject as it stands.
+      KEEL_ASSIGN_OR_RETURN(current, state_.Get(event.workspace, event.entity));
+      if (current) after = &*current;
+      if (before == nullptr) before = after;
+    }
+    KEEL_ASSIGN_OR_RETURN(cel::Value entity_value, StateValue(after));
+    KEEL_ASSIGN_OR_RETURN(cel::Value before_value, StateValue(before));
+    entity = StateJson(after);
+    cel::Value parent = cel::Value::Null();
+    EntityRef parent_ref;
+    if (after != nullptr && ParseEntityRef(after->GetString("parent"), &parent_ref) && IsEntityKind(parent_ref.kind)) {
+      KEEL_ASSIGN_OR_RETURN(std::optional<EntityState> parent_state, state_.Get(event.workspace, parent_ref));
+      if (parent_state) {
+        KEEL_ASSIGN_OR_RETURN(parent, StateValue(&*parent_state));
+      }
+    }
+    activation.Bind("entity", std::move(entity_value));
+    activation.Bind("before", std::move(before_value));
+    activation.Bind("parent", std::move(parent));
+    return Status::OK();
+  }
+
+  // The value at `path` (variable, field, field...), or nullptr when a step
+  // is not a map or lacks the field.
+  Result<const cel::Value*> Resolve(const std::vector<std::string>& path) {
+    if (path.front() == "entity" || path.front() == "before" || path.front() == "parent") {
+      KEEL_RETURN_IF_ERROR(BindState());
+    }
+    const cel::Value* value = activation.Find(path.front());
+    for (size_t i = 1; value != nullptr && i < path.size(); ++i) {
+      value = value->kind() == cel::Kind::kMap ? value->MapFind(path[i]) : nullptr;
+    }
+    return value;
+  }
+
+  cel::Activation activation;
+  json entity;  // after the event (or as it stands); null when none; valid once BindState ran
+
+ private:
+  const ReactionInput& input_;
+  StateReader& state_;
+  bool state_bound_ = false;
+};
+
+bool ReadsState(const Rule& rule) {
+  if (!rule.condition) return false;
+  return rule.condition->UsesVariable("entity") || rule.condition->UsesVariable("before") ||
+         rule.condition->UsesVariable("parent");
+}
+
+std::string JoinedPath(const std::vector<std::string>& path) {
+  std::string out;
+  for (const std::string& step : path) out += (out.empty() ? "" : ".") + step;
+  return out;
+}
+
+std::string Place(const Rule& rule, int line, int col) {
+  return rule.file + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+}  // namespace
+
+std::string DerivedEntityId(std::string_view prefix, std::string_view trigger_id, std::string_view rule_id,
+                            std::string_view action_path) {
+  std::string material;
+  material.reserve(trigger_id.size() + rule_id.size() + action_path.size() + 2);
+  material.append(trigger_id).push_back('\0');
+  material.append(rule_id).push_back('\0');
+  material.append(action_path);
+  return std::string(prefix) + HashToHex(ChainHash(Hash{}, material)).substr(0, 16);
+}
+
+std::optional<std::string> GuardKey(const cel::Value& value) {
+  switch (value.kind()) {
+    case cel::Kind::kString:
+      return "s" + std::string(value.AsString());
+    case cel::Kind::kBool:
+      return value.AsBool() ? "b1" : "b0";
+    case cel::Kind::kInt:
+      return "n" + std::to_string(value.AsInt());
+    case cel::Kind::kUint:
+      return "n" + std::to_string(value.AsUint());
+    case cel::Kind::kDouble: {
+      double d = value.AsDouble();
+      if (d != d) return std::nullopt;  // NaN equals nothing
+      if (d == std::trunc(d) && d >= -9.2e18 && d <= 1.8e19) {
+        return d < 0 ? "n" + std::to_string(static_cast<int64_t>(d)) : "n" + std::to_string(static_cast<uint64_t>(d));
+      }
+      char buffer[32];
+      std::snprintf(buffer, sizeof(buffer), "d%.17g", d);
+      return std::string(buffer);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+RuleReactor::RuleReactor(RuleSet rules) : rules_(std::move(rules)) { BuildIndex(); }
+
+void RuleReactor::BuildIndex() {
+  for (const std::string& type : rules_.event_types()) {
+    std::span<const Rule* const> candidates = rules_.Candidates(type);
+    if (candidates.empty()) continue;
+    TypeIndex& index = index_[type];
+    index.rules.assign(candidates.begin(), candidates.end());
+    // The path most of the type's rules guard on.
+    std::map<std::string, std::pair<size_t, std::vector<std::string>>> counts;
+    for (const Rule* rule : index.rules) {
+      if (!rule->condition) continue;
+      std::set<std::string> seen;
+      for (const cel::EqualityGuard& guard : rule->condition->guards()) {
+        std::string joined = JoinedPath(guard.path);
+        if (!seen.insert(joined).second) continue;
+        auto& entry = counts[joined];
+        ++entry.first;
+        entry.second = guard.path;
+      }
+    }
+    // Most rules wins; on a tie, a path in `event`, which resolves without
+    // reading any entity state.
+    size_t best = 0;
+    for (const auto& [joined, entry] : counts) {
+      size_t score = 2 * entry.first + (entry.second.front() == "event" ? 1 : 0);
+      if (score > best) {
+        best = score;
+        index.guard_path = entry.second;
+      }
+    }
+    for (size_t i = 0; i < index.rules.size(); ++i) {
+      std::optional<std::string> key;
+      if (!index.guard_path.empty() && index.rules[i]->condition) {
+        for (const cel::EqualityGuard& guard : index.rules[i]->condition->guards()) {
+          if (guard.path == index.guard_path) {
+            key = GuardKey(guard.value);
+            break;
+          }
+        }
+      }
+      if (key) {
+        index.guarded[*key].push_back(i);
+      } else {
+        index.unguarded.push_back(i);
+      }
+    }
+  }
+}
+
+void RuleReactor::Select(const TypeIndex& index, const cel::Value* value, std::vector<const Rule*>* out) const {
+  out->clear();
+  if (index.guard_path.empty() || value == nullptr) {
+    out->assign(index.rules.begin(), index.rules.end());
+    return;
+  }
+  static const std::vector<size_t> kNone;
+  const std::vector<size_t>* guarded = &kNone;
+  if (std::optional<std::string> key = GuardKey(*value)) {
+    if (auto it = index.guarded.find(*key); it != index.guarded.end()) guarded = &it->second;
+  }
+  // Both lists are in rule order: merge them.
+  size_t a = 0, b = 0;
+  while (a < index.unguarded.size() || b < guarded->size()) {
+    bool take_unguarded = b == guarded->size() || (a < index.unguarded.size() && index.unguarded[a] < (*guarded)[b]);
+    out->push_back(index.rules[take_unguarded ? index.unguarded[a++] : (*guarded)[b++]]);
+  }
+}
+
+Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reaction* reaction) {
+  const Event& event = input.event;
+  auto found = index_.find(event.type);
+  if (found == index_.end()) return Status::OK();
+  const TypeIndex& index = found->second;
+  bool any = false;
+  for (const Rule* rule : index.rules) any = any || rule->AppliesTo(event.workspace);
+  if (!any) return Status::OK();
+
+  Bindings bindings(input, state);
+  bindings.BindEvent();
+  const cel::Value* guard_value = nullptr;
+  if (!index.guard_path.empty()) {
+    KEEL_ASSIGN_OR_RETURN(guard_value, bindings.Resolve(index.guard_path));
+  }
+  std::vector<const Rule*> selected;
+  Select(index, guard_value, &selected);
+
+  for (const Rule* rule : selected) {
+    if (!rule->AppliesTo(event.workspace)) continue;
+    auto fail = [&](std::string action, std::string reason) {
+      reaction->failures.push_back({rule->id, std::move(action), std::move(reason)});
+      ++stats_.failed;
+    };
+    if (rule->condition) {
+      if (ReadsState(*rule)) KEEL_RETURN_IF_ERROR(bindings.BindState());
+      Result<cel::Value> holds = rule->condition->Evaluate(bindings.activation);
+      if (!holds.ok()) {
+        fail("if", Place(*rule, rule->condition_line, rule->condition_col) + ": if: " + holds.status().message());
+        continue;
+      }
+      if (holds->kind() != cel::Kind::kBool) {
+        fail("if", Place(*rule, rule->condition_line, rule->condition_col) + ": if: the condition gave " +
+                       holds->DebugString() + ", not a bool");
+        continue;
+      }
+      if (!holds->AsBool()) continue;
+    }
+    ++stats_.fired[rule->id];
+    KEEL_RETURN_IF_ERROR(bindings.BindState());  // actions may read any of it
+    ActionScope scope{event, *rule, bindings.activation, bindings.entity, state};
+    std::vector<DerivedEventRequest> events;
+    Status done;
+    for (const Action& action : rule->actions) {
+      done = EvaluateAction(action, scope, &events);
+      if (!done.ok()) {
+        fail(action.path + "." + std::string(ActionName(action.kind)), done.message());
+        break;
+      }
+    }
+    if (!done.ok()) continue;  // all of a rule's events, or none
+    for (DerivedEventRequest& request : events) reaction->events.push_back(std::move(request));
+  }
+  return Status::OK();
+}
+
+}  // namespace keel::rules

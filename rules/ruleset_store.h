@@ -1,0 +1,30 @@
+// Rule sets in the log: activating one (its sources stored under its hash, a
+// `ruleset.activated` event appended) and loading a stored one again, for
+// replays and audits.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/event_log.h"
+#include "engine/status.h"
+#include "rules/ruleset.h"
+
+namespace keel::rules {
+
+// The bytes stored under a rule set's hash: for each file, sorted by key, the
+// key, a NUL byte, the size as 8 bytes big-endian, and the bytes; exactly
+// what the hash covers, so SHA-256 of the stored value is its key.
+std::string SerializeRuleSetSources(const RuleSetSources& sources);
+// The reverse. Corruption when the bytes are not in that shape.
+Result<RuleSetSources> ParseRuleSetSources(std::string_view bytes);
+
+// Makes `rules` the log's active rule set, taking effect at `time` (RFC
+// 3339; the time of the first event it will see). Returns the seq of the
+// `ruleset.activated` event, or 0 when `rules` was already active.
+Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::string time);
+
+// The rule set stored under `hash`, loaded again.
+Result<RuleSet> LoadStoredRuleSet(const EventLog& log, std::string_view hash, const LoadOptions& options = {});
+
+}  // namespace keel::rules

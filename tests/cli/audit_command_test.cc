@@ -1,0 +1,150 @@
+// keel replay, keel whatif and keel explain on logs that keel run wrote.
+#include <filesystem>
+
+#include "tests/cli/cli_fixture.h"
+
+namespace keel::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+class AuditCommandTest : public KeelCliTest {
+ protected:
+  void RunKickoff() {
+    KeelRun run = RunKeel({"run", "--rules", "examples/kickoff", "--events", "examples/kickoff/events.ndjson", "--db", db()});
+    ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  }
+  // A copy of the kickoff pack to edit.
+  fs::path CopyOfKickoff(const std::string& name) {
+    fs::path pack = dir_ / name;
+    fs::copy("examples/kickoff", pack, fs::copy_options::recursive);
+    return pack;
+  }
+  json Json(const KeelRun& run) {
+    EXPECT_EQ(Lines(run.out).size(), 1u) << run.Describe();
+    return json::parse(run.out, nullptr, false);
+  }
+};
+
+TEST_F(AuditCommandTest, ReplayingAKeelRunLogIsIdenticalAndCanKeepTheReplay) {
+  RunKickoff();
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.Describe();
+  EXPECT_EQ(Json(replay), json({{"identical", true}, {"events", 13}, {"first_divergence", nullptr}}));
+
+  std::string into = (dir_ / "replayed").string();
+  KeelRun kept = RunKeel({"replay", "--db", db(), "--into", into});
+  EXPECT_EQ(kept.exit_code, 0) << kept.Describe();
+  EXPECT_NE(kept.out.find("identical: 13 events"), std::string::npos) << kept.out;
+  KeelRun verify = RunKeel({"verify", "--db", into});
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+  KeelRun again = RunKeel({"replay", "--db", db(), "--into", into});
+  EXPECT_EQ(again.exit_code, 1) << again.Describe();
+  EXPECT_NE(again.err.find("is not empty"), std::string::npos) << again.err;
+}
+
+TEST_F(AuditCommandTest, ReplayAppliesEachRuleSetWhereItWasActive) {
+  fs::path pack = CopyOfKickoff("pack");
+  std::string first = WriteFile("first.ndjson", JoinLines({TaskCreated("e1", "T-1", "One")}));
+  WriteFile("pack/rules/hello.yaml", "id: hello\non: task.created\nthen: [{add_comment: hello}]\n");
+  ASSERT_EQ(RunKeel({"run", "--rules", pack.string(), "--events", first, "--db", db()}).exit_code, 0);
+  WriteFile("pack/rules/hello.yaml", "id: hello\non: task.created\nthen: [{add_comment: bonjour}]\n");
+  std::string second = WriteFile("second.ndjson", JoinLines({TaskCreated("e2", "T-2", "Two", "2026-03-03T09:00:00Z")}));
+  ASSERT_EQ(RunKeel({"run", "--rules", pack.string(), "--events", second, "--db", db()}).exit_code, 0);
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.Describe();
+  EXPECT_EQ(Json(replay)["identical"], true) << replay.out;
+}
+
+// Events ingested without the rules that were active: the replay derives
+// what the log lacks, and names the first place.
+TEST_F(AuditCommandTest, ReplayNamesTheFirstDivergence) {
+  RunKickoff();
+  std::string more = WriteFile("more.ndjson", JoinLines({EventLine({.id = "late", .type = "initiative.status_changed",
+                                                                    .subject = "initiative/IN-42",
+                                                                    .time = "2026-03-05T09:00:00Z",
+                                                                    .data = {{"from", "in_progress"}, {"to", "in_progress"}}}),
+                                                          TaskCreated("e9", "T-9", "After")}));
+  ASSERT_EQ(RunKeel({"ingest", more, "--db", db()}).exit_code, 0);
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
+  json result = Json(replay);
+  EXPECT_EQ(result["identical"], false);
+  EXPECT_EQ(result["first_divergence"], 15);  // after "late" (14), the replay has announce-kickoff's notification
+  EXPECT_NE(result["expected"].get<std::string>().find("\"id\":\"e9\""), std::string::npos) << result;
+  EXPECT_NE(result["found"].get<std::string>().find("notification.requested"), std::string::npos) << result;
+
+  KeelRun upto = RunKeel({"replay", "--db", db(), "--to", "13", "--json"});
+  EXPECT_EQ(upto.exit_code, 0) << upto.Describe();
+  EXPECT_EQ(Json(upto)["events"], 13);
+}
+
+TEST_F(AuditCommandTest, WhatIfShowsAddedRemovedAndChangedAutomationsByRuleAndLeavesTheLogAlone) {
+  RunKickoff();
+  fs::path pack = CopyOfKickoff("candidate");
+  fs::remove(pack / "rules/announce.yaml");
+  WriteFile("candidate/rules/announce.yaml", R"(id: announce-kickoff
+on: initiative.status_changed
+if: event.data.to == "in_progress" && has(entity.owner)
+order: 20
+then:
+  - notify:
+      recipients: "{{ entity.owner }}"
+      message: "{{ entity.title }} has started."
+      channel: email
+)");
+  WriteFile("candidate/rules/hello.yaml", "id: hello\non: initiative.created\nthen: [{add_comment: welcome}]\n");
+  KeelRun head_before = RunKeel({"log", "--db", db(), "--json"});
+  KeelRun whatif = RunKeel({"whatif", "--db", db(), "--rules", pack.string(), "--json"});
+  ASSERT_EQ(whatif.exit_code, 0) << whatif.Describe();
+  json diff = Json(whatif);
+  EXPECT_EQ(diff["added"], 2);    // hello, on both initiatives
+  EXPECT_EQ(diff["removed"], 1);  // the kickoff comment
+  EXPECT_EQ(diff["changed"], 1);  // the notification's message
+  EXPECT_EQ(diff["by_rule"]["hello"], json({{"added", 2}, {"removed", 0}, {"changed", 0}}));
+  EXPECT_EQ(diff["by_rule"]["announce-kickoff"], json({{"added", 0}, {"removed", 1}, {"changed", 1}}));
+  bool saw_change = false;
+  for (const json& d : diff["details"]) {
+    if (d["change"] != "changed") continue;
+    saw_change = true;
+    EXPECT_EQ(d["recorded"]["data"]["message"], "Website relaunch is in progress: its kickoff tasks are assigned.");
+    EXPECT_EQ(d["candidate"]["data"]["message"], "Website relaunch has started.");
+  }
+  EXPECT_TRUE(saw_change);
+  EXPECT_EQ(RunKeel({"log", "--db", db(), "--json"}).out, head_before.out);  // untouched
+
+  KeelRun text = RunKeel({"whatif", "--db", db(), "--rules", pack.string(), "--from", "2026-03-02T09:30:00Z"});
+  EXPECT_EQ(text.exit_code, 0) << text.Describe();
+  EXPECT_NE(text.out.find("added 1, removed 0, changed 0"), std::string::npos) << text.out;  // globex's welcome
+}
+
+TEST_F(AuditCommandTest, ExplainShowsTheCauseTheRuleItsLinesTheValuesItReadAndWhatItProduced) {
+  RunKickoff();
+  KeelRun explain = RunKeel({"explain", "4", "--db", db(), "--json"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.Describe();
+  json x = Json(explain);
+  ASSERT_EQ(x["ancestors"].size(), 1u);
+  EXPECT_EQ(x["ancestors"][0]["event"]["id"], "ko-002");
+  const json& rule = x["explained"]["rule"];
+  EXPECT_EQ(rule["id"], "kickoff-initiative");
+  EXPECT_EQ(rule["file"], "rules/kickoff.yaml");
+  EXPECT_EQ(rule["lines"][0], 2);
+  EXPECT_NE(rule["source"].get<std::string>().find("apply_template"), std::string::npos);
+  EXPECT_EQ(rule["condition_values"], json({{"event.data.to", "\"in_progress\""}, {"event.data.from", "\"planned\""}}));
+  EXPECT_EQ(x["explained"]["event"]["data"]["title"], "Write the brief for Website relaunch");
+
+  KeelRun root = RunKeel({"explain", "ko-002", "--db", db()});
+  ASSERT_EQ(root.exit_code, 0) << root.Describe();
+  EXPECT_NE(root.out.find("(input, id ko-002)"), std::string::npos) << root.out;
+  EXPECT_NE(root.out.find("├─ seq 4  task.created"), std::string::npos) << root.out;
+  EXPECT_NE(root.out.find("└─ seq 12  comment.added"), std::string::npos) << root.out;
+  EXPECT_NE(root.out.find("event.data.to = \"in_progress\""), std::string::npos) << root.out;
+
+  KeelRun missing = RunKeel({"explain", "99", "--db", db()});
+  EXPECT_EQ(missing.exit_code, 1) << missing.Describe();
+  EXPECT_NE(missing.err.find("no event at seq 99"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace keel::testing
