@@ -74,15 +74,23 @@ Result<Measured> MeasureKeel(const IngestBenchFlags& flags, const fs::path& db) 
     Generate(source, first, std::min(kChunk, flags.events - first), &chunk);
     measured.bytes += chunk.text.size();
     auto start = Clock::now();
-    for (size_t i = 0; i < chunk.items.size(); i += flags.group) {
-      std::span<const IngestItem> group(chunk.items.data() + i, std::min(flags.group, chunk.items.size() - i));
-      KEEL_ASSIGN_OR_RETURN(auto results, ingestor.IngestGroup(group));
+    auto count_failures = [&](const std::vector<AppendResult>& results) {
       for (const auto& r : results) {
         if (r.outcome != AppendOutcome::kAppended) {
           if (measured.failures++ == 0) std::cerr << "first refused event: " << r.error.ToString() << "\n";
         }
       }
+    };
+    // Pipelined as `keel ingest` is. The pipeline drains at the end of each
+    // chunk, inside the timed section, so no decoding hides in the untimed
+    // generation of the next chunk.
+    for (size_t i = 0; i < chunk.items.size(); i += flags.group) {
+      std::span<const IngestItem> group(chunk.items.data() + i, std::min(flags.group, chunk.items.size() - i));
+      KEEL_ASSIGN_OR_RETURN(auto results, ingestor.Submit(group));
+      count_failures(results);
     }
+    KEEL_ASSIGN_OR_RETURN(auto results, ingestor.Finish());
+    count_failures(results);
     measured.seconds += std::chrono::duration<double>(Clock::now() - start).count();
     progress.Update(first + chunk.items.size(), flags.events);
   }

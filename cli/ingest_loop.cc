@@ -1,5 +1,7 @@
 #include "cli/ingest_loop.h"
 
+#include <algorithm>
+
 #include "cli/cli_common.h"
 
 namespace keel::cli {
@@ -37,21 +39,30 @@ class LineBatch {
 
 Result<IngestRun> IngestLines(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options) {
   IngestRun run;
-  LineBatch batch;
+  // Two batches in turn: one is decoded on the Ingestor's helper thread
+  // (Submit) while the next one is read; its results arrive with the
+  // following Submit, or with Finish.
+  LineBatch batches[2];
+  std::vector<IngestItem> items[2];
+  int filling = 0;
   Progress progress(options.progress_label);
-  auto flush = [&]() -> Status {
-    if (batch.size() == 0) return Status::OK();
-    std::vector<IngestItem> items = batch.Items();
-    if (options.before_group) KEEL_RETURN_IF_ERROR(options.before_group(items));
-    KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingestor.IngestGroup(items));
+  auto count = [&](const std::vector<IngestItem>& group, const std::vector<AppendResult>& results) {
     for (size_t i = 0; i < results.size(); ++i) {
       run.counts.Add(results[i]);
       if (results[i].outcome == AppendOutcome::kRejected) {
-        run.rejected.push_back({items[i].position, results[i].error.message()});
+        run.rejected.push_back({group[i].position, results[i].error.message()});
       }
     }
-    batch.Clear();
     progress.Update(run.counts.appended + run.counts.duplicates + run.counts.rejected, 0);
+  };
+  auto submit = [&]() -> Status {
+    if (batches[filling].size() == 0) return Status::OK();
+    items[filling] = batches[filling].Items();
+    if (options.before_group) KEEL_RETURN_IF_ERROR(options.before_group(items[filling]));
+    KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingestor.Submit(items[filling]));
+    filling ^= 1;
+    count(items[filling], results);  // the group submitted before
+    batches[filling].Clear();
     return Status::OK();
   };
 
@@ -65,10 +76,15 @@ Result<IngestRun> IngestLines(NdjsonReader& reader, Ingestor& ingestor, const In
                                                std::to_string(options.max_event_bytes) + " bytes"});
       continue;
     }
-    batch.Add(line);
-    if (batch.size() >= options.batch) KEEL_RETURN_IF_ERROR(flush());
+    batches[filling].Add(line);
+    if (batches[filling].size() >= options.batch) KEEL_RETURN_IF_ERROR(submit());
   }
-  KEEL_RETURN_IF_ERROR(flush());
+  KEEL_RETURN_IF_ERROR(submit());
+  KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> last, ingestor.Finish());
+  count(items[filling ^ 1], last);
+  // Oversized lines are refused as they are read, the others a group later.
+  std::stable_sort(run.rejected.begin(), run.rejected.end(),
+                   [](const RejectedLine& a, const RejectedLine& b) { return a.line < b.line; });
   return run;
 }
 

@@ -88,11 +88,34 @@ Status AppendCanonicalJson(simdjson::dom::element object, std::string* out, std:
   return AppendCanonicalObject(object.get_object().value_unsafe(), out, key, span);
 }
 
+namespace {
+
+// True when one of the 8 bytes in `word` is below 0x20, '"' or '\\': the
+// bytes a JSON string must escape (the classic SWAR zero-byte tests).
+inline bool NeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  uint64_t below_space = (word - kOnes * 0x20) & ~word;
+  uint64_t quote = word ^ (kOnes * '"');
+  uint64_t backslash = word ^ (kOnes * '\\');
+  return ((below_space | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHighs) != 0;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
+  // Most strings need no escape at all: skip over them 8 bytes at a time
+  // and copy them in one append.
+  size_t clean = 0;
+  while (clean + 8 <= text.size()) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + clean, 8);
+    if (NeedsEscape(word)) break;
+    clean += 8;
+  }
   size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = clean; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(text.data() + run_start, i - run_start);

@@ -20,17 +20,18 @@ class EntityCache {
   // The cached state or nullptr, without touching the recency order.
   const EntityState* Peek(const std::string& key) const {
     auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second->second;
+    return it == index_.end() || it->second->second.empty() ? nullptr : &it->second->second;
   }
 
-  // Removes and returns the cached state, for a writer that will Put it
-  // back once its batch is written (or drop it when the batch fails).
+  // Moves the cached state out, for a writer that will Put it back once its
+  // batch is written (or drop it when the batch fails). The entry stays,
+  // empty, which reads as absent: Put refills it without allocating. (Every
+  // real state has members, at least id, kind and workspace.)
   std::optional<EntityState> Take(const std::string& key) {
     auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
+    if (it == index_.end() || it->second->second.empty()) return std::nullopt;
     EntityState state = std::move(it->second->second);
-    order_.erase(it->second);
-    index_.erase(it);
+    it->second->second = EntityState();
     return state;
   }
 

@@ -83,7 +83,23 @@ void EntityState::Set(std::string_view field, std::string_view raw_json) {
   Shift(i + 1, static_cast<int64_t>(member.size()));
 }
 
-void EntityState::SetString(std::string_view field, std::string_view text) { Set(field, JsonQuote(text)); }
+void EntityState::SetString(std::string_view field, std::string_view text) {
+  // Reducers set short strings (times, statuses) on every event: quote them
+  // on the stack when nothing needs escaping.
+  char quoted[64];
+  bool plain = text.size() + 2 <= sizeof quoted &&
+               std::all_of(text.begin(), text.end(), [](char c) {
+                 return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+               });
+  if (!plain) {
+    Set(field, JsonQuote(text));
+    return;
+  }
+  quoted[0] = '"';
+  std::copy(text.begin(), text.end(), quoted + 1);
+  quoted[text.size() + 1] = '"';
+  Set(field, std::string_view(quoted, text.size() + 2));
+}
 
 void EntityState::Erase(std::string_view field) {
   size_t i = LowerBound(field);

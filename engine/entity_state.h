@@ -21,7 +21,9 @@ class EntityState {
   // Adopts a state written by ToCanonical (trusted: it came from the log).
   static EntityState FromCanonical(std::string_view text);
   // "{}" for an empty state.
-  std::string ToCanonical() const { return text_.empty() ? std::string("{}") : text_; }
+  std::string ToCanonical() const { return std::string(canonical_view()); }
+  // The same text without a copy; valid until the state changes.
+  std::string_view canonical_view() const { return text_.empty() ? std::string_view("{}") : text_; }
 
   // The raw canonical JSON of `field`, or an empty view when absent.
   std::string_view Get(std::string_view field) const;

@@ -1,5 +1,7 @@
 #include "engine/ingest.h"
 
+#include <optional>
+
 namespace keel {
 
 void IngestCounts::Add(const AppendResult& result) {
@@ -13,25 +15,52 @@ void IngestCounts::Add(const AppendResult& result) {
 Ingestor::Ingestor(EventLog* log, const SchemaRegistry* schemas, DecodeOptions options)
     : log_(log), decoder_(schemas, options) {}
 
+Ingestor::~Ingestor() {
+  if (in_flight_.valid()) in_flight_.wait();
+}
+
 Result<std::vector<AppendResult>> Ingestor::IngestGroup(std::span<const IngestItem> items) {
-  std::vector<AppendResult> results(items.size());
-  std::vector<AppendRequest> group;
-  std::vector<size_t> item_of_request;  // group index -> item index
-  group.reserve(items.size());
-  item_of_request.reserve(items.size());
+  if (in_flight_.valid()) return Status::FailedPrecondition("a submitted group is still pending; call Finish");
+  return Append(Decode(&decoder_, items));
+}
+
+Result<std::vector<AppendResult>> Ingestor::Submit(std::span<const IngestItem> items) {
+  std::optional<DecodedGroup> previous;
+  if (in_flight_.valid()) previous = in_flight_.get();
+  // The helper owns decoder_ until its future is collected; the caller's
+  // thread never decodes while one is in flight (IngestGroup refuses).
+  in_flight_ = std::async(std::launch::async, [this, items] { return Decode(&decoder_, items); });
+  if (!previous) return std::vector<AppendResult>();
+  return Append(std::move(*previous));
+}
+
+Result<std::vector<AppendResult>> Ingestor::Finish() {
+  if (!in_flight_.valid()) return std::vector<AppendResult>();
+  return Append(in_flight_.get());
+}
+
+Ingestor::DecodedGroup Ingestor::Decode(EventDecoder* decoder, std::span<const IngestItem> items) {
+  DecodedGroup group;
+  group.results.resize(items.size());
+  group.requests.reserve(items.size());
+  group.item_of_request.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    auto event = decoder_.DecodeInput(items[i].bytes);
+    auto event = decoder->DecodeInput(items[i].bytes);
     if (!event.ok()) {
-      results[i] = {AppendOutcome::kRejected, 0, event.status()};
+      group.results[i] = {AppendOutcome::kRejected, 0, event.status()};
       continue;
     }
-    group.push_back({std::move(event).value(), std::nullopt});
-    item_of_request.push_back(i);
+    group.requests.push_back({std::move(event).value(), std::nullopt});
+    group.item_of_request.push_back(i);
   }
-  if (group.empty()) return results;
-  KEEL_ASSIGN_OR_RETURN(auto appended, log_->Append(std::move(group)));
-  for (size_t r = 0; r < appended.size(); ++r) results[item_of_request[r]] = std::move(appended[r]);
-  return results;
+  return group;
+}
+
+Result<std::vector<AppendResult>> Ingestor::Append(DecodedGroup group) {
+  if (group.requests.empty()) return std::move(group.results);
+  KEEL_ASSIGN_OR_RETURN(auto appended, log_->Append(std::move(group.requests)));
+  for (size_t r = 0; r < appended.size(); ++r) group.results[group.item_of_request[r]] = std::move(appended[r]);
+  return std::move(group.results);
 }
 
 }  // namespace keel

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -28,21 +29,51 @@ struct IngestCounts {
   void Add(const AppendResult& result);
 };
 
-// Not thread-safe (one decoder inside); one Ingestor per writer.
+// Not thread-safe: one caller at a time. Submit decodes on a helper thread of
+// its own; everything else runs on the caller's thread.
 class Ingestor {
  public:
   // `log` and `schemas` must outlive the Ingestor.
   Ingestor(EventLog* log, const SchemaRegistry* schemas, DecodeOptions options = {});
+  // Waits for a decode still in flight; a group submitted but not finished
+  // is not appended.
+  ~Ingestor();
 
   // Decodes the items and appends the valid ones as one group. The result
   // has one entry per item, in order: appended, duplicate, or rejected with
   // the reason (a decoding error or a log refusal). An error return means
   // the group could not be written and nothing of it was.
+  // REQUIRES: no submitted group is pending (see Finish).
   Result<std::vector<AppendResult>> IngestGroup(std::span<const IngestItem> items);
 
+  // The pipelined form of IngestGroup, for a stream of groups: decoding a
+  // group (about a quarter of the CPU keel spends per event) runs on a
+  // helper thread while the group before it is appended, so a second core
+  // shortens the whole.
+  //
+  // Submit starts decoding `items` and appends the group submitted before
+  // it; it returns that previous group's results (empty on the first call).
+  // Finish appends the last submitted group and returns its results. An
+  // error return is as for IngestGroup, about the previous group; stop then.
+  // REQUIRES: the bytes of a submitted group stay valid until the next
+  // Submit or Finish returns (callers alternate two buffers).
+  Result<std::vector<AppendResult>> Submit(std::span<const IngestItem> items);
+  Result<std::vector<AppendResult>> Finish();
+
  private:
+  // A group after decoding: the valid events as requests, and a result slot
+  // per item (the rejected ones already filled in).
+  struct DecodedGroup {
+    std::vector<AppendRequest> requests;
+    std::vector<size_t> item_of_request;  // request index -> item index
+    std::vector<AppendResult> results;
+  };
+  static DecodedGroup Decode(EventDecoder* decoder, std::span<const IngestItem> items);
+  Result<std::vector<AppendResult>> Append(DecodedGroup group);
+
   EventLog* log_;
   EventDecoder decoder_;
+  std::future<DecodedGroup> in_flight_;  // the decode Submit started, if any
 };
 
 }  // namespace keel

@@ -42,6 +42,10 @@ inline void AppendBigEndian64(uint64_t value, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
 }
 
+inline void EncodeBigEndian64(uint64_t value, char out[8]) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (56 - 8 * i));
+}
+
 inline uint64_t ReadBigEndian64(std::string_view bytes) {
   uint64_t value = 0;
   for (size_t i = 0; i < 8; ++i) value = value << 8 | static_cast<uint8_t>(bytes[i]);

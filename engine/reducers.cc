@@ -1,5 +1,6 @@
 #include "engine/reducers.h"
 
+#include <charconv>
 #include <string>
 #include <unordered_map>
 
@@ -168,7 +169,9 @@ Status ApplyEvent(const Event& event, EntityState* state) {
   }
   if (state->empty()) StartEntity(event, state, /*partial=*/!created);
   it->second(event, state);
-  state->Set("version", std::to_string(state->version() + 1));
+  char version[24];
+  auto [end, ec] = std::to_chars(version, version + sizeof version, state->version() + 1);
+  state->Set("version", std::string_view(version, static_cast<size_t>(end - version)));
   state->SetString("updated", event.time);
   return Status::OK();
 }

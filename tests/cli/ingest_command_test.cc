@@ -133,5 +133,19 @@ TEST_F(IngestCommandTest, GroupsSmallerThanTheFileGiveTheSameLog) {
   EXPECT_EQ(IdsInLog().size(), 25u);
 }
 
+TEST_F(IngestCommandTest, RejectedLinesAreReportedInLineOrderAcrossGroups) {
+  // Oversized lines are refused as they are read, invalid ones once their
+  // group is decoded: the report is still in line order.
+  std::vector<std::string> lines = {TaskCreated("e1", "T-1", "Task"), "{oops", TaskCreated("e2", "T-2", "Task"),
+                                    TaskCreated("e3", "T-3", std::string(600, 'x')), TaskCreated("e4", "T-4", "Task")};
+  KeelRun run = Ingest(lines, {"--batch", "2", "--max-event-bytes", "500", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.Describe();
+  json summary = json::parse(run.out);
+  EXPECT_EQ(summary["appended"], 3) << run.out;
+  ASSERT_EQ(summary["errors"].size(), 2u) << run.out;
+  EXPECT_EQ(summary["errors"][0]["line"], 2) << run.out;
+  EXPECT_EQ(summary["errors"][1]["line"], 4) << run.out;
+}
+
 }  // namespace
 }  // namespace keel::testing
