@@ -48,10 +48,12 @@ std::vector<std::string> SyntheticTypes() {
   return types;
 }
 
+}  // namespace
+
 // 100 rules, 5 on each of 20 types. The first of each fires on ids ending in
 // 3 (one event in ten of its type) and adds a comment; the other four are
 // guarded by an actor nobody is.
-rules::RuleSetSources RatioRules() {
+rules::RuleSetSources BenchRatioRules() {
   std::string text = "rules:\n";
   std::vector<std::string> types = SyntheticTypes();
   for (size_t t = 0; t < 20; ++t) {
@@ -66,6 +68,8 @@ rules::RuleSetSources RatioRules() {
   }
   return {{"rules/bench.yaml", text}};
 }
+
+namespace {
 
 // `count` rules over 100 types: the synthetic source's 28 and 72 custom ones.
 rules::RuleSetSources ScalingRules(size_t count) {
@@ -146,7 +150,7 @@ int RunRulesBenchmark(const RulesBenchFlags& flags) {
     fs::remove_all(root, ec);
     return ReportError("bench rules", s);
   };
-  auto ratio_rules = Load(RatioRules());
+  auto ratio_rules = Load(BenchRatioRules());
   if (!ratio_rules.ok()) return fail(ratio_rules.status());
   auto plain = Measure(root / "plain", nullptr, flags.events, flags.group);
   if (!plain.ok()) return fail(plain.status());

@@ -10,6 +10,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddIngestBenchmark(*bench, exit_code);
   AddRulesBenchmark(*bench, exit_code);
   AddCelBenchmark(*bench, exit_code);
+  AddAuditBenchmark(*bench, exit_code);
 }
 
 }  // namespace keel::cli

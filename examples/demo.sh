@@ -33,4 +33,9 @@ run rules test examples/kickoff
 run run --rules examples/kickoff --events examples/kickoff/events.ndjson --db "$RULES_DB"
 run log --db "$RULES_DB" --entity initiative/IN-42 --workspace acme
 run verify --db "$RULES_DB"
+
+printf '\n---\nAudit: why does the brief task exist, and what would a changed rule have done?\n'
+run explain 4 --db "$RULES_DB"
+run whatif --db "$RULES_DB" --rules examples/kickoff-candidate/rules --templates examples/kickoff/templates
+run replay --db "$RULES_DB"
 printf '\nThe logs are in %s and %s; try `keel log --db %s --json`.\n' "$DB" "$RULES_DB" "$RULES_DB"

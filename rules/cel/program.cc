@@ -83,6 +83,10 @@ void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {
 
 void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
   std::vector<std::string> path = FieldPath(expr);
+  if (expr.kind == ExprKind::kSelect && expr.test_only && expr.operand) {  // has(a.b): the field a.b
+    path = FieldPath(*expr.operand);
+    if (!path.empty()) path.push_back(expr.name);
+  }
   if (path.size() >= 2) {
     std::string joined;
     for (const std::string& step : path) joined += (joined.empty() ? "" : ".") + step;

@@ -1,7 +1,13 @@
 // keel replay, keel whatif and keel explain on logs that keel run wrote.
 #include <filesystem>
 
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "engine/log_format.h"
 #include "tests/cli/cli_fixture.h"
+#include "tests/support/raw_db.h"
 
 namespace keel::testing {
 namespace {
@@ -20,6 +26,31 @@ class AuditCommandTest : public KeelCliTest {
     fs::path pack = dir_ / name;
     fs::copy("examples/kickoff", pack, fs::copy_options::recursive);
     return pack;
+  }
+  // Every file of the database but RocksDB's own info log (LOG*, which
+  // even a read-only open writes to), by name.
+  std::map<std::string, std::string> DatabaseFiles() {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::directory_iterator(db())) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("LOG", 0) == 0) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      files[name] = bytes.str();
+    }
+    return files;
+  }
+  // Replaces `from` by `to` (same length) in the stored record of `seq`.
+  void Tamper(uint64_t seq, const std::string& from, const std::string& to) {
+    RawDb raw(db());
+    ASSERT_TRUE(raw.ok());
+    std::string key = log_format::EventKey(seq);
+    std::string record = raw.Get("events", key);
+    size_t at = record.find(from);
+    ASSERT_NE(at, std::string::npos) << record;
+    record.replace(at, from.size(), to);
+    raw.Put("events", key, record);
   }
   json Json(const KeelRun& run) {
     EXPECT_EQ(Lines(run.out).size(), 1u) << run.Describe();
@@ -96,6 +127,7 @@ then:
 )");
   WriteFile("candidate/rules/hello.yaml", "id: hello\non: initiative.created\nthen: [{add_comment: welcome}]\n");
   KeelRun head_before = RunKeel({"log", "--db", db(), "--json"});
+  std::map<std::string, std::string> files_before = DatabaseFiles();
   KeelRun whatif = RunKeel({"whatif", "--db", db(), "--rules", pack.string(), "--json"});
   ASSERT_EQ(whatif.exit_code, 0) << whatif.Describe();
   json diff = Json(whatif);
@@ -113,6 +145,7 @@ then:
   }
   EXPECT_TRUE(saw_change);
   EXPECT_EQ(RunKeel({"log", "--db", db(), "--json"}).out, head_before.out);  // untouched
+  EXPECT_TRUE(DatabaseFiles() == files_before) << "whatif changed the recorded database's files";
 
   KeelRun text = RunKeel({"whatif", "--db", db(), "--rules", pack.string(), "--from", "2026-03-02T09:30:00Z"});
   EXPECT_EQ(text.exit_code, 0) << text.Describe();
@@ -144,6 +177,70 @@ TEST_F(AuditCommandTest, ExplainShowsTheCauseTheRuleItsLinesTheValuesItReadAndWh
   KeelRun missing = RunKeel({"explain", "99", "--db", db()});
   EXPECT_EQ(missing.exit_code, 1) << missing.Describe();
   EXPECT_NE(missing.err.find("no event at seq 99"), std::string::npos) << missing.err;
+}
+
+TEST_F(AuditCommandTest, ATamperedEventMakesReplayAndVerifyFailAtItsSeq) {
+  RunKickoff();
+  Tamper(4, "Write the brief", "Write the BRIEF");  // a derived event
+  KeelRun verify = RunKeel({"verify", "--db", db(), "--json"});
+  EXPECT_EQ(verify.exit_code, 1) << verify.Describe();
+  EXPECT_EQ(Json(verify)["first_bad_seq"], 4);
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
+  json result = Json(replay);
+  EXPECT_EQ(result["first_divergence"], 4);
+  EXPECT_NE(result["expected"].get<std::string>().find("Write the BRIEF"), std::string::npos);
+  EXPECT_NE(result["found"].get<std::string>().find("Write the brief"), std::string::npos);
+}
+
+TEST_F(AuditCommandTest, ATamperedInputEventDivergesWhereItIs) {
+  RunKickoff();
+  Tamper(2, "Website relaunch", "Website RELAUNCH");
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
+  EXPECT_EQ(Json(replay)["first_divergence"], 2);  // same bytes, but not the hash the chain recorded
+}
+
+TEST_F(AuditCommandTest, ExplainFollowsAThreeLevelCascadeBothWays) {
+  std::filesystem::create_directories(dir_ / "chain/rules");
+  WriteFile("chain/rules/chain.yaml", R"(rules:
+  - id: plan
+    on: initiative.status_changed
+    if: event.data.to == "in_progress"
+    then: [{create_task: {title: "Plan {{ entity.title }}", parent: "{{ event.subject }}"}}]
+  - id: note
+    on: task.created
+    if: has(event.data.parent)
+    then: [{add_comment: "planned"}]
+  - id: tell
+    on: comment.added
+    if: event.data.text == "planned"
+    then: [{notify: {recipients: ["user:ops"], message: "a plan exists"}}]
+)");
+  std::string events = WriteFile("chain.ndjson", JoinLines({
+      EventLine({.id = "i1", .type = "initiative.created", .subject = "initiative/IN-1", .data = {{"title", "Docs"}}}),
+      EventLine({.id = "i2", .type = "initiative.status_changed", .subject = "initiative/IN-1",
+                 .data = {{"from", "planned"}, {"to", "in_progress"}}})}));
+  ASSERT_EQ(RunKeel({"run", "--rules", (dir_ / "chain").string(), "--events", events, "--db", db()}).exit_code, 0);
+  // 1 activation, 2 i1, 3 i2, 4 task.created, 5 comment.added, 6 notification.requested
+  KeelRun leaf = RunKeel({"explain", "6", "--db", db(), "--json"});
+  ASSERT_EQ(leaf.exit_code, 0) << leaf.Describe();
+  json x = Json(leaf);
+  ASSERT_EQ(x["ancestors"].size(), 3u);
+  EXPECT_EQ(x["ancestors"][0]["event"]["id"], "i2");
+  EXPECT_EQ(x["ancestors"][1]["rule"]["id"], "plan");
+  EXPECT_EQ(x["ancestors"][2]["rule"]["id"], "note");
+  EXPECT_EQ(x["ancestors"][2]["rule"]["condition_values"], json({{"event.data.parent", "\"initiative/IN-1\""}}));
+  EXPECT_EQ(x["explained"]["rule"]["id"], "tell");
+  EXPECT_EQ(x["explained"]["rule"]["condition_values"], json({{"event.data.text", "\"planned\""}}));
+  EXPECT_EQ(x["explained"]["rule"]["lines"], json({10, 13}));
+
+  KeelRun root = RunKeel({"explain", "i2", "--db", db(), "--json"});
+  json tree = Json(root)["explained"];
+  ASSERT_EQ(tree["children"].size(), 1u);
+  ASSERT_EQ(tree["children"][0]["children"].size(), 1u);
+  ASSERT_EQ(tree["children"][0]["children"][0]["children"].size(), 1u);
+  EXPECT_EQ(tree["children"][0]["children"][0]["children"][0]["event"]["type"], "notification.requested");
 }
 
 }  // namespace

@@ -43,14 +43,16 @@ INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
                                            Command{"bench_rules", {"bench", "rules"}}, Command{"bench_cel", {"bench", "cel"}},
                                            Command{"run", {"run"}}, Command{"rules_check", {"rules", "check"}},
                                            Command{"rules_test", {"rules", "test"}}, Command{"rules_graph", {"rules", "graph"}},
-                                           Command{"history", {"history"}}, Command{"export", {"export"}}),
+                                           Command{"history", {"history"}}, Command{"export", {"export"}},
+                                           Command{"replay", {"replay"}}, Command{"whatif", {"whatif"}},
+                                           Command{"explain", {"explain"}}, Command{"bench_audit", {"bench", "audit"}}),
                          [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
 
 class CommandLineTest : public KeelCliTest {};
 
 // The benchmarks run end to end on tiny inputs (no timing is asserted: their
 // figures are for the notes, not for tests).
-TEST_F(CommandLineTest, TheRulesAndCelBenchmarksRunAndReportTheirFigures) {
+TEST_F(CommandLineTest, TheRulesAuditAndCelBenchmarksRunAndReportTheirFigures) {
   KeelRun rules = RunKeel({"bench", "rules", "--events", "2000", "--scaling-events", "500", "--dir",
                            (dir_ / "bench").string(), "--json"});
   ASSERT_EQ(rules.exit_code, 0) << rules.Describe();
@@ -59,6 +61,11 @@ TEST_F(CommandLineTest, TheRulesAndCelBenchmarksRunAndReportTheirFigures) {
   EXPECT_LT(figures["derived"].get<int>(), 400);
   EXPECT_TRUE(figures["scaling"].contains("10000"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bench"));
+  KeelRun audit = RunKeel({"bench", "audit", "--events", "500", "--dir", (dir_ / "audit").string(), "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.Describe();
+  nlohmann::json audited = nlohmann::json::parse(audit.out);
+  EXPECT_EQ(audited["replay_identical"], true);
+  EXPECT_GT(audited["log_events"].get<int>(), 500);  // the input, the activation and what the rules derived
   KeelRun cel = RunKeel({"bench", "cel", "--evaluations", "1000", "--repetitions", "1", "--json"});
   ASSERT_EQ(cel.exit_code, 0) << cel.Describe();
   EXPECT_GT(nlohmann::json::parse(cel.out)["ns_per_evaluation_median"].get<double>(), 0);
