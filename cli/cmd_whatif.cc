@@ -32,6 +32,20 @@ Result<std::optional<int64_t>> ParseTimeFlag(const std::string& text, const char
 
 std::string Shortened(const std::string& text) { return text.size() <= 300 ? text : text.substr(0, 297) + "..."; }
 
+// An effect's data, which is what differs in nearly every change; the whole
+// event when something else does.
+std::string Shown(const std::string& event, const std::string& other) {
+  nlohmann::json a = nlohmann::json::parse(event, nullptr, false);
+  nlohmann::json b = other.empty() ? nlohmann::json() : nlohmann::json::parse(other, nullptr, false);
+  if (!a.is_object() || !a.contains("data")) return Shortened(event);
+  if (b.is_object()) {
+    a.erase("data");
+    b.erase("data");
+    if (a != b) return Shortened(event);
+  }
+  return "data " + Shortened(nlohmann::json::parse(event)["data"].dump());
+}
+
 void PrintText(const rules::WhatIfResult& r, size_t show) {
   std::cout << "added " << r.added << ", removed " << r.removed << ", changed " << r.changed << " (unchanged "
             << r.unchanged << ") over " << r.inputs << " input events\n";
@@ -47,8 +61,8 @@ void PrintText(const rules::WhatIfResult& r, size_t show) {
     const char* mark = d.change == "added" ? "+" : d.change == "removed" ? "-" : "~";
     std::cout << mark << " " << d.rule << "  " << d.type << " " << d.subject << "  (" << d.id << ", trigger " << d.trigger
               << ")\n";
-    if (!d.recorded.empty()) std::cout << "    recorded:  " << Shortened(d.recorded) << "\n";
-    if (!d.candidate.empty()) std::cout << "    candidate: " << Shortened(d.candidate) << "\n";
+    if (!d.recorded.empty()) std::cout << "    recorded:  " << Shown(d.recorded, d.candidate) << "\n";
+    if (!d.candidate.empty()) std::cout << "    candidate: " << Shown(d.candidate, d.recorded) << "\n";
   }
 }
 
