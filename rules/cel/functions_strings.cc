@@ -23,24 +23,6 @@ uint32_t NextCodePoint(std::string_view s, size_t* i) {
   return cp;
 }
 
-void AppendCodePoint(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Simple (one-to-one) case mapping for Latin, Greek and Cyrillic letters.
 uint32_t ToLower(uint32_t c) {
   if (c >= 'A' && c <= 'Z') return c + 32;
@@ -85,7 +67,7 @@ Value MapCase(Args a, EvalContext& ctx) {
   ctx.Charge(StringCost(s.size()));
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) AppendCodePoint(&out, Map(NextCodePoint(s, &i)));
+  for (size_t i = 0; i < s.size();) AppendUtf8(&out, Map(NextCodePoint(s, &i)));
   return Value::String(out);
 }
 
