@@ -1,5 +1,6 @@
 #include "rules/rule_reactor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -45,7 +46,10 @@ cel::Value EventValue(const Event& event, const cel::Value& time) {
 // condition reads them or a rule fires, since reading them costs lookups.
 class Bindings {
  public:
-  Bindings(const ReactionInput& input, StateReader& state) : input_(input), state_(state) {}
+  // `activation` is the reactor's, reused from event to event: binding the
+  // same five names again replaces values in place, without allocating.
+  Bindings(const ReactionInput& input, StateReader& state, cel::Activation& activation)
+      : activation(activation), input_(input), state_(state) {}
 
   void BindEvent() {
     const Event& event = input_.event;
@@ -61,24 +65,21 @@ class Bindings {
     if (state_bound_) return Status::OK();
     state_bound_ = true;
     const Event& event = input_.event;
-    // CEL values straight from the canonical text; `entity` as JSON too, for
-    // the actions (roles, roll-ups).
-    std::optional<EntityState> current;
-    const EntityState* after = input_.after;
+    after_ = input_.after;
     const EntityState* before = input_.before;
-    if (after == nullptr && IsEntityKind(event.entity.kind)) {
+    if (after_ == nullptr && IsEntityKind(event.entity.kind)) {
       // comment.added and friends change no state: entity and before are the
       // subject as it stands.
-      KEEL_ASSIGN_OR_RETURN(current, state_.Get(event.workspace, event.entity));
-      if (current) after = &*current;
-      if (before == nullptr) before = after;
+      KEEL_ASSIGN_OR_RETURN(current_, state_.Get(event.workspace, event.entity));
+      if (current_) after_ = &*current_;
+      if (before == nullptr) before = after_;
     }
-    KEEL_ASSIGN_OR_RETURN(cel::Value entity_value, StateValue(after));
+    KEEL_ASSIGN_OR_RETURN(cel::Value entity_value, StateValue(after_));
     KEEL_ASSIGN_OR_RETURN(cel::Value before_value, StateValue(before));
-    entity = StateJson(after);
     cel::Value parent = cel::Value::Null();
     EntityRef parent_ref;
-    if (after != nullptr && ParseEntityRef(after->GetString("parent"), &parent_ref) && IsEntityKind(parent_ref.kind)) {
+    if (after_ != nullptr && ParseEntityRef(after_->GetString("parent"), &parent_ref) &&
+        IsEntityKind(parent_ref.kind)) {
       KEEL_ASSIGN_OR_RETURN(std::optional<EntityState> parent_state, state_.Get(event.workspace, parent_ref));
       if (parent_state) {
         KEEL_ASSIGN_OR_RETURN(parent, StateValue(&*parent_state));
@@ -88,6 +89,13 @@ class Bindings {
     activation.Bind("before", std::move(before_value));
     activation.Bind("parent", std::move(parent));
     return Status::OK();
+  }
+
+  // The entity as JSON, for the actions that read it (roles, roll-ups);
+  // parsed on first use. REQUIRES: BindState ran.
+  const json& EntityJson() {
+    if (!entity_json_) entity_json_ = StateJson(after_);
+    return *entity_json_;
   }
 
   // The value at `path` (variable, field, field...), or nullptr when a step
@@ -103,13 +111,15 @@ class Bindings {
     return value;
   }
 
-  cel::Activation activation;
-  json entity;  // after the event (or as it stands); null when none; valid once BindState ran
+  cel::Activation& activation;
 
  private:
   const ReactionInput& input_;
   StateReader& state_;
   bool state_bound_ = false;
+  std::optional<EntityState> current_;  // the subject's state when the event changed none
+  const EntityState* after_ = nullptr;
+  std::optional<json> entity_json_;
 };
 
 bool ReadsState(const Rule& rule) {
@@ -243,7 +253,7 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
   for (const Rule* rule : index.rules) any = any || rule->AppliesTo(event.workspace);
   if (!any) return Status::OK();
 
-  Bindings bindings(input, state);
+  Bindings bindings(input, state, activation_);
   bindings.BindEvent();
   const cel::Value* guard_value = nullptr;
   if (!index.guard_path.empty()) {
@@ -274,7 +284,11 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
     }
     ++stats_.fired[rule->id];
     KEEL_RETURN_IF_ERROR(bindings.BindState());  // actions may read any of it
-    ActionScope scope{event, *rule, bindings.activation, bindings.entity, state};
+    static const json kNoEntity;
+    bool reads_entity = std::any_of(rule->actions.begin(), rule->actions.end(), [](const Action& a) {
+      return a.kind == ActionKind::kApplyTemplate || a.kind == ActionKind::kRollUp;
+    });
+    ActionScope scope{event, *rule, bindings.activation, reads_entity ? bindings.EntityJson() : kNoEntity, state};
     std::vector<DerivedEventRequest> events;
     Status done;
     for (const Action& action : rule->actions) {

@@ -60,6 +60,7 @@ class RuleReactor final : public Reactor {
 
   RuleSet rules_;
   std::unordered_map<std::string, TypeIndex> index_;
+  cel::Activation activation_;  // rebound for every event (React runs on the writer thread only)
   ReactorStats stats_;
 };
 
