@@ -3,6 +3,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
+#include "connectors/synthetic_events.h"
+#include "engine/ingest.h"
 #include "rules/ruleset.h"
 
 namespace keel::cli {
@@ -22,6 +27,15 @@ void AddAuditBenchmark(CLI::App& bench, int* exit_code);
 
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
+
+// Synthetic events `first` .. `first + count - 1` as NDJSON text and the
+// items pointing into it (positions from first + 1). Generated outside the
+// timed sections, so that what is measured is the writing.
+struct SyntheticChunk {
+  std::string text;
+  std::vector<IngestItem> items;
+};
+void GenerateSyntheticChunk(const SyntheticEvents& source, uint64_t first, uint64_t count, SyntheticChunk* chunk);
 
 // Peak resident set size of this process so far, in bytes.
 size_t PeakRssBytes();

@@ -48,19 +48,10 @@ Status WriteLog(const fs::path& db, uint64_t events) {
   Ingestor ingestor(log.get(), schemas.get());
   SyntheticEvents source;
   Progress progress("bench audit (writing the log)");
-  std::string text;
-  std::vector<std::pair<size_t, size_t>> spans;
-  std::vector<IngestItem> items;
+  SyntheticChunk chunk;
   for (uint64_t first = 0; first < events; first += 1000) {
-    text.clear();
-    spans.clear();
-    items.clear();
-    for (uint64_t n = first; n < std::min(events, first + 1000); ++n) {
-      size_t start = text.size();
-      source.Append(n, &text);
-      spans.emplace_back(start, text.size() - start);
-    }
-    for (size_t i = 0; i < spans.size(); ++i) items.push_back({std::string_view(text).substr(spans[i].first, spans[i].second), first + i});
+    GenerateSyntheticChunk(source, first, std::min<uint64_t>(1000, events - first), &chunk);
+    const std::vector<IngestItem>& items = chunk.items;
     KEEL_ASSIGN_OR_RETURN(auto results, ingestor.IngestGroup(items));
     (void)results;
     progress.Update(first + items.size(), events);

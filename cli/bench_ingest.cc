@@ -34,25 +34,6 @@ struct IngestBenchFlags {
 // pay only for writing them.
 constexpr uint64_t kChunk = 10000;
 
-struct Chunk {
-  std::string text;
-  std::vector<IngestItem> items;
-};
-
-void Generate(const SyntheticEvents& source, uint64_t first, uint64_t count, Chunk* chunk) {
-  chunk->text.clear();
-  chunk->items.clear();
-  std::vector<std::pair<size_t, size_t>> spans;
-  for (uint64_t n = first; n < first + count; ++n) {
-    size_t start = chunk->text.size();
-    source.Append(n, &chunk->text);
-    spans.emplace_back(start, chunk->text.size() - start);
-  }
-  for (uint64_t i = 0; i < spans.size(); ++i) {
-    chunk->items.push_back({std::string_view(chunk->text).substr(spans[i].first, spans[i].second), first + i + 1});
-  }
-}
-
 struct Measured {
   double seconds = 0;
   uint64_t bytes = 0;
@@ -68,10 +49,10 @@ Result<Measured> MeasureKeel(const IngestBenchFlags& flags, const fs::path& db) 
   Ingestor ingestor(log.get(), schemas.get());
   SyntheticEvents source;
   Measured measured;
-  Chunk chunk;
+  SyntheticChunk chunk;
   Progress progress("bench ingest (keel)");
   for (uint64_t first = 0; first < flags.events; first += kChunk) {
-    Generate(source, first, std::min(kChunk, flags.events - first), &chunk);
+    GenerateSyntheticChunk(source, first, std::min(kChunk, flags.events - first), &chunk);
     measured.bytes += chunk.text.size();
     auto start = Clock::now();
     auto count_failures = [&](const std::vector<AppendResult>& results) {
@@ -106,12 +87,12 @@ Result<Measured> MeasureRawRocksDB(const IngestBenchFlags& flags, const fs::path
   std::unique_ptr<rocksdb::DB> owned(raw);
   SyntheticEvents source;
   Measured measured;
-  Chunk chunk;
+  SyntheticChunk chunk;
   Progress progress("bench ingest (raw RocksDB)");
   rocksdb::WriteOptions write;  // WAL on, no fsync: as keel's --sync=off
   uint64_t seq = 0;
   for (uint64_t first = 0; first < flags.events; first += kChunk) {
-    Generate(source, first, std::min(kChunk, flags.events - first), &chunk);
+    GenerateSyntheticChunk(source, first, std::min(kChunk, flags.events - first), &chunk);
     measured.bytes += chunk.text.size();
     auto start = Clock::now();
     for (size_t i = 0; i < chunk.items.size(); i += 100) {
@@ -164,6 +145,20 @@ int RunIngestBenchmark(const IngestBenchFlags& flags) {
 }
 
 }  // namespace
+
+void GenerateSyntheticChunk(const SyntheticEvents& source, uint64_t first, uint64_t count, SyntheticChunk* chunk) {
+  chunk->text.clear();
+  chunk->items.clear();
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (uint64_t n = first; n < first + count; ++n) {
+    size_t start = chunk->text.size();
+    source.Append(n, &chunk->text);
+    spans.emplace_back(start, chunk->text.size() - start);
+  }
+  for (uint64_t i = 0; i < spans.size(); ++i) {
+    chunk->items.push_back({std::string_view(chunk->text).substr(spans[i].first, spans[i].second), first + i + 1});
+  }
+}
 
 size_t PeakRssBytes() {
   struct rusage usage;

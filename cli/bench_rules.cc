@@ -112,19 +112,10 @@ Result<Run> Measure(const fs::path& db, const rules::RuleSet* rules, uint64_t ev
   Ingestor ingestor(log.get(), schemas.get());
   SyntheticEvents source;
   Run run;
-  std::string text;
-  std::vector<IngestItem> items;
-  std::vector<std::pair<size_t, size_t>> spans;
+  SyntheticChunk chunk;
   for (uint64_t first = 0; first < events; first += kChunk) {
-    text.clear();
-    spans.clear();
-    items.clear();
-    for (uint64_t n = first; n < std::min(events, first + kChunk); ++n) {
-      size_t start = text.size();
-      source.Append(n, &text);
-      spans.emplace_back(start, text.size() - start);
-    }
-    for (size_t i = 0; i < spans.size(); ++i) items.push_back({std::string_view(text).substr(spans[i].first, spans[i].second), first + i});
+    GenerateSyntheticChunk(source, first, std::min(kChunk, events - first), &chunk);
+    const std::vector<IngestItem>& items = chunk.items;
     auto start = Clock::now();
     for (size_t i = 0; i < items.size(); i += group) {
       std::span<const IngestItem> slice(items.data() + i, std::min(group, items.size() - i));

@@ -78,6 +78,11 @@ Progress::~Progress() {
   if (enabled_ && last_draw_micros_ != 0) std::fprintf(stderr, "\r\033[K");
 }
 
+std::string Abbreviate(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit - 3)) + "...";
+}
+
 void Progress::Update(uint64_t done, uint64_t total) {
   if (!enabled_) return;
   int64_t now = NowMicros();

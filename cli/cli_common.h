@@ -27,6 +27,10 @@ int ReportError(std::string_view command, const Status& status);
 // Opens an existing log for reading; never creates anything.
 Result<std::unique_ptr<EventLog>> OpenLogForReading(const std::string& db);
 
+// `text`, cut to `limit` bytes with "..." at the end when longer; for
+// showing events in one line.
+std::string Abbreviate(std::string_view text, size_t limit);
+
 // Prints one JSON value on its own line to stdout.
 void PrintJson(const nlohmann::ordered_json& value);
 

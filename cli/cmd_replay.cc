@@ -18,10 +18,7 @@ struct ReplayFlags {
   bool json = false;
 };
 
-std::string Shortened(const std::string& text) {
-  if (text.empty()) return "(nothing)";
-  return text.size() <= 400 ? text : text.substr(0, 397) + "...";
-}
+std::string Shortened(const std::string& text) { return text.empty() ? "(nothing)" : Abbreviate(text, 400); }
 
 int RunReplay(const ReplayFlags& flags) {
   auto source = OpenLogForReading(flags.db);

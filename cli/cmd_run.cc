@@ -71,16 +71,11 @@ std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
   return std::nullopt;
 }
 
-std::string Abbreviated(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return std::string(text);
-  return std::string(text.substr(0, limit - 3)) + "...";
-}
-
 // One line about a derived event: a task's title, assignee and due date;
 // otherwise its data.
 std::string Summary(const Event& e) {
   nlohmann::json data = nlohmann::json::parse(e.data(), nullptr, false);
-  if (!data.is_object() || !data.contains("title") || !data["title"].is_string()) return Abbreviated(e.data(), 90);
+  if (!data.is_object() || !data.contains("title") || !data["title"].is_string()) return Abbreviate(e.data(), 90);
   std::string text = "\"" + data["title"].get<std::string>() + "\"";
   if (data.contains("assignee") && data["assignee"].is_string()) text += " for " + data["assignee"].get<std::string>();
   if (data.contains("due") && data["due"].is_string()) text += ", due " + data["due"].get<std::string>().substr(0, 10);

@@ -30,7 +30,7 @@ Result<std::optional<int64_t>> ParseTimeFlag(const std::string& text, const char
   return std::optional<int64_t>(*micros);
 }
 
-std::string Shortened(const std::string& text) { return text.size() <= 300 ? text : text.substr(0, 297) + "..."; }
+std::string Shortened(const std::string& text) { return Abbreviate(text, 300); }
 
 // An effect's data, which is what differs in nearly every change; the whole
 // event when something else does.

@@ -7,6 +7,7 @@
 
 #include "engine/projection.h"
 #include "rules/cel/cel.h"
+#include "rules/rule_reactor.h"
 #include "rules/ruleset_store.h"
 
 namespace keel::rules {
@@ -64,19 +65,9 @@ Result<cel::Value> StateValueAsOf(const EventLog& log, const Event& trigger, con
 Result<cel::Activation> BindingsAt(const EventLog& log, const StoredEvent& trigger) {
   cel::Activation activation;
   const Event& e = trigger.event;
-  KEEL_ASSIGN_OR_RETURN(cel::Value event, cel::FromJsonText(e.canonical));
-  int64_t seconds = e.time_micros / 1000000, micros = e.time_micros % 1000000;
-  if (micros < 0) micros += 1000000, --seconds;
-  Result<cel::Value> time = cel::Value::Timestamp(seconds, static_cast<int32_t>(micros * 1000));
-  if (time.ok()) {
-    std::vector<cel::MapEntry> entries;
-    for (const cel::MapEntry& entry : event.MapEntries()) {
-      bool is_time = entry.first.kind() == cel::Kind::kString && entry.first.AsString() == "time";
-      entries.emplace_back(entry.first, is_time ? *time : entry.second);
-    }
-    KEEL_ASSIGN_OR_RETURN(event, cel::Value::Map(std::move(entries)));
-    activation.SetNow(*time);
-  }
+  cel::Value time = EventTime(e);
+  cel::Value event = EventValue(e, time);
+  if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
   KEEL_ASSIGN_OR_RETURN(cel::Value entity, StateValueAsOf(log, e, e.entity, trigger.seq));
   KEEL_ASSIGN_OR_RETURN(cel::Value before, StateValueAsOf(log, e, e.entity, trigger.seq - 1));
   cel::Value parent = cel::Value::Null();

@@ -22,6 +22,8 @@ Result<cel::Value> StateValue(const EntityState* state) {
   return cel::FromJsonText(state->ToCanonical());
 }
 
+}  // namespace
+
 cel::Value EventTime(const Event& event) {
   int64_t seconds = event.time_micros / 1000000;
   int64_t micros = event.time_micros % 1000000;
@@ -33,13 +35,13 @@ cel::Value EventTime(const Event& event) {
   return time.ok() ? *time : cel::Value::Null();
 }
 
-// `event` as rules see it: the CloudEvent's attributes and data, with `time`
-// a timestamp (so `event.time + duration("48h")` and the accessors work).
 cel::Value EventValue(const Event& event, const cel::Value& time) {
   Result<cel::Value> value =
       time.kind() == cel::Kind::kTimestamp ? cel::FromJsonText(event.canonical, "time", &time) : cel::FromJsonText(event.canonical);
   return value.ok() ? *value : cel::Value::Null();  // not OK cannot happen: the engine validated the event
 }
+
+namespace {
 
 // What a rule's condition and templates see of one event, bound as needed:
 // the event always, the states (entity, before, parent) only when a

@@ -64,6 +64,12 @@ class RuleReactor final : public Reactor {
   ReactorStats stats_;
 };
 
+// The event's time as a CEL timestamp (null when out of CEL's range).
+cel::Value EventTime(const Event& event);
+// `event` as rules see it: the CloudEvent's attributes and data, with `time`
+// the timestamp `time` (so `event.time + duration("48h")` and the accessors work).
+cel::Value EventValue(const Event& event, const cel::Value& time);
+
 // The index key of a guard's value: equal CEL values (1, 1u and 1.0) share
 // it; nullopt for values no guard holds (NaN, lists, ...).
 std::optional<std::string> GuardKey(const cel::Value& value);
