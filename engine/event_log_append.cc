@@ -198,6 +198,7 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
   for (auto& [key, state] : pending->entities) entity_cache_.Put(key, std::move(state));
   known_workspaces_.insert(pending->new_workspaces.begin(), pending->new_workspaces.end());
   unsynced_writes_ = options_.sync != SyncMode::kAlways;
+  wrote_since_open_ = true;
   MaybeGroupCommit();
   return Status::OK();
 }

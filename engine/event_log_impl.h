@@ -118,6 +118,7 @@ class EventLogImpl final : public EventLog {
   std::set<std::string, std::less<>> known_workspaces_;
   std::chrono::steady_clock::time_point last_sync_;
   bool unsynced_writes_ = false;
+  bool wrote_since_open_ = false;
 };
 
 }  // namespace keel

@@ -276,6 +276,21 @@ TEST_F(EventLogTest, HeadAndStateSurviveReopening) {
   EXPECT_EQ(State("task/T-1").version(), 3);
 }
 
+// Closing flushes: the next open has no write-ahead log to replay into
+// memory, so the commands that follow a run start at once.
+TEST_F(EventLogTest, ClosingAfterWritingLeavesNoWriteAheadLogToReplay) {
+  Append({Created("e1", "task/T-1"), StatusChanged("e2", "task/T-1", "doing")});
+  log_.reset();
+  uintmax_t unflushed_bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "db")) {
+    if (entry.path().extension() == ".log") unflushed_bytes += entry.file_size();
+  }
+  EXPECT_EQ(unflushed_bytes, 0u);
+  Reopen();
+  EXPECT_EQ(log_->Head().seq, 2u);
+  EXPECT_EQ(State("task/T-1").GetString("status"), "doing");
+}
+
 TEST(EventLogOpenTest, AFolderWithoutALogIsRefusedAndLeftUntouched) {
   testing::TempDir dir;
   auto missing = EventLog::Open(dir / "nothing-here", LogOptions{});
