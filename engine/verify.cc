@@ -1,9 +1,14 @@
 #include "engine/verify.h"
 
-#include <map>
+#include <algorithm>
+#include <future>
+#include <unordered_map>
+#include <tuple>
 
 #include "engine/event_record.h"
 #include "engine/log_format.h"
+#include "engine/multiset_digest.h"
+#include "engine/record_chunks.h"
 #include "engine/reducers.h"
 #include "engine/sha256.h"
 #include "engine/verify_rulesets.h"
@@ -29,15 +34,30 @@ class Verifier {
 
   Status Run() {
     uint64_t total = log_.Head().seq;
-    KEEL_RETURN_IF_ERROR(log_.ScanColumnFamily(kEvents, [&](std::string_view key, std::string_view value) {
+    // The events are read on one thread and checked on this one; the
+    // indexes as stored are read on a third, while this one adds up what
+    // they should hold.
+    std::future<Status> stored_indexes;
+    if (options_.check_indexes) {
+      stored_indexes = std::async(std::launch::async, [this] {
+        KEEL_RETURN_IF_ERROR(DigestFamily(kById, &by_id_.stored));
+        return DigestFamily(kByStream, &by_stream_.stored);
+      });
+    }
+    Status events = ScanInChunks(log_, kEvents, [&](std::string_view key, std::string_view value) {
       CheckRecord(key, value);
       if (options_.progress && report_->events % 65536 == 0) options_.progress(report_->events, total);
-      return true;
-    }));
+    });
+    if (stored_indexes.valid()) {
+      Status indexes = stored_indexes.get();
+      KEEL_RETURN_IF_ERROR(events);
+      KEEL_RETURN_IF_ERROR(indexes);
+    }
+    KEEL_RETURN_IF_ERROR(events);
     CheckHead();
     if (options_.check_indexes) {
-      KEEL_RETURN_IF_ERROR(CheckIndexHasNoExtraEntries(kById, decoded_events_));
-      KEEL_RETURN_IF_ERROR(CheckIndexHasNoExtraEntries(kByStream, decoded_events_));
+      if (!(by_id_.expected == by_id_.stored)) KEEL_RETURN_IF_ERROR(FindIndexProblems(kById));
+      if (!(by_stream_.expected == by_stream_.stored)) KEEL_RETURN_IF_ERROR(FindIndexProblems(kByStream));
     }
     if (options_.check_projections) KEEL_RETURN_IF_ERROR(CheckProjections());
     if (options_.check_rulesets) KEEL_RETURN_IF_ERROR(rulesets_.Finish());
@@ -80,21 +100,57 @@ class Verifier {
       BadSeq(seq, "record does not decode: " + event.status().message());
       return;
     }
-    ++decoded_events_;
-    if (options_.check_indexes) CheckIndexesOf(seq, *event);
+    if (options_.check_indexes) {
+      char seq_bytes[8];
+      EncodeBigEndian64(seq, seq_bytes);
+      by_id_.expected.Add(event->id, std::string_view(seq_bytes, 8));
+      by_stream_.expected.Add(StreamKey(event->workspace, event->entity.kind, event->entity.id, seq), {});
+    }
     if (options_.check_projections && ChangesEntityState(event->type)) Fold(seq, *event);
     if (options_.check_rulesets) rulesets_.OnEvent(seq, *event);
   }
 
-  void CheckIndexesOf(uint64_t seq, const Event& event) {
-    auto by_id = log_.GetRaw(kById, event.id);
-    if (!by_id.ok() || by_id->size() != 8 || ReadBigEndian64(*by_id) != seq) {
-      Problem("by_id: entry for event id '" + event.id + "' does not point at seq " + std::to_string(seq));
+  Status DigestFamily(std::string_view family, MultisetDigest* digest) const {
+    return log_.ScanColumnFamily(family, [&](std::string_view key, std::string_view value) {
+      digest->Add(key, value);
+      return true;
+    });
+  }
+
+  // The digests of one index differ: look event by event, then entry by
+  // entry, to name what is wrong. Slow (a point lookup per event), and only
+  // run on a damaged log.
+  Status FindIndexProblems(std::string_view family) {
+    size_t problems_before = report_->problems.size();
+    KEEL_RETURN_IF_ERROR(log_.ScanColumnFamily(kEvents, [&](std::string_view key, std::string_view value) {
+      // Records that do not decode were named by the first pass.
+      if (key.size() != 8 || value.size() < 1 + kHashSize) return true;
+      auto event = EventFromCanonical(std::string(value.substr(1 + kHashSize)));
+      if (event.ok()) CheckIndexOf(family, ReadBigEndian64(key), *event);
+      return true;
+    }));
+    KEEL_RETURN_IF_ERROR(FindStrayEntries(family));
+    if (report_->problems.size() == problems_before) {
+      Problem(std::string(family) + ": the index differs from what the events imply, in a way no entry shows");
+    }
+    return Status::OK();
+  }
+
+  void CheckIndexOf(std::string_view family, uint64_t seq, const Event& event) {
+    if (family == kById) {
+      auto by_id = log_.GetRaw(kById, event.id);
+      if (!by_id.ok() || by_id->size() != 8 || ReadBigEndian64(*by_id) != seq) {
+        Problem("by_id: entry for event id '" + event.id + "' does not point at seq " + std::to_string(seq));
+      }
+      return;
     }
     std::string stream_key = StreamKey(event.workspace, event.entity.kind, event.entity.id, seq);
-    if (!log_.GetRaw(kByStream, stream_key).ok()) {
+    auto entry = log_.GetRaw(kByStream, stream_key);
+    if (!entry.ok()) {
       Problem("by_stream: no entry for seq " + std::to_string(seq) + " in stream " +
               PrintableKey(StreamPrefix(event.workspace, event.entity.kind, event.entity.id)));
+    } else if (!entry->empty()) {
+      Problem("by_stream: entry for seq " + std::to_string(seq) + " has a value; entries are empty");
     }
   }
 
@@ -112,15 +168,8 @@ class Verifier {
     }
   }
 
-  // Each event was checked to have its entries; an index with more entries
-  // than there are events has stray ones: name them.
-  Status CheckIndexHasNoExtraEntries(std::string_view family, uint64_t expected) {
-    uint64_t count = 0;
-    KEEL_RETURN_IF_ERROR(log_.ScanColumnFamily(family, [&](std::string_view, std::string_view) {
-      ++count;
-      return true;
-    }));
-    if (count <= expected) return Status::OK();
+  // Entries that no event accounts for: name them.
+  Status FindStrayEntries(std::string_view family) {
     return log_.ScanColumnFamily(family, [&](std::string_view key, std::string_view value) {
       if (!EntryMatchesAnEvent(family, key, value)) {
         Problem(std::string(family) + ": entry '" + PrintableKey(key) + "' matches no event");
@@ -143,27 +192,31 @@ class Verifier {
   }
 
   Status CheckProjections() {
-    auto rebuilt = rebuilt_.begin();
+    // A hash map folds faster; the comparison with the stored states, a
+    // merge in key order, needs them sorted once at the end.
+    using Rebuilt = std::pair<const std::string, EntityState>;
+    std::vector<const Rebuilt*> sorted;
+    sorted.reserve(rebuilt_.size());
+    for (const Rebuilt& entry : rebuilt_) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(), [](const Rebuilt* a, const Rebuilt* b) { return a->first < b->first; });
+    size_t next = 0;
+    auto missing = [&](const Rebuilt* rebuilt) {
+      Problem("entities: " + PrintableKey(rebuilt->first) + " is missing; a rebuild has it");
+    };
     KEEL_RETURN_IF_ERROR(log_.ScanColumnFamily(kEntities, [&](std::string_view key, std::string_view value) {
-      while (rebuilt != rebuilt_.end() && rebuilt->first < key) {
-        Problem("entities: " + PrintableKey(rebuilt->first) + " is missing; a rebuild has it");
-        ++rebuilt;
-      }
-      if (rebuilt == rebuilt_.end() || rebuilt->first != key) {
+      for (; next < sorted.size() && sorted[next]->first < key; ++next) missing(sorted[next]);
+      if (next == sorted.size() || sorted[next]->first != key) {
         Problem("entities: " + PrintableKey(key) + " exists but no event made it");
         return true;
       }
-      std::string expected = rebuilt->second.ToCanonical();
+      std::string expected = sorted[next++]->second.ToCanonical();
       if (value.empty() || value.substr(1) != expected) {
         Problem("entities: " + PrintableKey(key) + " differs from a rebuild: stored " +
                 std::string(value.empty() ? "" : value.substr(1)) + ", rebuilt " + expected);
       }
-      ++rebuilt;
       return true;
     }));
-    for (; rebuilt != rebuilt_.end(); ++rebuilt) {
-      Problem("entities: " + PrintableKey(rebuilt->first) + " is missing; a rebuild has it");
-    }
+    for (; next < sorted.size(); ++next) missing(sorted[next]);
     return Status::OK();
   }
 
@@ -172,9 +225,14 @@ class Verifier {
   VerifyReport* report_;
   uint64_t expected_seq_ = 1;
   uint64_t last_seq_ = 0;
-  uint64_t decoded_events_ = 0;
   Hash previous_hash_{};
-  std::map<std::string, EntityState, std::less<>> rebuilt_;
+  // What an index should hold, from the events, and what it holds.
+  struct IndexDigests {
+    IndexDigests() { std::tie(expected, stored) = MultisetDigest::Pair(); }
+    MultisetDigest expected{{}}, stored{{}};
+  };
+  IndexDigests by_id_, by_stream_;
+  std::unordered_map<std::string, EntityState> rebuilt_;
   RuleSetVerifier rulesets_;
 };
 

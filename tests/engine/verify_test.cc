@@ -115,6 +115,57 @@ TEST_F(VerifyTest, AStrayIndexEntryIsNamed) {
   EXPECT_NE(report.problems.front().find("ghost"), std::string::npos);
 }
 
+TEST_F(VerifyTest, AnIndexEntryPointingAtAnotherSeqIsNamed) {
+  // Same number of entries, one value changed: only the contents can tell.
+  { testing::RawDb(db_path()).Put("by_id", "e2", log_format::EventKey(4)); }
+  VerifyReport report = Verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.problems.front().find("'e2'"), std::string::npos) << report.problems.front();
+}
+
+TEST_F(VerifyTest, AnIndexEntryReplacedByAnotherNamesBoth) {
+  {
+    testing::RawDb raw(db_path());
+    raw.Delete("by_id", "e3");
+    raw.Put("by_id", "ghost", log_format::EventKey(3));
+  }
+  VerifyReport report = Verify();
+  ASSERT_EQ(report.problems.size(), 2u);
+  EXPECT_NE(report.problems[0].find("e3"), std::string::npos) << report.problems[0];
+  EXPECT_NE(report.problems[1].find("ghost"), std::string::npos) << report.problems[1];
+}
+
+TEST_F(VerifyTest, AStreamEntryWithAValueIsNamed) {
+  std::string key = log_format::StreamKey("acme", "task", "T-2", 3);
+  { testing::RawDb(db_path()).Put("by_stream", key, "x"); }
+  VerifyReport report = Verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.problems.front().find("seq 3"), std::string::npos) << report.problems.front();
+}
+
+TEST_F(VerifyTest, ALogLongerThanOneReadChunkVerifiesAndNamesALateGap) {
+  {
+    auto log = Open();
+    std::vector<AppendRequest> group;
+    for (int i = 0; i < 3000; ++i) {
+      group.push_back({MakeEvent({.id = "bulk-" + std::to_string(i), .type = "comment.added",
+                                  .subject = "task/T-" + std::to_string(i % 7 + 1), .data = {{"body", "note " + std::to_string(i)}}}),
+                       {}});
+    }
+    auto appended = log->Append(std::move(group));
+    ASSERT_TRUE(appended.ok());
+    ASSERT_EQ((*appended)[2999].outcome, AppendOutcome::kAppended) << (*appended)[2999].error.ToString();
+  }
+  VerifyReport clean = Verify();
+  EXPECT_TRUE(clean.ok()) << clean.problems.front();
+  EXPECT_EQ(clean.events, 3004u);
+
+  { testing::RawDb(db_path()).Delete("events", log_format::EventKey(2500)); }
+  VerifyReport report = Verify();
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 2501u);
+}
+
 TEST_F(VerifyTest, AProjectionThatDiffersFromARebuildIsNamed) {
   {
     testing::RawDb raw(db_path());
