@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 struct AuditBenchFlags {
   uint64_t events = 1000000;
   std::string dir;
+  bool keep = false;
   bool json = false;
 };
 
@@ -105,7 +106,7 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
   if (!replayed.ok()) return fail(replayed.status());
   target->reset();
   log->reset();
-  fs::remove_all(root, ec);
+  if (!flags.keep) fs::remove_all(root, ec);
 
   double scan_rate = static_cast<double>(scanned) / scan_seconds;
   double verify_rate = static_cast<double>(total) / verify_seconds;
@@ -140,6 +141,8 @@ void AddAuditBenchmark(CLI::App& bench, int* exit_code) {
                "keel verify and keel replay, and print their rates and ratios to the scan");
   command->add_option("--events", flags->events, "Input events")->capture_default_str()->check(CLI::PositiveNumber);
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
+  command->add_flag("--keep", flags->keep,
+                    "Leave the scratch folder: its `log` and `replay` databases, for keel verify, replay or a profiler");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunAuditBenchmark(*flags); });
 }

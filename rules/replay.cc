@@ -1,11 +1,15 @@
 #include "rules/replay.h"
 
-#include <map>
+#include <functional>
+#include <future>
 #include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/log_format.h"
+#include "engine/multiset_digest.h"
+#include "engine/record_chunks.h"
 #include "engine/schema_registry.h"
 #include "rules/rule_reactor.h"
 #include "rules/ruleset_store.h"
@@ -53,38 +57,54 @@ Status Flush(EventLog& target, std::vector<AppendRequest>* group) {
   return Status::OK();
 }
 
-// Events 1..last of both logs; with `whole`, also what the replay has beyond.
+// The canonical event inside an `events` record (after version and hash).
+std::string CanonicalOf(std::string_view record) {
+  constexpr size_t kHeader = 1 + log_format::kHashSize;
+  return record.size() > kHeader ? std::string(record.substr(kHeader)) : std::string();
+}
+
+// Events 1..last of both logs, record by record (hash and bytes), each log
+// read ahead on a thread of its own; with `whole`, also what the replay has
+// beyond. The source's bytes are compared, not only its stored hashes: a
+// record edited in place keeps its old hash, and must still diverge here.
 Result<std::optional<Divergence>> Compare(const EventLog& source, const EventLog& target, uint64_t last, bool whole) {
+  ColumnFamilyReader expected_events(source, log_format::kEvents), found_events(target, log_format::kEvents);
+  std::string_view expected_key, expected, found_key, found;
   for (uint64_t seq = 1; seq <= last; ++seq) {
-    KEEL_ASSIGN_OR_RETURN(StoredEvent expected, source.Read(seq));
-    if (seq > target.Head().seq) return std::optional<Divergence>(Divergence{seq, expected.event.canonical, ""});
-    KEEL_ASSIGN_OR_RETURN(StoredEvent found, target.Read(seq));
-    if (found.hash != expected.hash || found.event.canonical != expected.event.canonical) {
-      return std::optional<Divergence>(Divergence{seq, expected.event.canonical, found.event.canonical});
+    if (!expected_events.Next(&expected_key, &expected)) {
+      KEEL_RETURN_IF_ERROR(expected_events.status());
+      return Status::Corruption("the log ends before seq " + std::to_string(seq) + " of " + std::to_string(last));
+    }
+    if (!found_events.Next(&found_key, &found)) {
+      KEEL_RETURN_IF_ERROR(found_events.status());
+      return std::optional<Divergence>(Divergence{seq, CanonicalOf(expected), ""});
+    }
+    if (expected != found || expected_key != found_key) {
+      return std::optional<Divergence>(Divergence{seq, CanonicalOf(expected), CanonicalOf(found)});
     }
   }
-  if (whole && target.Head().seq > last) {
-    KEEL_ASSIGN_OR_RETURN(StoredEvent extra, target.Read(last + 1));
-    return std::optional<Divergence>(Divergence{last + 1, "", extra.event.canonical});
+  if (whole && found_events.Next(&found_key, &found)) {
+    return std::optional<Divergence>(Divergence{last + 1, "", CanonicalOf(found)});
   }
+  KEEL_RETURN_IF_ERROR(found_events.status());
   return std::optional<Divergence>();
 }
 
+// Both entities column families, compared as multisets of entries: two
+// scans (at once, on two threads) instead of a map of one of them.
 Result<bool> SameEntities(const EventLog& source, const EventLog& target) {
-  std::map<std::string, std::string> expected;
-  KEEL_RETURN_IF_ERROR(source.ScanColumnFamily("entities", [&](std::string_view key, std::string_view value) {
-    expected.emplace(key, value);
-    return true;
-  }));
-  size_t seen = 0;
-  bool same = true;
-  KEEL_RETURN_IF_ERROR(target.ScanColumnFamily("entities", [&](std::string_view key, std::string_view value) {
-    auto it = expected.find(std::string(key));
-    same = it != expected.end() && it->second == value;
-    ++seen;
-    return same;
-  }));
-  return same && seen == expected.size();
+  auto [expected, found] = MultisetDigest::Pair();
+  auto digest = [](const EventLog& log, MultisetDigest* into) {
+    return log.ScanColumnFamily(log_format::kEntities, [into](std::string_view key, std::string_view value) {
+      into->Add(key, value);
+      return true;
+    });
+  };
+  std::future<Status> source_scan = std::async(std::launch::async, digest, std::cref(source), &expected);
+  Status target_scan = digest(target, &found);
+  KEEL_RETURN_IF_ERROR(source_scan.get());
+  KEEL_RETURN_IF_ERROR(target_scan);
+  return expected == found;
 }
 
 }  // namespace
