@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "engine/canonical_json.h"
 #include "engine/sha256.h"
 #include "rules/action_eval.h"
 
@@ -53,14 +54,21 @@ class Bindings {
   Bindings(const ReactionInput& input, StateReader& state, cel::Activation& activation)
       : activation(activation), input_(input), state_(state) {}
 
+  // Binds the event (and workspace and now) on first use: most events match
+  // no rule, and converting a whole event to CEL values costs more than
+  // finding that out from its bytes (see ResolveInEvent).
   void BindEvent() {
+    if (event_bound_) return;
+    event_bound_ = true;
     const Event& event = input_.event;
     cel::Value time = EventTime(event);
     activation.Bind("event", EventValue(event, time));
     activation.Bind("workspace", cel::Value::String(event.workspace));
     if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
     // Unbound until BindState: a condition that reads them asks for it first.
-    for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+    if (!state_bound_) {
+      for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+    }
   }
 
   Status BindState() {
@@ -106,6 +114,8 @@ class Bindings {
     if (path.front() == "entity" || path.front() == "before" || path.front() == "parent") {
       KEEL_RETURN_IF_ERROR(BindState());
     }
+    if (path.front() == "event") return ResolveInEvent(path);
+    BindEvent();
     const cel::Value* value = activation.Find(path.front());
     for (size_t i = 1; value != nullptr && i < path.size(); ++i) {
       value = value->kind() == cel::Kind::kMap ? value->MapFind(path[i]) : nullptr;
@@ -116,9 +126,33 @@ class Bindings {
   cel::Activation& activation;
 
  private:
+  // An `event.` path before the event is bound: the member is found in the
+  // canonical bytes and only it is converted, the same way the whole event
+  // would have been. `event.time` is a timestamp, not its text: bind for it.
+  Result<const cel::Value*> ResolveInEvent(const std::vector<std::string>& path) {
+    if (!event_bound_ && (path.size() < 2 || path[1] != "time")) {
+      std::string_view text = input_.event.canonical;
+      for (size_t i = 1; i < path.size(); ++i) {
+        if (text.empty() || text.front() != '{') return nullptr;
+        text = FindCanonicalMember(text, path[i]);
+        if (text.empty()) return nullptr;
+      }
+      KEEL_ASSIGN_OR_RETURN(member_, cel::FromJsonText(text));
+      return &member_;
+    }
+    BindEvent();
+    const cel::Value* value = activation.Find("event");
+    for (size_t i = 1; value != nullptr && i < path.size(); ++i) {
+      value = value->kind() == cel::Kind::kMap ? value->MapFind(path[i]) : nullptr;
+    }
+    return value;
+  }
+
   const ReactionInput& input_;
   StateReader& state_;
   bool state_bound_ = false;
+  bool event_bound_ = false;
+  cel::Value member_;  // what ResolveInEvent found
   std::optional<EntityState> current_;  // the subject's state when the event changed none
   const EntityState* after_ = nullptr;
   std::optional<json> entity_json_;
@@ -256,13 +290,14 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
   if (!any) return Status::OK();
 
   Bindings bindings(input, state, activation_);
-  bindings.BindEvent();
   const cel::Value* guard_value = nullptr;
   if (!index.guard_path.empty()) {
     KEEL_ASSIGN_OR_RETURN(guard_value, bindings.Resolve(index.guard_path));
   }
   std::vector<const Rule*> selected;
   Select(index, guard_value, &selected);
+  if (selected.empty()) return Status::OK();
+  bindings.BindEvent();
 
   for (const Rule* rule : selected) {
     if (!rule->AppliesTo(event.workspace)) continue;

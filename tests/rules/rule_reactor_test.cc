@@ -74,6 +74,33 @@ TEST_F(ReactorTest, ConditionAndScopeDecideWhetherARuleFires) {
   EXPECT_EQ(reactor_->stats().fired, (std::map<std::string, uint64_t>{{"sees-before-and-workspace", 1}}));
 }
 
+// The guard is read from the event's bytes before the event is bound; the
+// conditions of the rules it selects still see the whole event, its time a
+// timestamp, and a guard on a nested field or a number selects as CEL would.
+TEST_F(ReactorTest, AGuardReadFromTheEventsBytesSelectsAsTheWholeEventWould) {
+  RulePack pack;
+  pack.Add("rules/a.yaml", R"(id: nested-guard
+on: task.updated
+if: event.data.changes.points.to == 5 && event.time.getFullYear() == 2026 && event.data.changes.points.from == 3
+then: [{add_comment: "five points"}]
+)");
+  pack.Add("rules/b.yaml", R"(id: other-value
+on: task.updated
+if: event.data.changes.points.to == 8
+then: [{add_comment: "eight points"}]
+)");
+  Start(pack);
+  Ingest({.id = "t1", .type = "task.created", .subject = "task/T-1", .data = {{"title", "Copy"}}});
+  Ingest({.id = "u1", .type = "task.updated", .subject = "task/T-1",
+          .data = {{"changes", {{"points", {{"from", 3}, {"to", 5.0}}}}}}});
+  Ingest({.id = "u2", .type = "task.updated", .subject = "task/T-1",
+          .data = {{"changes", {{"points", {{"from", 5}, {"to", 13}}}}}}});
+  auto derived = Derived();
+  ASSERT_EQ(derived.size(), 1u);
+  EXPECT_EQ(derived[0].event.rule_id, "nested-guard");
+  EXPECT_EQ(reactor_->stats().fired, (std::map<std::string, uint64_t>{{"nested-guard", 1}}));
+}
+
 TEST_F(ReactorTest, ParentIsTheTriggeringEntitysParentState) {
   RulePack pack;
   pack.Add("rules/a.yaml", R"(id: parent-title
