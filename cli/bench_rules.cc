@@ -104,9 +104,7 @@ Result<Run> Measure(const fs::path& db, const rules::RuleSet* rules, uint64_t ev
   options.sync = SyncMode::kOff;
   KEEL_ASSIGN_OR_RETURN(auto log, EventLog::Open(db, options));
   if (rules != nullptr) {
-    for (const auto& [type, schema] : rules->custom_event_types()) {
-      KEEL_RETURN_IF_ERROR(schemas->AddType(type, rules::RuleSet::CustomEventSchema(type, schema)));
-    }
+    KEEL_RETURN_IF_ERROR(rules->RegisterCustomEventTypes(*schemas));
     log->SetReactor(std::make_shared<rules::RuleReactor>(*rules), schemas.get());
   }
   Ingestor ingestor(log.get(), schemas.get());

@@ -142,7 +142,7 @@ int RunRun(const RunFlags& flags) {
   if (!set.ok()) return ReportError("run", set.status());
   auto schemas = SchemaRegistry::LoadEmbedded();
   if (!schemas.ok()) return ReportError("run", schemas.status());
-  if (Status s = RegisterCustomEventTypes(*set, **schemas); !s.ok()) return ReportError("run", s);
+  if (Status s = set->RegisterCustomEventTypes(**schemas); !s.ok()) return ReportError("run", s);
   auto reader = NdjsonReader::Open(flags.events, flags.max_event_bytes);
   if (!reader.ok()) return ReportError("run", reader.status());
   LogOptions options;

@@ -33,12 +33,4 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
                                  " (shown above; keel rules check lists them too)");
 }
 
-Status RegisterCustomEventTypes(const rules::RuleSet& set, SchemaRegistry& schemas) {
-  for (const auto& [type, data_schema] : set.custom_event_types()) {
-    Status added = schemas.AddType(type, rules::RuleSet::CustomEventSchema(type, data_schema));
-    if (!added.ok()) return added.WithContext("custom event type '" + type + "'");
-  }
-  return Status::OK();
-}
-
 }  // namespace keel::cli

@@ -23,8 +23,4 @@ RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templat
 // to stderr and returns InvalidArgument "the rule set has N errors".
 Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths);
 
-// Registers the rule set's custom event types with `schemas`, so that the
-// events `emit` produces (and input events of those types) validate.
-Status RegisterCustomEventTypes(const rules::RuleSet& set, SchemaRegistry& schemas);
-
 }  // namespace keel::cli

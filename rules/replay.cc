@@ -33,9 +33,7 @@ class ActiveRules {
     std::string hash = data["hash"].get<std::string>();
     KEEL_ASSIGN_OR_RETURN(RuleSet rules, LoadStoredRuleSet(source_, hash));
     KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
-    for (const auto& [type, schema] : rules.custom_event_types()) {
-      KEEL_RETURN_IF_ERROR(schemas->AddType(type, RuleSet::CustomEventSchema(type, schema)));
-    }
+    KEEL_RETURN_IF_ERROR(rules.RegisterCustomEventTypes(*schemas));
     target_.SetReactor(std::make_shared<RuleReactor>(rules), schemas.get());
     schemas_.push_back(std::move(schemas));
     KEEL_ASSIGN_OR_RETURN(uint64_t seq, ActivateRuleSet(target_, rules, activation.time));

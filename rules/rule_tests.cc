@@ -301,9 +301,7 @@ Result<std::vector<RuleTestResult>> RunRuleTestFile(const fs::path& file, const 
     return Status::InvalidArgument(message);
   }
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
-  for (const auto& [type, schema] : set->custom_event_types()) {
-    KEEL_RETURN_IF_ERROR(schemas->AddType(type, RuleSet::CustomEventSchema(type, schema)));
-  }
+  KEEL_RETURN_IF_ERROR(set->RegisterCustomEventTypes(*schemas));
   std::vector<RuleTestResult> results;
   for (const TestCase& test : tests.tests) {
     KEEL_ASSIGN_OR_RETURN(RuleTestResult result, RunOne(file, test, *set, *schemas, options));

@@ -52,6 +52,14 @@ nlohmann::json RuleSet::CustomEventSchema(const std::string& type, const nlohman
             {{"properties", {{"type", {{"const", type}}}, {"data", data_schema}}}}}}};
 }
 
+Status RuleSet::RegisterCustomEventTypes(SchemaRegistry& schemas) const {
+  for (const auto& [type, data_schema] : custom_event_types()) {
+    Status added = schemas.AddType(type, CustomEventSchema(type, data_schema));
+    if (!added.ok()) return added.WithContext("custom event type '" + type + "'");
+  }
+  return Status::OK();
+}
+
 std::string RuleSetHash(const RuleSetSources& sources) {
   EVP_MD_CTX* context = EVP_MD_CTX_new();
   EVP_DigestInit_ex(context, EVP_sha256(), nullptr);

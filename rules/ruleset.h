@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/schema_registry.h"
 #include "engine/status.h"
 #include "rules/actions.h"
 #include "rules/cel/cel.h"
@@ -105,6 +106,9 @@ class RuleSet {
   const std::map<std::string, nlohmann::json>& custom_event_types() const;
   // The schema of a whole custom event, for SchemaRegistry::AddType.
   static nlohmann::json CustomEventSchema(const std::string& type, const nlohmann::json& data_schema);
+  // Adds every custom event type to `schemas`, so that the events `emit`
+  // produces (and input events of those types) validate.
+  Status RegisterCustomEventTypes(SchemaRegistry& schemas) const;
   // Every event type rules may listen to: the schemas' and the custom ones; sorted.
   std::span<const std::string> event_types() const;
 

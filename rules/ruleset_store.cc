@@ -56,4 +56,11 @@ Result<RuleSet> LoadStoredRuleSet(const EventLog& log, std::string_view hash, co
   return rules;
 }
 
+Result<std::optional<RuleSet>> LoadActiveRuleSet(const EventLog& log) {
+  KEEL_ASSIGN_OR_RETURN(std::optional<std::string> hash, log.ActiveRuleSet());
+  if (!hash) return std::optional<RuleSet>();
+  KEEL_ASSIGN_OR_RETURN(RuleSet rules, LoadStoredRuleSet(log, *hash));
+  return std::optional<RuleSet>(std::move(rules));
+}
+
 }  // namespace keel::rules

@@ -3,6 +3,7 @@
 // replays and audits.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,8 @@ Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::strin
 
 // The rule set stored under `hash`, loaded again.
 Result<RuleSet> LoadStoredRuleSet(const EventLog& log, std::string_view hash, const LoadOptions& options = {});
+
+// The log's active rule set, loaded again; nullopt when none was activated.
+Result<std::optional<RuleSet>> LoadActiveRuleSet(const EventLog& log);
 
 }  // namespace keel::rules

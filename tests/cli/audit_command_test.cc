@@ -5,7 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "engine/ingest.h"
 #include "engine/log_format.h"
+#include "engine/schema_registry.h"
 #include "tests/cli/cli_fixture.h"
 #include "tests/support/raw_db.h"
 
@@ -88,16 +90,28 @@ TEST_F(AuditCommandTest, ReplayAppliesEachRuleSetWhereItWasActive) {
   EXPECT_EQ(Json(replay)["identical"], true) << replay.out;
 }
 
-// Events ingested without the rules that were active: the replay derives
+// Events appended without the rules that were active (no keel command does
+// that; a program using the engine without rules could): the replay derives
 // what the log lacks, and names the first place.
 TEST_F(AuditCommandTest, ReplayNamesTheFirstDivergence) {
   RunKickoff();
-  std::string more = WriteFile("more.ndjson", JoinLines({EventLine({.id = "late", .type = "initiative.status_changed",
-                                                                    .subject = "initiative/IN-42",
-                                                                    .time = "2026-03-05T09:00:00Z",
-                                                                    .data = {{"from", "in_progress"}, {"to", "in_progress"}}}),
-                                                          TaskCreated("e9", "T-9", "After")}));
-  ASSERT_EQ(RunKeel({"ingest", more, "--db", db()}).exit_code, 0);
+  {
+    std::vector<std::string> lines = {EventLine({.id = "late", .type = "initiative.status_changed",
+                                                 .subject = "initiative/IN-42", .time = "2026-03-05T09:00:00Z",
+                                                 .data = {{"from", "in_progress"}, {"to", "in_progress"}}}),
+                                      TaskCreated("e9", "T-9", "After")};
+    LogOptions options;
+    auto log = EventLog::Open(db(), options);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    auto schemas = SchemaRegistry::LoadEmbedded();
+    ASSERT_TRUE(schemas.ok());
+    Ingestor ingestor(log->get(), schemas->get());
+    std::vector<IngestItem> items;
+    for (const std::string& line : lines) items.push_back({line, items.size() + 1});
+    auto appended = ingestor.IngestGroup(items);
+    ASSERT_TRUE(appended.ok());
+    for (const AppendResult& r : *appended) ASSERT_EQ(r.outcome, AppendOutcome::kAppended) << r.error.ToString();
+  }
   KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
   EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
   json result = Json(replay);

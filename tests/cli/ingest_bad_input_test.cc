@@ -132,7 +132,7 @@ TEST_F(IngestBadInputTest, SameIdSameContentTwiceInOneFileCountsAsADuplicate) {
   KeelRun run;
   json summary = IngestJson({line, line}, &run);
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_EQ(summary.dump(), R"({"appended":1,"duplicates":1,"rejected":0,"errors":[]})");
+  EXPECT_EQ(summary.dump(), R"({"appended":1,"duplicates":1,"rejected":0,"ruleset":null,"errors":[]})");
 }
 
 TEST_F(IngestBadInputTest, SameIdOtherContentInOneFileIsAConflictNamingBothVersions) {

@@ -38,7 +38,7 @@ TEST_F(IngestCommandTest, JsonSummaryHasExactlyTheDocumentedKeys) {
   KeelRun run;
   json summary = IngestJson(ThreeValidEvents(), &run);
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_EQ(summary.dump(), R"({"appended":3,"duplicates":0,"rejected":0,"errors":[]})");
+  EXPECT_EQ(summary.dump(), R"({"appended":3,"duplicates":0,"rejected":0,"ruleset":null,"errors":[]})");
 }
 
 TEST_F(IngestCommandTest, IngestingTheSameFileAgainCountsDuplicatesAndChangesNothing) {
@@ -46,7 +46,7 @@ TEST_F(IngestCommandTest, IngestingTheSameFileAgainCountsDuplicatesAndChangesNot
   KeelRun run;
   json summary = IngestJson(ThreeValidEvents(), &run);
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_EQ(summary.dump(), R"({"appended":0,"duplicates":3,"rejected":0,"errors":[]})");
+  EXPECT_EQ(summary.dump(), R"({"appended":0,"duplicates":3,"rejected":0,"ruleset":null,"errors":[]})");
   EXPECT_EQ(IdsInLog().size(), 3u);
 }
 
@@ -93,7 +93,7 @@ TEST_F(IngestCommandTest, TextOutputNamesEachRejectedLine) {
 TEST_F(IngestCommandTest, DashReadsStandardInput) {
   KeelRun run = RunKeel({"ingest", "-", "--db", db(), "--json"}, JoinLines(ThreeValidEvents()));
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_EQ(run.out, "{\"appended\":3,\"duplicates\":0,\"rejected\":0,\"errors\":[]}\n");
+  EXPECT_EQ(run.out, "{\"appended\":3,\"duplicates\":0,\"rejected\":0,\"ruleset\":null,\"errors\":[]}\n");
   EXPECT_EQ(IdsInLog(), (std::vector<std::string>{"e1", "e2", "e3"}));
 }
 
@@ -107,7 +107,7 @@ TEST_F(IngestCommandTest, DashReportsBadLinesOfStandardInputByLineNumber) {
 TEST_F(IngestCommandTest, EmptyInputAppendsNothingAndExitsZero) {
   KeelRun run = RunKeel({"ingest", "-", "--db", db(), "--json"}, "");
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_EQ(run.out, "{\"appended\":0,\"duplicates\":0,\"rejected\":0,\"errors\":[]}\n");
+  EXPECT_EQ(run.out, "{\"appended\":0,\"duplicates\":0,\"rejected\":0,\"ruleset\":null,\"errors\":[]}\n");
 }
 
 TEST_F(IngestCommandTest, EventAboutAnEntityNeverCreatedIsAcceptedAndItsStateIsPartial) {

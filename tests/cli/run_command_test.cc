@@ -65,6 +65,43 @@ TEST_F(RunCommandTest, TheKickoffPackSpawnsTheTemplatesTasksOnceAndSaysWhatHappe
   EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
 }
 
+// Input brought in by `keel ingest` after a run goes through the log's
+// active rule set as it would through `keel run`, so replay stays identical.
+TEST_F(RunCommandTest, IngestIntoALogWithAnActiveRuleSetRunsItsRules) {
+  std::string rules = WriteRule("rules", R"(id: note-done
+on: task.status_changed
+if: event.data.to == "done"
+then: [{add_comment: "closed"}]
+)");
+  WriteFile("first.ndjson",
+            R"({"specversion":"1.0","id":"e1","source":"t","type":"task.created","time":"2026-03-02T09:00:00Z","subject":"task/T-1","workspace":"acme","actor":"user:a","data":{"title":"A"}})"
+            "\n");
+  json first = RunJson(rules, (dir_ / "first.ndjson").string());
+  ASSERT_EQ(first["input"], 1) << first.dump();
+  WriteFile("later.ndjson",
+            R"({"specversion":"1.0","id":"e2","source":"t","type":"task.status_changed","time":"2026-03-02T10:00:00Z","subject":"task/T-1","workspace":"acme","actor":"user:a","data":{"from":"todo","to":"done"}})"
+            "\n");
+  KeelRun ingest = RunKeel({"ingest", (dir_ / "later.ndjson").string(), "--db", db(), "--json"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.Describe();
+  EXPECT_EQ(json::parse(ingest.out)["ruleset"], first["ruleset"]);
+
+  int comments = 0;
+  for (const json& e : LogEvents()) comments += e["type"] == "comment.added" && e["ruleid"] == "note-done";
+  EXPECT_EQ(comments, 1);
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.Describe();
+  EXPECT_EQ(json::parse(replay.out)["identical"], true);
+}
+
+TEST_F(RunCommandTest, IngestIntoALogWithoutRulesSaysSoInItsSummary) {
+  WriteFile("one.ndjson",
+            R"({"specversion":"1.0","id":"e1","source":"t","type":"task.created","time":"2026-03-02T09:00:00Z","subject":"task/T-1","workspace":"acme","actor":"user:a","data":{"title":"A"}})"
+            "\n");
+  KeelRun ingest = RunKeel({"ingest", (dir_ / "one.ndjson").string(), "--db", db(), "--json"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.Describe();
+  EXPECT_TRUE(json::parse(ingest.out)["ruleset"].is_null());
+}
+
 TEST_F(RunCommandTest, TextOutputListsFiredRulesAndDerivedEvents) {
   KeelRun run = Run("examples/kickoff", "examples/kickoff/events.ndjson");
   ASSERT_EQ(run.exit_code, 0) << run.Describe();
