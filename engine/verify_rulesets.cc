@@ -9,6 +9,10 @@ namespace keel {
 using namespace log_format;
 
 void RuleSetVerifier::OnEvent(uint64_t seq, const Event& event) {
+  if (event.is_derived()) {
+    CheckDerivedUnderActiveSet(seq, event);
+    return;
+  }
   if (event.type != "ruleset.activated") return;
   std::string where = "seq " + std::to_string(seq) + ": ruleset.activated ";
   std::string_view raw_hash = FindCanonicalMember(event.data(), "hash");
@@ -24,6 +28,18 @@ void RuleSetVerifier::OnEvent(uint64_t seq, const Event& event) {
     Problem(where + "names rule set " + hash + ", whose sources are not stored in rulesets");
   } else if (read_error_.ok()) {
     read_error_ = sources.status();
+  }
+}
+
+// A derived event names the rule set that made it; a replay re-derives it
+// with the set active at its place in the log, so the two must agree.
+void RuleSetVerifier::CheckDerivedUnderActiveSet(uint64_t seq, const Event& event) {
+  std::string where = "seq " + std::to_string(seq) + ": " + event.type + " derived by rule " + event.rule_id;
+  if (!last_activation_) {
+    Problem(where + " names rule set " + event.ruleset_hash + ", but no rule set was active yet");
+  } else if (event.ruleset_hash != last_activation_->hash) {
+    Problem(where + " names rule set " + event.ruleset_hash + ", but the set active there (seq " +
+            std::to_string(last_activation_->seq) + ") is " + last_activation_->hash);
   }
 }
 

@@ -1,6 +1,7 @@
 // The rule-set part of `VerifyLog` (engine/verify.h), private to it: the
 // `rulesets` family is content-addressed, every `ruleset.activated` event has
-// its sources stored, and meta `ruleset` names the last set activated. A
+// its sources stored, every derived event names the set active where it
+// stands, and meta `ruleset` names the last set activated. A
 // replay depends on all three to apply the rule set that was active at each
 // point of the log.
 #pragma once
@@ -31,6 +32,7 @@ class RuleSetVerifier {
   };
 
   void Problem(std::string text) { problems_.push_back(std::move(text)); }
+  void CheckDerivedUnderActiveSet(uint64_t seq, const Event& event);
   Status CheckContentAddresses();
   Status CheckActiveRuleSetKey();
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/log_format.h"
+#include "engine/schema_registry.h"
 #include "engine/sha256.h"
 #include "engine/verify.h"
 #include "tests/support/events.h"
@@ -125,6 +126,39 @@ TEST_F(VerifyRuleSetsTest, TheChecksCanBeTurnedOff) {
   auto report = VerifyLog(*log, options);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << Joined(report->problems);
+}
+
+// Derives a comment from every input event, stamped with the hash it is given.
+class CommentingReactor : public Reactor {
+ public:
+  explicit CommentingReactor(std::string hash) : hash_(std::move(hash)) {}
+  const std::string& ruleset_hash() const override { return hash_; }
+  Status React(const ReactionInput& input, StateReader&, Reaction* reaction) override {
+    if (input.depth == 0) {
+      reaction->events.push_back({"r1", "then[0].add_comment", "comment.added", input.event.subject, R"({"text":"seen"})"});
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string hash_;
+};
+
+TEST_F(VerifyRuleSetsTest, DerivedEventsOfTheActiveSetVerifyAndOnesNamingAnotherSetAreNamed) {
+  auto schemas = SchemaRegistry::LoadEmbedded();
+  ASSERT_TRUE(schemas.ok());
+  {
+    auto log = Open();
+    log->SetReactor(std::make_shared<CommentingReactor>(kHashB), schemas->get());
+    Append(*log, "e3", "task.status_changed");  // seq 5, its comment seq 6: set B is active
+  }
+  EXPECT_TRUE(Verify().ok()) << Joined(Verify().problems);
+  {
+    auto log = Open();
+    log->SetReactor(std::make_shared<CommentingReactor>(kHashA), schemas->get());
+    Append(*log, "e4", "task.status_changed");  // seq 7, its comment seq 8 names set A
+  }
+  ExpectOneProblemNaming({"seq 8", "comment.added", "rule r1", kHashA, "(seq 4) is " + std::string(kHashB)});
 }
 
 TEST(VerifyRuleSetsWithoutActivationTest, AnActiveRuleSetKeyWithoutAnyActivationIsNamed) {
