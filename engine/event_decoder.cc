@@ -13,8 +13,9 @@ constexpr std::array<std::string_view, 6> kEngineAttributes = {
 
 // Event types only the engine appends: accepting them from outside would let
 // anyone forge a rule set's activation or a rule's failure in the audit trail.
-constexpr std::array<std::string_view, 3> kEngineEventTypes = {"ruleset.activated", "rule.failed",
-                                                               "rule.halted"};
+// timer.fired too: it takes its timer off the pending list.
+constexpr std::array<std::string_view, 4> kEngineEventTypes = {"ruleset.activated", "rule.failed",
+                                                               "rule.halted", "timer.fired"};
 
 std::string_view JsonTypeName(simdjson::dom::element_type type) {
   using simdjson::dom::element_type;

@@ -24,6 +24,7 @@
 #include "engine/event.h"
 #include "engine/reactor.h"
 #include "engine/status.h"
+#include "engine/timer.h"
 
 namespace keel {
 
@@ -53,6 +54,10 @@ struct LogOptions {
   // Derived events cascade (trigger rules in turn) up to this depth; the
   // next level appends a `rule.halted` event instead.
   int max_cascade_depth = 10;
+  // The event clock (`keel run --clock=events`): before each input event
+  // of an Append, the timers due at or before its time fire, in the same
+  // batch, so a file of past events fires its timers where they fall.
+  bool fire_timers_at_event_time = false;
   // Test hook: called after a batch is built and before it is written. A
   // non-OK result aborts the Append as a failed write would.
   std::function<Status()> before_write;
@@ -118,6 +123,24 @@ class EventLog {
   virtual Result<std::optional<std::string>> ActiveRuleSet() const = 0;
   // The sources stored under `hash`; NotFound when none are.
   virtual Result<std::string> RuleSetSources(std::string_view hash) const = 0;
+
+  // Timers (engine/timer.h): the `timers` family follows the timer.scheduled,
+  // timer.cancelled and timer.fired events the log appends; these read it.
+  virtual Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace,
+                                                       std::string_view timer_id) const = 0;
+  // Visits the pending timers due at or before `up_to_micros`, in fire-time
+  // order, until `visit` returns false. Reads them one by one from RocksDB.
+  virtual Status ScanDueTimers(int64_t up_to_micros,
+                               const std::function<bool(const PendingTimer&)>& visit) const = 0;
+  // The fire time of the earliest pending timer; nullopt when none is pending.
+  virtual Result<std::optional<int64_t>> NextTimerDue() const = 0;
+  // Fires at most `max` of the timers due at or before `up_to_micros`,
+  // earliest first, in one WriteBatch: each becomes a timer.fired event
+  // (TimerFiredEvent) that rules react to as to any appended event; a timer
+  // their cascades schedule that is due too fires in the same call. Returns
+  // how many fired. A timer whose timer.fired is already in the log is only
+  // removed. Same threading rule as Append.
+  virtual Result<size_t> FireDueTimers(int64_t up_to_micros, size_t max) = 0;
 
   // Makes every acknowledged append durable (fsync of the WAL).
   virtual Status Sync() = 0;

@@ -57,10 +57,14 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
   results.reserve(group.size());
   StoredIds stored = LookUpIds(group);
   for (size_t i = 0; i < group.size(); ++i) {
+    if (options_.fire_timers_at_event_time) {
+      size_t taken = 0;
+      KEEL_RETURN_IF_ERROR(FireDueInBatch(group[i].event.time_micros, SIZE_MAX, &pending, &taken));
+    }
     results.push_back(AppendOne(group[i], stored.statuses[i], stored.values[i], &pending));
     if (!pending.fatal.ok()) return pending.fatal;  // a reactor error: nothing of the batch is written
   }
-  if (pending.appended == 0) return results;
+  if (pending.appended == 0 && pending.timer_puts.empty() && pending.timer_deletes.empty()) return results;
   KEEL_RETURN_IF_ERROR(WritePending(&pending));
   return results;
 }
@@ -104,6 +108,7 @@ AppendResult EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Stat
     Status applied = ApplyEvent(event, &state);
     if (!applied.ok()) return Rejected(applied);
   }
+  if (Status timers = StageTimerChange(event, pending); !timers.ok()) return Rejected(timers);
   uint64_t seq = Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
   if (reactor_) {
     const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
@@ -178,6 +183,8 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
     rocksdb::Slice record[] = {rocksdb::Slice(&version, 1), state.canonical_view()};
     pending->batch.Put(Family(kEntities), rocksdb::SliceParts(&key_slice, 1), rocksdb::SliceParts(record, 2));
   }
+  for (const std::string& key : pending->timer_deletes) pending->batch.Delete(Family(kTimers), key);
+  for (const auto& [key, value] : pending->timer_puts) pending->batch.Put(Family(kTimers), key, value);
   for (const std::string& workspace : pending->new_workspaces) {
     pending->batch.Put(Family(kMeta), std::string(kMetaWorkspacePrefix) + workspace, rocksdb::Slice());
   }

@@ -31,17 +31,23 @@ class PendingStateReader final : public StateReader {
   using ReadFn = std::function<Result<std::optional<EntityState>>(std::string_view, const EntityRef&)>;
   using VisitFn = std::function<bool(std::string_view, const EntityState&)>;
   using ForEachFn = std::function<Status(std::string_view, std::string_view, const VisitFn&)>;
-  PendingStateReader(ReadFn read, ForEachFn for_each) : read_(std::move(read)), for_each_(std::move(for_each)) {}
+  using TimerFn = std::function<Result<std::optional<PendingTimer>>(std::string_view, std::string_view)>;
+  PendingStateReader(ReadFn read, ForEachFn for_each, TimerFn timer)
+      : read_(std::move(read)), for_each_(std::move(for_each)), timer_(std::move(timer)) {}
   Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
     return read_(workspace, entity);
   }
   Status ForEachEntity(std::string_view workspace, std::string_view kind, const VisitFn& visit) override {
     return for_each_(workspace, kind, visit);
   }
+  Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) override {
+    return timer_(workspace, timer_id);
+  }
 
  private:
   ReadFn read_;
   ForEachFn for_each_;
+  TimerFn timer_;
 };
 
 }  // namespace
@@ -120,6 +126,9 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
       [&](std::string_view workspace, const EntityRef& entity) { return ReadPendingState(workspace, entity, *pending); },
       [&](std::string_view workspace, std::string_view kind, const PendingStateReader::VisitFn& visit) {
         return ForEachPendingEntity(workspace, kind, *pending, visit);
+      },
+      [&](std::string_view workspace, std::string_view timer_id) {
+        return ReadPendingTimer(workspace, timer_id, *pending);
       });
   Reaction reaction;
   KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
@@ -146,8 +155,13 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
     return AppendRuleEvent(trigger, "rule.halted", request.rule_id, request.action_path + "#halted",
                            std::move(data), depth, pending);
   }
+  if (!request.workspace.empty() && request.workspace != trigger.workspace &&
+      trigger.workspace != kSystemWorkspace) {
+    return Status::Internal("rule " + request.rule_id + " asked for an event in workspace '" + request.workspace +
+                            "' from a trigger in '" + trigger.workspace + "'");
+  }
   auto built = BuildDerivedEvent(trigger, request.rule_id, request.action_path, request.type, request.subject,
-                                 request.data_json);
+                                 request.data_json, request.workspace.empty() ? trigger.workspace : request.workspace);
   auto fail = [&](const Status& why) {
     std::string data = "{\"action\":" + JsonQuote(request.action_path) + ",\"reason\":" + JsonQuote(why.message()) +
                        ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
@@ -180,6 +194,11 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
       return fail(applied);
     }
   }
+  if (Status timers = StageTimerChange(event, pending); !timers.ok()) {
+    if (has_state && !before->empty()) pending->entities[entity_key] = std::move(*before);
+    pending->derived.pop_back();
+    return fail(timers);
+  }
   Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
   const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
   return ReactTo(event, before_state, depth, pending);
@@ -189,7 +208,8 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
                                      std::string_view action_path, std::string data_json, int depth,
                                      PendingBatch* pending) {
   KEEL_ASSIGN_OR_RETURN(Event event,
-                        BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json));
+                        BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json,
+                                          trigger.workspace));
   if (pending->events_by_id.count(event.id)) return Status::OK();
   Event& stored = pending->derived.emplace_back(std::move(event));
   Stage(stored, {}, nullptr, pending);
@@ -201,14 +221,15 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
 
 Result<Event> EventLogImpl::BuildDerivedEvent(const Event& trigger, std::string_view rule_id,
                                               std::string_view action_path, std::string_view type,
-                                              std::string_view subject, std::string_view data_json) {
+                                              std::string_view subject, std::string_view data_json,
+                                              std::string_view workspace) {
   const std::string& correlation = trigger.correlation_id.empty() ? trigger.id : trigger.correlation_id;
   std::string text;
   text.reserve(400 + data_json.size());
   text += "{\"specversion\":\"1.0\",\"id\":" + JsonQuote(DerivedEventId(trigger.id, rule_id, action_path));
   text += ",\"source\":\"keel/rules\",\"type\":" + JsonQuote(type);
   text += ",\"time\":" + JsonQuote(trigger.time) + ",\"subject\":" + JsonQuote(subject);
-  text += ",\"workspace\":" + JsonQuote(trigger.workspace);
+  text += ",\"workspace\":" + JsonQuote(workspace);
   text += ",\"actor\":" + JsonQuote("rule:" + std::string(rule_id));
   text += ",\"causationid\":" + JsonQuote(trigger.id) + ",\"correlationid\":" + JsonQuote(correlation);
   text += ",\"ruleid\":" + JsonQuote(rule_id) + ",\"rulesethash\":" + JsonQuote(reactor_->ruleset_hash());

@@ -45,6 +45,10 @@ class EventLogImpl final : public EventLog {
   Result<uint64_t> ActivateRuleSet(const RuleSetActivation& activation) override;
   Result<std::optional<std::string>> ActiveRuleSet() const override;
   Result<std::string> RuleSetSources(std::string_view hash) const override;
+  Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) const override;
+  Status ScanDueTimers(int64_t up_to_micros, const std::function<bool(const PendingTimer&)>& visit) const override;
+  Result<std::optional<int64_t>> NextTimerDue() const override;
+  Result<size_t> FireDueTimers(int64_t up_to_micros, size_t max) override;
 
  private:
   // What one Append has staged but not yet written.
@@ -57,6 +61,10 @@ class EventLogImpl final : public EventLog {
     std::set<std::string> new_workspaces;
     size_t appended = 0;
     std::deque<Event> derived;  // derived events live here until the batch is written
+    // `timers` keys the batch writes, and the ones it deletes; a key is in
+    // at most one of the two.
+    std::map<std::string, std::string> timer_puts;
+    std::set<std::string> timer_deletes;
     Status fatal;               // set when the batch must not be written at all
   };
 
@@ -93,12 +101,25 @@ class EventLogImpl final : public EventLog {
                          std::string_view action_path, std::string data_json, int depth,
                          PendingBatch* pending);
   Result<Event> BuildDerivedEvent(const Event& trigger, std::string_view rule_id, std::string_view action_path,
-                                  std::string_view type, std::string_view subject, std::string_view data_json);
+                                  std::string_view type, std::string_view subject, std::string_view data_json,
+                                  std::string_view workspace);
   Result<std::optional<EntityState>> ReadPendingState(std::string_view workspace, const EntityRef& entity,
                                                       const PendingBatch& pending);
   // Every entity of one kind in one workspace, the batch's changes included.
   Status ForEachPendingEntity(std::string_view workspace, std::string_view kind, const PendingBatch& pending,
                               const std::function<bool(std::string_view, const EntityState&)>& visit);
+  // Timers (event_log_timers.cc).
+  // Keeps `timers` in step with a timer.scheduled, timer.cancelled or
+  // timer.fired event about to be staged; other events change nothing.
+  Status StageTimerChange(const Event& event, PendingBatch* pending);
+  void PutTimer(const PendingTimer& timer, PendingBatch* pending);
+  void DeleteTimer(const PendingTimer& timer, PendingBatch* pending);
+  Result<std::optional<PendingTimer>> ReadPendingTimer(std::string_view workspace, std::string_view timer_id,
+                                                       const PendingBatch& pending) const;
+  // Fires, in the batch, up to `max` timers due at or before `up_to_micros`
+  // (the batch's own included); `*taken` counts them.
+  Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);
+  Status FireTimer(const PendingTimer& timer, PendingBatch* pending);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
   void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) override;

@@ -72,6 +72,11 @@ Result<uint64_t> EventLogImpl::ActivateRuleSet(const RuleSetActivation& activati
   uint64_t seq = pending.head.seq + 1;
   KEEL_ASSIGN_OR_RETURN(Event event, EventFromCanonical(ActivationEventText(activation, seq)));
   Stage(event, {}, nullptr, &pending);
+  // The new set's rules see their activation (to arm their schedules) when
+  // the set is plugged in already, as `keel run` and replays do.
+  if (reactor_ && reactor_->ruleset_hash() == activation.hash) {
+    KEEL_RETURN_IF_ERROR(ReactTo(event, /*before=*/nullptr, /*depth=*/0, &pending));
+  }
   pending.batch.Put(Family(kMeta), std::string(kMetaRuleSet), activation.hash);
   KEEL_RETURN_IF_ERROR(WritePending(&pending));
   return seq;

@@ -82,4 +82,43 @@ inline std::string EntityKey(std::string_view workspace, std::string_view kind, 
   return key;
 }
 
+// Keys in `timers` (engine/FORMAT.md, "timers"): two kinds, told apart by
+// their first byte, so that a range scan of the due ones reads nothing else.
+//   'F' fire time (8 bytes, order-preserving) workspace \0 timer id -> timer record
+//   'I' workspace \0 timer id -> fire time (8 bytes), to find a timer by id
+inline constexpr char kTimerDuePrefix = 'F';
+inline constexpr char kTimerIdPrefix = 'I';
+inline constexpr uint8_t kTimerRecordV1 = 1;  // [1][canonical timer spec]
+
+// Microseconds since the epoch as 8 bytes whose byte order is their numeric
+// order (the sign bit flipped), for times before 1970 too.
+inline void AppendOrderedMicros(int64_t micros, std::string* out) {
+  AppendBigEndian64(static_cast<uint64_t>(micros) ^ (uint64_t{1} << 63), out);
+}
+inline int64_t ReadOrderedMicros(std::string_view bytes) {
+  return static_cast<int64_t>(ReadBigEndian64(bytes) ^ (uint64_t{1} << 63));
+}
+
+inline std::string TimerDueKey(int64_t fire_micros, std::string_view workspace, std::string_view timer_id) {
+  std::string key(1, kTimerDuePrefix);
+  AppendOrderedMicros(fire_micros, &key);
+  key.append(workspace).push_back(kKeySeparator);
+  key.append(timer_id);
+  return key;
+}
+
+// The first key after every timer due at or before `micros`.
+inline std::string TimerDueBound(int64_t micros) {
+  std::string key(1, kTimerDuePrefix);
+  AppendOrderedMicros(micros + 1, &key);
+  return key;
+}
+
+inline std::string TimerIdKey(std::string_view workspace, std::string_view timer_id) {
+  std::string key(1, kTimerIdPrefix);
+  key.append(workspace).push_back(kKeySeparator);
+  key.append(timer_id);
+  return key;
+}
+
 }  // namespace keel::log_format

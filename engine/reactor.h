@@ -14,6 +14,7 @@
 #include "engine/entity_state.h"
 #include "engine/event.h"
 #include "engine/status.h"
+#include "engine/timer.h"
 
 namespace keel {
 
@@ -27,6 +28,9 @@ class StateReader {
   // which must see every member.
   virtual Status ForEachEntity(std::string_view workspace, std::string_view kind,
                                const std::function<bool(std::string_view id, const EntityState& state)>& visit) = 0;
+  // A pending timer of `workspace`, the batch's own changes included;
+  // nullopt when it is not pending (never scheduled, fired or cancelled).
+  virtual Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) = 0;
 };
 
 // Its pointers are valid during Reactor::React only.
@@ -48,6 +52,11 @@ struct DerivedEventRequest {
   std::string type;
   std::string subject;      // KIND/ID in the trigger's workspace
   std::string data_json;    // a JSON object; need not be canonical
+  // Empty: the trigger's workspace, always for tenant events (invariant 8).
+  // Only a trigger in the engine's `system` workspace (ruleset.activated),
+  // which belongs to no tenant, may name the workspace of what it derives:
+  // that is how a rule set arms its schedules in the workspaces they serve.
+  std::string workspace;
 };
 
 // A rule that could not run (a template read a missing field, ...): the

@@ -30,7 +30,7 @@ std::vector<std::string> ExpectedTypes() {
     }
   }
   for (const char* type : {"key_result.progress_reported", "kpi.measured", "comment.added", "approval.requested",
-                           "approval.granted", "approval.rejected", "timer.scheduled", "timer.fired", "ruleset.activated",
+                           "approval.granted", "approval.rejected", "timer.scheduled", "timer.cancelled", "timer.fired", "ruleset.activated",
                            "rule.halted", "rule.failed", "notification.requested"}) {
     types.push_back(type);
   }
