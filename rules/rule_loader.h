@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/schema_registry.h"
+#include "rules/calendar.h"
 #include "rules/event_types.h"
 #include "rules/load_context.h"
 #include "rules/ruleset.h"
@@ -47,6 +48,18 @@ void ReadRules(LoadContext& context, const YAML::Node& root, const LoadState& st
 std::optional<Action> ReadAction(LoadContext& context, const YAML::Node& node, size_t index, const Rule& rule,
                                  const LoadState& state);
 std::optional<TaskTemplate> ReadTemplate(LoadContext& context, const YAML::Node& root);
+
+// `on:` written as a mapping (time_trigger_parser.cc): sets rule->time and
+// rule->event_types. REQUIRES: the rule's scope was read.
+bool ReadTimeTrigger(LoadContext& context, const YAML::Node& node, Position where, Rule* rule);
+
+// A business calendar declared under `calendars:`.
+struct CalendarDeclaration {
+  std::string workspace;  // or "*"
+  std::shared_ptr<const WorkspaceCalendar> calendar;
+  Position position;
+};
+std::vector<CalendarDeclaration> ReadCalendars(LoadContext& context, const YAML::Node& root);
 
 // Warnings for an action whose event, built from its constant values, the
 // event schemas refuse (it can never validate).

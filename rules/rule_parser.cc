@@ -13,7 +13,7 @@ namespace keel::rules {
 namespace {
 
 constexpr std::string_view kRuleFields[] = {"id", "description", "enabled", "on", "if", "then", "scope", "order"};
-constexpr std::string_view kRuleListFields[] = {"rules", "events"};
+constexpr std::string_view kRuleListFields[] = {"rules", "events", "calendars"};
 
 void CheckNode(LoadContext& context, const YAML::Node& node, bool rule_level = false);
 
@@ -78,6 +78,7 @@ bool Matches(const std::string& text, const char* pattern) {
 bool ReadOn(LoadContext& context, const FieldReader& f, const LoadState& state, Rule* rule) {
   const YAML::Node node = f.Get("on");
   Position where = f.ValuePosition("on");
+  if (node.IsMap()) return ReadTimeTrigger(context, node, where, rule);
   if (node.IsSequence() && node.size() == 0) {
     context.Error(where, "on: expected an event type, a glob or a list of them; the list is empty");
     return false;
@@ -201,7 +202,7 @@ std::optional<Rule> ReadRule(LoadContext& context, const YAML::Node& node, const
   ReadScopeAndOrder(context, f, &rule);
   if (f.Require("on")) {
     if (ReadOn(context, f, state, &rule)) {
-      if (rule.event_types.size() == state.catalog.all().size()) {
+      if (!rule.time && rule.event_types.size() == state.catalog.all().size()) {
         context.Warning(f.ValuePosition("on"), "on: matches every event type (" + std::to_string(rule.event_types.size()) +
                                                    "), so the rule has no event-type filter and runs for every event, "
                                                    "including the ones rules produce; name the types it needs");
@@ -258,7 +259,8 @@ std::optional<YAML::Node> ParseYamlDocument(LoadContext& context) {
 
 bool IsRuleListDocument(const YAML::Node& root) {
   return root.IsMap() && !Member(root, "id").IsDefined() &&
-         (Member(root, "rules").IsDefined() || Member(root, "events").IsDefined());
+         (Member(root, "rules").IsDefined() || Member(root, "events").IsDefined() ||
+          Member(root, "calendars").IsDefined());
 }
 
 std::vector<EventDeclaration> ReadEventDeclarations(LoadContext& context, const YAML::Node& root) {

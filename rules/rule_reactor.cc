@@ -7,7 +7,9 @@
 
 #include "engine/canonical_json.h"
 #include "engine/sha256.h"
+#include "engine/canonical_json.h"
 #include "rules/action_eval.h"
+#include "rules/time_reactions.h"
 
 namespace keel::rules {
 namespace {
@@ -282,25 +284,45 @@ void RuleReactor::Select(const TypeIndex& index, const cel::Value* value, std::v
 
 Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reaction* reaction) {
   const Event& event = input.event;
+  // The engine's own event: rules see it only to arm their schedules.
+  if (event.type == "ruleset.activated") return ArmSchedules(rules_, event, &reaction->events);
+  const Rule* time_rule = nullptr;
+  if (!rules_.time_rules().empty()) {
+    KEEL_RETURN_IF_ERROR(KeepDueTimers(rules_, input, state, &reaction->events));
+    if (event.type == "timer.fired") {
+      KEEL_ASSIGN_OR_RETURN(time_rule, TimeRuleFor(rules_, event, state, &reaction->events));
+    }
+  }
   auto found = index_.find(event.type);
-  if (found == index_.end()) return Status::OK();
-  const TypeIndex& index = found->second;
-  bool any = false;
-  for (const Rule* rule : index.rules) any = any || rule->AppliesTo(event.workspace);
+  const TypeIndex* index = found == index_.end() ? nullptr : &found->second;
+  bool any = time_rule != nullptr;
+  if (index != nullptr) {
+    for (const Rule* rule : index->rules) any = any || rule->AppliesTo(event.workspace);
+  }
   if (!any) return Status::OK();
 
+  activation_.SetCalendar(rules_.CalendarFor(event.workspace));
   Bindings bindings(input, state, activation_);
-  const cel::Value* guard_value = nullptr;
-  if (!index.guard_path.empty()) {
-    KEEL_ASSIGN_OR_RETURN(guard_value, bindings.Resolve(index.guard_path));
-  }
   std::vector<const Rule*> selected;
-  Select(index, guard_value, &selected);
+  if (index != nullptr) {
+    const cel::Value* guard_value = nullptr;
+    if (!index->guard_path.empty()) {
+      KEEL_ASSIGN_OR_RETURN(guard_value, bindings.Resolve(index->guard_path));
+    }
+    Select(*index, guard_value, &selected);
+  }
+  if (time_rule != nullptr) selected.push_back(time_rule);
   if (selected.empty()) return Status::OK();
   bindings.BindEvent();
+  std::string timer_name;  // of a timer.fired, for {timer: NAME} rules
+  if (event.type == "timer.fired") {
+    std::string_view raw = FindCanonicalMember(event.data(), "name");
+    if (IsJsonString(raw)) timer_name = DecodeJsonString(raw);
+  }
 
   for (const Rule* rule : selected) {
     if (!rule->AppliesTo(event.workspace)) continue;
+    if (rule->time && rule->time->kind == TimeTrigger::Kind::kTimer && rule->time->timer_name != timer_name) continue;
     auto fail = [&](std::string action, std::string reason) {
       reaction->failures.push_back({rule->id, std::move(action), std::move(reason)});
       ++stats_.failed;

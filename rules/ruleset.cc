@@ -44,6 +44,14 @@ const std::map<std::string, nlohmann::json>& RuleSet::custom_event_types() const
 std::span<const std::string> RuleSet::event_types() const { return data_->event_types; }
 const std::vector<Diagnostic>& RuleSet::warnings() const { return data_->warnings; }
 
+std::span<const Rule* const> RuleSet::time_rules() const { return data_->time_rules; }
+
+const cel::BusinessCalendar* RuleSet::CalendarFor(std::string_view workspace) const {
+  auto it = data_->calendars.find(workspace);
+  if (it == data_->calendars.end()) it = data_->calendars.find(std::string_view("*"));
+  return it == data_->calendars.end() ? nullptr : it->second.get();
+}
+
 nlohmann::json RuleSet::CustomEventSchema(const std::string& type, const nlohmann::json& data_schema) {
   return {{"$schema", "http://json-schema.org/draft-07/schema#"},
           {"title", type},

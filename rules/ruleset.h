@@ -29,10 +29,31 @@
 #include "engine/status.h"
 #include "rules/actions.h"
 #include "rules/cel/cel.h"
+#include "rules/cron.h"
 #include "rules/diagnostic.h"
 #include "rules/task_template.h"
 
 namespace keel::rules {
+
+// A rule whose `on` is time rather than an event type (rules/README.md,
+// "Time triggers").
+struct TimeTrigger {
+  enum class Kind : uint8_t {
+    kTimer,     // {timer: NAME}: timer.fired with data.name NAME
+    kDue,       // {due: KIND, before: OFFSET}: OFFSET before the entity's `due`
+    kOverdue,   // {overdue: KIND, after: OFFSET}: OFFSET after it
+    kSchedule,  // {schedule: CRON, tz: ZONE}: every occurrence, in each workspace of `scope`
+  };
+  Kind kind = Kind::kTimer;
+  std::string timer_name;            // kTimer
+  std::string entity_kind;           // kDue, kOverdue: task, initiative, ...
+  int64_t offset_micros = 0;         // kDue, kOverdue: a fixed offset (2d, 36h, 90m) ...
+  int64_t offset_business_days = 0;  // ... or business days (2bd), in the workspace's calendar
+  std::vector<std::string> done_statuses = {"cancelled", "done"};  // statuses that call the timer off; sorted
+  std::string cron_text;             // kSchedule, as written
+  CronSchedule cron;
+  std::string time_zone;             // kSchedule; empty: the workspace calendar's zone (UTC without one)
+};
 
 struct Rule {
   std::string id;  // ^[a-z0-9][a-z0-9_.-]*$, unique in the set
@@ -40,6 +61,7 @@ struct Rule {
   bool enabled = true;
   std::vector<std::string> on;           // as written: types and globs (`task.*`)
   std::vector<std::string> event_types;  // what `on` matches, resolved at load; sorted
+  std::optional<TimeTrigger> time;        // set when `on` is a time trigger (event_types: timer.fired)
   std::optional<cel::Program> condition;  // `if`; none means always
   int condition_line = 0;                 // where `if`'s value starts, for run-time errors
   int condition_col = 0;
@@ -113,6 +135,13 @@ class RuleSet {
   std::span<const std::string> event_types() const;
 
   const std::vector<Diagnostic>& warnings() const;
+
+  // The enabled rules with a due, overdue or schedule trigger, by order then
+  // id. The reactor arms and fires them itself; Candidates leaves them out.
+  std::span<const Rule* const> time_rules() const;
+  // The business calendar of `workspace` (`calendars:` in a rules file): its
+  // own, else the `"*"` one, else nullptr (Monday to Friday in UTC).
+  const cel::BusinessCalendar* CalendarFor(std::string_view workspace) const;
 
   struct Data;  // ruleset.cc
   explicit RuleSet(std::shared_ptr<const Data> data) : data_(std::move(data)) {}

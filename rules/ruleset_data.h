@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rules/calendar.h"
 #include "rules/ruleset.h"
 
 namespace keel::rules {
@@ -27,6 +28,8 @@ struct RuleSet::Data {
   std::map<std::string, nlohmann::json> custom_event_types;
   std::vector<std::string> event_types;
   std::vector<Diagnostic> warnings;
+  std::vector<const Rule*> time_rules;  // enabled due/overdue/schedule rules, by order then id
+  std::map<std::string, std::shared_ptr<const WorkspaceCalendar>, std::less<>> calendars;  // "*": the default
 };
 
 }  // namespace keel::rules

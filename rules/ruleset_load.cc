@@ -54,6 +54,8 @@ struct Loader {
   std::map<std::string, std::unique_ptr<TaskTemplate>, std::less<>> templates;
   std::map<std::string, nlohmann::json> custom;
   std::vector<Rule> rules;
+  std::map<std::string, std::shared_ptr<const WorkspaceCalendar>, std::less<>> calendars;
+  std::map<std::string, std::string> calendar_declared_in;
 
   const SourceFile& File(const std::string& key) const {
     return **std::find_if(files.begin(), files.end(), [&](const auto& f) { return f->key() == key; });
@@ -101,6 +103,19 @@ struct Loader {
     }
   }
 
+  void DeclareCalendars(LoadContext& context, const YAML::Node& root) {
+    for (CalendarDeclaration& declaration : ReadCalendars(context, root)) {
+      Position p = declaration.position;
+      std::string here = context.file().display() + ":" + std::to_string(p.line) + ":" + std::to_string(p.col);
+      auto [it, inserted] = calendar_declared_in.emplace(declaration.workspace, here);
+      if (!inserted) {
+        context.Error(p, "calendars: '" + declaration.workspace + "' has a calendar already (at " + it->second + ")");
+        continue;
+      }
+      calendars[declaration.workspace] = std::move(declaration.calendar);
+    }
+  }
+
   void LoadRuleFiles(const std::vector<const SourceFile*>& rule_files) {
     // First every file's custom event types, which any rule may name.
     std::vector<std::pair<const SourceFile*, YAML::Node>> documents;
@@ -111,6 +126,7 @@ struct Loader {
       Guarded(context, [&] {
         std::optional<YAML::Node> root = ParseYamlDocument(context);
         if (root) DeclareEvents(context, *root, &declared_in);
+        if (root) DeclareCalendars(context, *root);
         if (root) documents.emplace_back(file, *root);
       });
       parse_errors[file] = context.error_count();
@@ -213,7 +229,7 @@ Result<RuleSet> RuleSet::Load(const std::filesystem::path& rules_dir, const std:
 
 Result<RuleSet> RuleSet::LoadFromSources(RuleSetSources sources, const LoadOptions& options,
                                          std::vector<Diagnostic>* diagnostics) {
-  Loader loader{options, {}, {}, nullptr, nullptr, {}, {}, {}};
+  Loader loader{options, {}, {}, nullptr, nullptr, {}, {}, {}, {}, {}};
   KEEL_ASSIGN_OR_RETURN(loader.registry, LoadSchemas(options));
   loader.state = std::make_unique<LoadState>(loader.registry->Types());
   std::vector<const SourceFile*> rule_files;
@@ -251,8 +267,13 @@ Result<RuleSet> RuleSet::LoadFromSources(RuleSetSources sources, const LoadOptio
             [](const Rule& a, const Rule& b) { return std::tie(a.order, a.id) < std::tie(b.order, b.id); });
   for (const Rule& rule : data->rules) {
     if (!rule.enabled) continue;
+    if (rule.time && rule.time->kind != TimeTrigger::Kind::kTimer) {
+      data->time_rules.push_back(&rule);  // armed and fired by the reactor, not matched by type
+      continue;
+    }
     for (const std::string& type : rule.event_types) data->index[type].push_back(&rule);
   }
+  data->calendars = std::move(loader.calendars);
   data->templates = std::move(loader.templates);
   data->custom_event_types = std::move(loader.custom);
   data->event_types = loader.state->catalog.all();

@@ -1,0 +1,186 @@
+#include "rules/time_reactions.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/canonical_json.h"
+#include "engine/json_time.h"
+#include "rules/cel/time_values.h"
+#include "rules/cel/time_zone.h"
+#include "rules/rule_reactor.h"
+
+namespace keel::rules {
+namespace {
+
+using nlohmann::json;
+using Kind = TimeTrigger::Kind;
+
+constexpr int64_t kMicros = 1'000'000;
+
+std::string Rfc3339(int64_t micros) {
+  int64_t seconds = cel::FloorDiv(micros, kMicros);
+  return cel::FormatTimestamp(seconds, static_cast<int32_t>((micros - seconds * kMicros) * 1000));
+}
+
+const Rule* FindTimeRule(const RuleSet& rules, std::string_view name) {
+  for (const Rule* rule : rules.time_rules()) {
+    if (TimeTimerName(*rule) == name) return rule;
+  }
+  return nullptr;
+}
+
+Result<std::shared_ptr<const cel::TimeZone>> ScheduleZone(const RuleSet& rules, const Rule& rule,
+                                                          std::string_view workspace) {
+  if (!rule.time->time_zone.empty()) return cel::TimeZone::Load(rule.time->time_zone);
+  const cel::BusinessCalendar* calendar = rules.CalendarFor(workspace);
+  return cel::TimeZone::Load(calendar ? calendar->TimeZone() : "UTC");
+}
+
+// The next occurrence after `after_micros` as RFC 3339 in UTC; nullopt when none.
+Result<std::optional<std::string>> NextScheduled(const RuleSet& rules, const Rule& rule, std::string_view workspace,
+                                                 int64_t after_micros) {
+  KEEL_ASSIGN_OR_RETURN(auto zone, ScheduleZone(rules, rule, workspace));
+  std::optional<int64_t> next = NextOccurrence(rule.time->cron, *zone, cel::FloorDiv(after_micros, kMicros));
+  if (!next) return std::optional<std::string>();
+  return std::optional<std::string>(Rfc3339(*next * kMicros));
+}
+
+std::string ScheduleTimerId(const Rule& rule, std::string_view workspace) {
+  return DerivedEntityId("sch-", workspace, rule.id, "on.schedule");
+}
+
+// add_business_days(start, days) in the calendar, as templates count them.
+Result<int64_t> AddBusinessDays(int64_t micros, int64_t days, const cel::BusinessCalendar* calendar) {
+  static const cel::Program program = [] {
+    cel::CompileOptions options;
+    options.variables = {{"start", cel::Kind::kTimestamp}, {"days", cel::Kind::kInt}};
+    return *cel::Compile("add_business_days(start, days)", options);
+  }();
+  cel::Activation activation;
+  int64_t seconds = cel::FloorDiv(micros, kMicros);
+  KEEL_ASSIGN_OR_RETURN(cel::Value start, cel::Value::Timestamp(seconds, static_cast<int32_t>((micros - seconds * kMicros) * 1000)));
+  activation.Bind("start", start);
+  activation.Bind("days", cel::Value::Int(days));
+  activation.SetCalendar(calendar);
+  KEEL_ASSIGN_OR_RETURN(cel::Value moved, program.Evaluate(activation));
+  return moved.TimestampSeconds() * kMicros + moved.TimestampNanos() / 1000;
+}
+
+// `due` in microseconds: an RFC 3339 date-time, or a date (YYYY-MM-DD),
+// which is the start of that day in the calendar's zone.
+Result<std::optional<int64_t>> DueMicros(std::string_view due, const cel::BusinessCalendar* calendar) {
+  if (auto micros = TryParseRfc3339Micros(due)) return std::optional<int64_t>(*micros);
+  if (!IsRfc3339FullDate(due)) return std::optional<int64_t>();
+  KEEL_ASSIGN_OR_RETURN(auto zone, cel::TimeZone::Load(calendar ? calendar->TimeZone() : "UTC"));
+  int64_t day = cel::DaysFromCivil(std::stoi(std::string(due.substr(0, 4))), std::stoi(std::string(due.substr(5, 2))),
+                                   std::stoi(std::string(due.substr(8, 2))));
+  return std::optional<int64_t>(zone->ToUtc(day * 86400) * kMicros);
+}
+
+std::string StringOf(std::string_view raw) { return IsJsonString(raw) ? DecodeJsonString(raw) : std::string(); }
+
+DerivedEventRequest TimerRequest(const Rule& rule, std::string path, std::string type, std::string subject, json data) {
+  return {rule.id, std::move(path), std::move(type), std::move(subject), data.dump(), {}};
+}
+
+}  // namespace
+
+std::string TimeTimerName(const Rule& rule) {
+  switch (rule.time->kind) {
+    case Kind::kDue: return "due:" + rule.id;
+    case Kind::kOverdue: return "overdue:" + rule.id;
+    case Kind::kSchedule: return "schedule:" + rule.id;
+    case Kind::kTimer: return rule.time->timer_name;
+  }
+  return rule.id;
+}
+
+Result<std::optional<int64_t>> DueFireTime(const TimeTrigger& trigger, const EntityState* state,
+                                           const cel::BusinessCalendar* calendar) {
+  if (state == nullptr || state->empty() || state->Get("archived") == "true") return std::optional<int64_t>();
+  std::string status = state->GetString("status");
+  if (std::binary_search(trigger.done_statuses.begin(), trigger.done_statuses.end(), status)) {
+    return std::optional<int64_t>();
+  }
+  KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> due, DueMicros(state->GetString("due"), calendar));
+  if (!due) return due;
+  int64_t sign = trigger.kind == Kind::kDue ? -1 : 1;
+  if (trigger.offset_business_days != 0) {
+    KEEL_ASSIGN_OR_RETURN(int64_t moved, AddBusinessDays(*due, sign * trigger.offset_business_days, calendar));
+    return std::optional<int64_t>(moved);
+  }
+  return std::optional<int64_t>(*due + sign * trigger.offset_micros);
+}
+
+Status ArmSchedules(const RuleSet& rules, const Event& activation, std::vector<DerivedEventRequest>* out) {
+  if (StringOf(FindCanonicalMember(activation.data(), "hash")) != rules.hash()) return Status::OK();
+  for (const Rule* rule : rules.time_rules()) {
+    if (rule->time->kind != Kind::kSchedule) continue;
+    for (const std::string& workspace : rule->scope) {
+      KEEL_ASSIGN_OR_RETURN(std::optional<std::string> next, NextScheduled(rules, *rule, workspace, activation.time_micros));
+      if (!next) continue;
+      DerivedEventRequest request = TimerRequest(
+          *rule, "on.schedule/" + workspace, "timer.scheduled", "rule/" + rule->id,
+          {{"timer", ScheduleTimerId(*rule, workspace)}, {"name", TimeTimerName(*rule)}, {"scheduled_for", *next}});
+      request.workspace = workspace;
+      out->push_back(std::move(request));
+    }
+  }
+  return Status::OK();
+}
+
+Status KeepDueTimers(const RuleSet& rules, const ReactionInput& input, StateReader& state,
+                     std::vector<DerivedEventRequest>* out) {
+  const Event& event = input.event;
+  if (input.after == nullptr && input.before == nullptr) return Status::OK();
+  const cel::BusinessCalendar* calendar = rules.CalendarFor(event.workspace);
+  for (const Rule* rule : rules.time_rules()) {
+    const TimeTrigger& trigger = *rule->time;
+    if (trigger.kind == Kind::kSchedule || trigger.entity_kind != event.entity.kind) continue;
+    if (!rule->AppliesTo(event.workspace)) continue;
+    KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> was, DueFireTime(trigger, input.before, calendar));
+    KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> now, DueFireTime(trigger, input.after, calendar));
+    if (was == now) continue;
+    std::string timer = DerivedEntityId("tm-", event.subject, rule->id, "on");
+    KEEL_ASSIGN_OR_RETURN(std::optional<PendingTimer> pending, state.GetTimer(event.workspace, timer));
+    if (pending) {
+      std::string reason = now ? "the due date moved" : "no longer due (done, archived or no due date)";
+      out->push_back(TimerRequest(*rule, "on/cancel", "timer.cancelled", event.subject,
+                                  {{"timer", timer}, {"name", TimeTimerName(*rule)}, {"reason", reason}}));
+    }
+    if (now) {
+      out->push_back(TimerRequest(*rule, "on/schedule", "timer.scheduled", event.subject,
+                                  {{"timer", timer}, {"name", TimeTimerName(*rule)}, {"scheduled_for", Rfc3339(*now)}}));
+    }
+  }
+  return Status::OK();
+}
+
+Result<const Rule*> TimeRuleFor(const RuleSet& rules, const Event& fired, StateReader& state,
+                                std::vector<DerivedEventRequest>* out) {
+  std::string name = StringOf(FindCanonicalMember(fired.data(), "name"));
+  const Rule* rule = FindTimeRule(rules, name);
+  if (rule == nullptr || !rule->AppliesTo(fired.workspace)) return static_cast<const Rule*>(nullptr);
+  if (rule->time->kind == Kind::kSchedule) {
+    // The next occurrence counts from this one's time, not the clock: a
+    // replay arms the same timers, and occurrences missed while keel was
+    // down each fire, in order.
+    std::string timer = StringOf(FindCanonicalMember(fired.data(), "timer"));
+    KEEL_ASSIGN_OR_RETURN(std::optional<std::string> next, NextScheduled(rules, *rule, fired.workspace, fired.time_micros));
+    if (next) {
+      out->push_back(TimerRequest(*rule, "on.schedule/next", "timer.scheduled", fired.subject,
+                                  {{"timer", timer}, {"name", name}, {"scheduled_for", *next}}));
+    }
+    return rule;
+  }
+  // A due timer whose entity is done meanwhile stays quiet, whatever the
+  // order its cancellation and its firing met in.
+  KEEL_ASSIGN_OR_RETURN(std::optional<EntityState> entity, state.Get(fired.workspace, fired.entity));
+  KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> fire_time,
+                        DueFireTime(*rule->time, entity ? &*entity : nullptr, rules.CalendarFor(fired.workspace)));
+  if (!fire_time) return static_cast<const Rule*>(nullptr);
+  return rule;
+}
+
+}  // namespace keel::rules
