@@ -11,9 +11,11 @@
 
 #include "engine/event_decoder.h"
 #include "engine/event_log.h"
+#include "engine/json_time.h"
 #include "engine/schema_registry.h"
 #include "rules/rule_reactor.h"
 #include "rules/ruleset.h"
+#include "rules/ruleset_store.h"
 #include "rules/yaml_values.h"
 
 namespace keel::rules {
@@ -37,6 +39,7 @@ struct TestCase {
   bool allow_other = false;
   std::vector<std::pair<std::string, ExpectedEvent>> expect_state;  // KIND/ID -> partial state
   std::string workspace;
+  std::string until;  // after the events, fire the timers due up to this time
 };
 
 struct TestFile {
@@ -112,9 +115,10 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
     for (const auto& member : t) {
       std::string key = member.first.as<std::string>();
       if (key != "name" && key != "events" && key != "expect" && key != "allow_other" && key != "expect_state" &&
-          key != "workspace") {
+          key != "workspace" && key != "until") {
         return Problem(file, member.first, "unknown key '" + key +
-                                               "' (expected name, workspace, events, expect, allow_other, expect_state)");
+                                               "' (expected name, workspace, events, until, expect, allow_other, "
+                                               "expect_state)");
       }
     }
     YAML::Node name = Member(t, "name");
@@ -133,6 +137,10 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
         if (!e.IsMap()) return Problem(file, e, "an expected event is a mapping (type, subject, ruleid, data, ...)");
         test.expect.push_back({NodeToJson(e), NodePosition(e).line});
       }
+    }
+    if (YAML::Node until = Member(t, "until"); until) {
+      test.until = until.IsScalar() ? until.Scalar() : "";
+      if (!ParseRfc3339Micros(test.until).ok()) return Problem(file, until, "until: expected an RFC 3339 date-time");
     }
     if (YAML::Node allow = Member(t, "allow_other"); allow) test.allow_other = ScalarToJson(allow) == true;
     if (YAML::Node states = Member(t, "expect_state"); states) {
@@ -245,15 +253,23 @@ Result<RuleTestResult> RunOne(const fs::path& file, const TestCase& test, const 
   LogOptions log_options;
   log_options.create_if_missing = true;
   log_options.sync = SyncMode::kOff;
+  // The event clock, as `keel run --clock=events`: timers fire where their
+  // time falls between the test's events.
+  log_options.fire_timers_at_event_time = true;
   KEEL_ASSIGN_OR_RETURN(scratch.log, EventLog::Open(scratch.path() / "db", log_options));
   auto reactor = std::make_shared<RuleReactor>(set);
   scratch.log->SetReactor(reactor, &schemas);
   EventDecoder decoder(&schemas);
+  bool activated = set.time_rules().empty();  // only schedules need the activation
   for (size_t i = 0; i < test.events.size(); ++i) {
     Result<Event> event = decoder.DecodeInput(test.events[i].dump());
     if (!event.ok()) {
       result.failures.push_back("input event " + std::to_string(i + 1) + " is not valid: " + event.status().message());
       continue;
+    }
+    if (!activated) {
+      KEEL_RETURN_IF_ERROR(ActivateRuleSet(*scratch.log, set, event->time).status());
+      activated = true;
     }
     std::vector<AppendRequest> group;
     group.push_back({*std::move(event), std::nullopt});
@@ -262,9 +278,20 @@ Result<RuleTestResult> RunOne(const fs::path& file, const TestCase& test, const 
       result.failures.push_back("input event " + std::to_string(i + 1) + " was rejected: " + appended[0].error.message());
     }
   }
+  if (!test.until.empty()) {
+    KEEL_ASSIGN_OR_RETURN(int64_t until, ParseRfc3339Micros(test.until));
+    while (true) {
+      KEEL_ASSIGN_OR_RETURN(size_t fired, scratch.log->FireDueTimers(until, 1000));
+      if (fired == 0) break;
+    }
+  }
   std::vector<json> derived;
   KEEL_RETURN_IF_ERROR(scratch.log->Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
-    if (stored.event.is_derived()) derived.push_back(json::parse(stored.event.canonical));
+    // timer.fired is the engine's, not a rule's, yet it is what time rules
+    // derive from: tests expect it among the derived events.
+    if (stored.event.is_derived() || stored.event.type == "timer.fired") {
+      derived.push_back(json::parse(stored.event.canonical));
+    }
     return true;
   }));
   result.derived = derived.size();
