@@ -25,6 +25,9 @@ rules::RuleSetSources BenchRatioRules();
 // keel bench audit: replay and verify against a raw scan of the same log.
 void AddAuditBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench timers: N pending timers in RocksDB, scheduling and firing rates, peak RSS.
+void AddTimersBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
 

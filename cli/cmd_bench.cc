@@ -11,6 +11,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddRulesBenchmark(*bench, exit_code);
   AddCelBenchmark(*bench, exit_code);
   AddAuditBenchmark(*bench, exit_code);
+  AddTimersBenchmark(*bench, exit_code);
 }
 
 }  // namespace keel::cli

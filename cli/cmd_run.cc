@@ -2,6 +2,7 @@
 // embedded default. Events from a file go through the rules into the log;
 // prints what came in, what the rules derived, and what was refused.
 #include <algorithm>
+#include <ctime>
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -9,6 +10,7 @@
 #include "cli/ingest_loop.h"
 #include "cli/rule_pack.h"
 #include "engine/json_time.h"
+#include "engine/scheduler.h"
 #include "rules/rule_reactor.h"
 #include "rules/ruleset_store.h"
 
@@ -21,6 +23,8 @@ struct RunFlags {
   std::string events;
   std::string db;
   std::string sync = "batch";
+  std::string clock = "wall";
+  std::string until;
   size_t batch = 1000;
   size_t max_event_bytes = size_t{1} << 20;
   int max_depth = 10;
@@ -30,7 +34,8 @@ struct RunFlags {
 
 // What the new part of the log holds, by kind of event.
 struct RunReport {
-  uint64_t input = 0, derived = 0, halted = 0, failed = 0, tasks_created = 0;
+  uint64_t input = 0, derived = 0, halted = 0, failed = 0, tasks_created = 0, timers_fired = 0;
+  std::optional<int64_t> next_timer_due;  // the earliest pending timer
   std::vector<StoredEvent> derived_events;  // the first `show` of them
   std::vector<std::string> problems;        // rule.failed and rule.halted reasons
 };
@@ -40,6 +45,10 @@ Result<RunReport> Summarize(const EventLog& log, uint64_t from, size_t show) {
   KEEL_RETURN_IF_ERROR(log.Scan(from, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
     if (e.type == "ruleset.activated") return true;
+    if (e.type == "timer.fired") {
+      ++report.timers_fired;
+      return true;
+    }
     if (!e.is_derived()) {
       ++report.input;
       return true;
@@ -56,7 +65,17 @@ Result<RunReport> Summarize(const EventLog& log, uint64_t from, size_t show) {
     if (report.derived_events.size() < show) report.derived_events.push_back(stored);
     return true;
   }));
+  KEEL_ASSIGN_OR_RETURN(report.next_timer_due, log.NextTimerDue());
   return report;
+}
+
+std::string FormatMicros(int64_t micros) {
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 // The time of the first line that has one: when a newly loaded rule set
@@ -97,6 +116,8 @@ void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleR
             << run.counts.rejected << "\n";
   std::cout << "derived " << report.derived << " (tasks created " << report.tasks_created << "), halted "
             << report.halted << ", failed " << report.failed << "\n";
+  std::cout << "timers fired " << report.timers_fired << ", next due "
+            << (report.next_timer_due ? FormatMicros(*report.next_timer_due) : std::string("none")) << "\n";
   std::cout << "fired:";
   if (reactor.stats().fired.empty()) std::cout << " none";
   for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << rule << " " << count << ";";
@@ -131,6 +152,9 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
              {"fired", fired},
              {"duplicates", run.counts.duplicates},
              {"tasks_created", report.tasks_created},
+             {"timers_fired", report.timers_fired},
+             {"next_timer_due", report.next_timer_due ? nlohmann::ordered_json(FormatMicros(*report.next_timer_due))
+                                                      : nlohmann::ordered_json(nullptr)},
              {"ruleset", reactor.rules().hash()},
              {"errors", errors}});
 }
@@ -138,6 +162,13 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
 int RunRun(const RunFlags& flags) {
   auto sync = ParseSyncMode(flags.sync);
   if (!sync.ok()) return ReportError("run", sync.status());
+  std::optional<int64_t> until;
+  if (!flags.until.empty()) {
+    auto parsed = ParseRfc3339Micros(flags.until);
+    if (!parsed.ok()) return ReportError("run", parsed.status().WithContext("--until"));
+    until = *parsed;
+  }
+  const bool event_clock = flags.clock == "events";
   Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(flags.rules, flags.templates));
   if (!set.ok()) return ReportError("run", set.status());
   auto schemas = SchemaRegistry::LoadEmbedded();
@@ -149,6 +180,7 @@ int RunRun(const RunFlags& flags) {
   options.create_if_missing = true;
   options.sync = *sync;
   options.max_cascade_depth = flags.max_depth;
+  options.fire_timers_at_event_time = event_clock;
   auto log = EventLog::Open(flags.db, options);
   if (!log.ok()) return ReportError("run", log.status());
 
@@ -161,17 +193,27 @@ int RunRun(const RunFlags& flags) {
   loop.batch = flags.batch;
   loop.max_event_bytes = flags.max_event_bytes;
   loop.progress_label = "run";
+  // The wall clock fires what falls due between groups, and at the end; the
+  // event clock fires inside each Append, before each event (LogOptions).
+  SystemClock wall_clock;
+  Scheduler scheduler(log->get(), &wall_clock);
   loop.before_group = [&](std::span<const IngestItem> items) -> Status {
-    if (active) return Status::OK();
-    std::optional<std::string> time = FirstEventTime(items);
-    if (!time) return Status::OK();
-    KEEL_ASSIGN_OR_RETURN(activated_seq, rules::ActivateRuleSet(**log, *set, *time));
-    active = true;
+    if (!active) {
+      std::optional<std::string> time = FirstEventTime(items);
+      if (!time) return Status::OK();
+      KEEL_ASSIGN_OR_RETURN(activated_seq, rules::ActivateRuleSet(**log, *set, *time));
+      active = true;
+    }
+    if (!event_clock) KEEL_RETURN_IF_ERROR(scheduler.FireDue().status());
     return Status::OK();
   };
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
   Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
   if (!run.ok()) return ReportError("run", run.status());
+  if (until || !event_clock) {
+    Result<uint64_t> fired = until ? scheduler.FireDueUntil(*until) : scheduler.FireDue();
+    if (!fired.ok()) return ReportError("run", fired.status());
+  }
   if (Status s = (*log)->Sync(); !s.ok()) return ReportError("run", s);
 
   Result<RunReport> report = Summarize(**log, first_new_seq, flags.json ? 0 : flags.show);
@@ -199,6 +241,13 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   command->add_option("--sync", flags->sync, "Durability: always (fsync per batch), batch (group commit), off")
       ->capture_default_str()
       ->check(CLI::IsMember({"always", "batch", "off"}));
+  command->add_option("--clock", flags->clock,
+                      "What time it is for timers: wall (the system clock: due timers fire between batches and "
+                      "at the end) or events (each event's time: before each event, the timers due by then fire)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"wall", "events"}));
+  command->add_option("--until", flags->until,
+                      "After the input, fire the timers due up to this RFC 3339 time (with either clock)");
   command->add_option("--batch", flags->batch, "Input events per WriteBatch")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
