@@ -204,6 +204,11 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
   }
   for (auto& [key, state] : pending->entities) entity_cache_.Put(key, std::move(state));
   known_workspaces_.insert(pending->new_workspaces.begin(), pending->new_workspaces.end());
+  // What the batch fired is gone; what it scheduled may be earlier still.
+  if (pending->timer_floor > timer_floor_) timer_floor_ = pending->timer_floor;
+  for (const auto& [key, value] : pending->timer_puts) {
+    if (key[0] == kTimerDuePrefix && key < timer_floor_) timer_floor_ = key;
+  }
   unsynced_writes_ = options_.sync != SyncMode::kAlways;
   wrote_since_open_ = true;
   MaybeGroupCommit();

@@ -65,6 +65,7 @@ class EventLogImpl final : public EventLog {
     // at most one of the two.
     std::map<std::string, std::string> timer_puts;
     std::set<std::string> timer_deletes;
+    std::string timer_floor;  // the last `F` key fired from the database, if any
     Status fatal;               // set when the batch must not be written at all
   };
 
@@ -137,6 +138,10 @@ class EventLogImpl final : public EventLog {
   std::shared_ptr<Reactor> reactor_;
   std::unique_ptr<EventDecoder> derived_decoder_;
   std::set<std::string, std::less<>> known_workspaces_;
+  // No pending `F` key of the database is below it: due scans seek here
+  // rather than to the first `F` key, past the deletes of timers fired
+  // before (RocksDB skips tombstones one by one until it compacts them).
+  std::string timer_floor_;
   std::chrono::steady_clock::time_point last_sync_;
   bool unsynced_writes_ = false;
   bool wrote_since_open_ = false;

@@ -2,6 +2,8 @@
 // schedule, cancel and fire timers, in the same WriteBatch as those events
 // (so a crash never leaves a timer that fired and is still pending), and the
 // firing of due timers as timer.fired events.
+#include <algorithm>
+
 #include "engine/canonical_json.h"
 #include "engine/event_log_impl.h"
 #include "engine/log_format.h"
@@ -98,7 +100,7 @@ Status EventLogImpl::FireDueInBatch(int64_t up_to_micros, size_t max, PendingBat
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kTimers)));
   // The iterator sees the database as it was when the batch began; the
   // batch's own puts and deletes are merged in, in key (fire time) order.
-  it->Seek(lower);
+  it->Seek(std::max(lower, timer_floor_));
   while (*taken < max) {
     while (it->Valid() && pending->timer_deletes.count(it->key().ToString())) it->Next();
     auto staged = pending->timer_puts.lower_bound(lower);
@@ -110,6 +112,7 @@ Status EventLogImpl::FireDueInBatch(int64_t up_to_micros, size_t max, PendingBat
       record = staged->second;
     } else {
       record = it->value().ToString();
+      pending->timer_floor = it->key().ToString();
       it->Next();
     }
     KEEL_ASSIGN_OR_RETURN(PendingTimer timer, DecodeTimerRecord(record));
