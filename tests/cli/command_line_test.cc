@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
                                            Command{"rules_test", {"rules", "test"}}, Command{"rules_graph", {"rules", "graph"}},
                                            Command{"history", {"history"}}, Command{"export", {"export"}},
                                            Command{"replay", {"replay"}}, Command{"whatif", {"whatif"}},
-                                           Command{"explain", {"explain"}}, Command{"bench_audit", {"bench", "audit"}}),
+                                           Command{"explain", {"explain"}}, Command{"bench_audit", {"bench", "audit"}},
+                                           Command{"bench_timers", {"bench", "timers"}}),
                          [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
 
 class CommandLineTest : public KeelCliTest {};
@@ -69,6 +70,16 @@ TEST_F(CommandLineTest, TheRulesAuditAndCelBenchmarksRunAndReportTheirFigures) {
   KeelRun cel = RunKeel({"bench", "cel", "--evaluations", "1000", "--repetitions", "1", "--json"});
   ASSERT_EQ(cel.exit_code, 0) << cel.Describe();
   EXPECT_GT(nlohmann::json::parse(cel.out)["ns_per_evaluation_median"].get<double>(), 0);
+}
+
+TEST_F(CommandLineTest, TheTimersBenchmarkFiresEveryTimerItScheduled) {
+  KeelRun run = RunKeel({"bench", "timers", "--timers", "3000", "--dir", (dir_ / "timers").string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  nlohmann::json figures = nlohmann::json::parse(run.out);
+  EXPECT_EQ(figures["fired"], 3000);
+  EXPECT_EQ(figures["all_fired"], true);
+  EXPECT_GT(figures["peak_rss_bytes"].get<double>(), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "timers"));
 }
 
 TEST_F(CommandLineTest, UnknownFlagIsNamedInTheMessage) {

@@ -34,6 +34,38 @@ class RunCommandTest : public KeelCliTest {
   }
 };
 
+TEST_F(RunCommandTest, EventClockFiresTheRemindersWhereTheirTimesFallAndRunsAgainIdentically) {
+  KeelRun first = Run("examples/reminders", "examples/reminders/events.ndjson", {"--clock=events", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.Describe();
+  json summary = json::parse(first.out);
+  EXPECT_EQ(summary["input"], 5);
+  EXPECT_EQ(summary["timers_fired"], 6);  // 3 Monday digests, 2 reminders, 1 overdue, by the last event's time
+  EXPECT_EQ(summary["fired"], json({{"due-reminder", 2}, {"overdue-task", 1}, {"weekly-digest", 3}}));
+  EXPECT_EQ(summary["next_timer_due"], "2026-04-27T07:00:00Z");
+  std::vector<json> events = LogEvents();
+  // The same file into a second database gives the same log, byte for byte.
+  std::string second_db = (dir_ / "second").string();
+  KeelRun second = RunKeel({"run", "--rules", "examples/reminders", "--events", "examples/reminders/events.ndjson",
+                            "--db", second_db, "--clock=events", "--json"});
+  ASSERT_EQ(second.exit_code, 0) << second.Describe();
+  KeelRun log = RunKeel({"log", "--db", second_db, "--json"});
+  std::vector<json> again;
+  for (const std::string& line : Lines(log.out)) again.push_back(json::parse(line));
+  EXPECT_EQ(again, events);
+  // --until fires what falls due after the last event.
+  KeelRun later = Run("examples/reminders", "examples/reminders/events.ndjson",
+                      {"--clock=events", "--until", "2026-05-01T00:00:00Z", "--json"});
+  ASSERT_EQ(later.exit_code, 0) << later.Describe();
+  EXPECT_EQ(json::parse(later.out)["timers_fired"], 1);  // the digest of Monday 27 April
+  EXPECT_EQ(json::parse(later.out)["duplicates"], 5);
+}
+
+TEST_F(RunCommandTest, BadUntilIsRefused) {
+  KeelRun run = Run("examples/reminders", "examples/reminders/events.ndjson", {"--until", "tomorrow"});
+  EXPECT_NE(run.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.err.find("--until"), std::string::npos) << run.Describe();
+}
+
 TEST_F(RunCommandTest, TheKickoffPackSpawnsTheTemplatesTasksOnceAndSaysWhatHappened) {
   json summary = RunJson("examples/kickoff", "examples/kickoff/events.ndjson");
   EXPECT_EQ(summary["input"], 3);  // four lines, one of them a redelivery
