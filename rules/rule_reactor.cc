@@ -7,7 +7,6 @@
 
 #include "engine/canonical_json.h"
 #include "engine/sha256.h"
-#include "engine/canonical_json.h"
 #include "rules/action_eval.h"
 #include "rules/time_reactions.h"
 
