@@ -58,8 +58,7 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
   StoredIds stored = LookUpIds(group);
   for (size_t i = 0; i < group.size(); ++i) {
     if (options_.fire_timers_at_event_time) {
-      size_t taken = 0;
-      KEEL_RETURN_IF_ERROR(FireDueInBatch(group[i].event.time_micros, SIZE_MAX, &pending, &taken));
+      KEEL_RETURN_IF_ERROR(FireDueBeforeEvent(group[i].event.time_micros, &pending));
     }
     results.push_back(AppendOne(group[i], stored.statuses[i], stored.values[i], &pending));
     if (!pending.fatal.ok()) return pending.fatal;  // a reactor error: nothing of the batch is written
@@ -206,9 +205,14 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
   known_workspaces_.insert(pending->new_workspaces.begin(), pending->new_workspaces.end());
   // What the batch fired is gone; what it scheduled may be earlier still.
   if (pending->timer_floor > timer_floor_) timer_floor_ = pending->timer_floor;
+  if (pending->earliest_due) earliest_due_ = pending->earliest_due;
   for (const auto& [key, value] : pending->timer_puts) {
-    if (key[0] == kTimerDuePrefix && key < timer_floor_) timer_floor_ = key;
+    if (key[0] != kTimerDuePrefix) continue;
+    if (key < timer_floor_) timer_floor_ = key;
+    int64_t due = ReadOrderedMicros(std::string_view(key).substr(1, 8));
+    if (earliest_due_ && due < *earliest_due_) earliest_due_ = due;
   }
+  // Deletes can only make the earliest later: it stays a lower bound.
   unsynced_writes_ = options_.sync != SyncMode::kAlways;
   wrote_since_open_ = true;
   MaybeGroupCommit();

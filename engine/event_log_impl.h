@@ -66,6 +66,7 @@ class EventLogImpl final : public EventLog {
     std::map<std::string, std::string> timer_puts;
     std::set<std::string> timer_deletes;
     std::string timer_floor;  // the last `F` key fired from the database, if any
+    std::optional<int64_t> earliest_due;  // for earliest_due_, once the batch is written
     Status fatal;               // set when the batch must not be written at all
   };
 
@@ -121,6 +122,9 @@ class EventLogImpl final : public EventLog {
   // (the batch's own included); `*taken` counts them.
   Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);
   Status FireTimer(const PendingTimer& timer, PendingBatch* pending);
+  // The event clock's step before an input event at `micros`: fires what is
+  // due by then, unless nothing can be (earliest_due_ and the batch's puts).
+  Status FireDueBeforeEvent(int64_t micros, PendingBatch* pending);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
   void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) override;
@@ -142,6 +146,9 @@ class EventLogImpl final : public EventLog {
   // rather than to the first `F` key, past the deletes of timers fired
   // before (RocksDB skips tombstones one by one until it compacts them).
   std::string timer_floor_;
+  // No pending timer of the database is due before it (nullopt: not known);
+  // lets the event clock skip the due scan for most events.
+  std::optional<int64_t> earliest_due_;
   std::chrono::steady_clock::time_point last_sync_;
   bool unsynced_writes_ = false;
   bool wrote_since_open_ = false;

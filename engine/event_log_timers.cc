@@ -122,6 +122,29 @@ Status EventLogImpl::FireDueInBatch(int64_t up_to_micros, size_t max, PendingBat
   return FromRocksDB(it->status(), "cannot scan due timers");
 }
 
+Status EventLogImpl::FireDueBeforeEvent(int64_t micros, PendingBatch* pending) {
+  if (!pending->earliest_due) {
+    if (!earliest_due_) {
+      KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> next, NextTimerDue());
+      earliest_due_ = next.value_or(INT64_MAX);
+    }
+    pending->earliest_due = earliest_due_;
+  }
+  bool may_be_due = *pending->earliest_due <= micros;
+  auto staged = pending->timer_puts.lower_bound(std::string(1, kTimerDuePrefix));
+  if (staged != pending->timer_puts.end() && staged->first[0] == kTimerDuePrefix &&
+      ReadOrderedMicros(std::string_view(staged->first).substr(1, 8)) <= micros) {
+    may_be_due = true;
+  }
+  if (!may_be_due) return Status::OK();
+  size_t taken = 0;
+  KEEL_RETURN_IF_ERROR(FireDueInBatch(micros, SIZE_MAX, pending, &taken));
+  // Every timer of the database due by `micros` is now deleted in the batch
+  // (the batch's own puts are looked at above, each time).
+  pending->earliest_due = std::max(*pending->earliest_due, micros + 1);
+  return Status::OK();
+}
+
 Result<size_t> EventLogImpl::FireDueTimers(int64_t up_to_micros, size_t max) {
   if (options_.read_only) return Status::FailedPrecondition("the log is open read-only");
   PendingBatch pending;
@@ -169,7 +192,7 @@ Result<std::optional<int64_t>> EventLogImpl::NextTimerDue() const {
   rocksdb::Slice upper_slice(upper);
   read.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kTimers)));
-  it->Seek(std::string(1, kTimerDuePrefix));
+  it->Seek(std::string(1, kTimerDuePrefix));  // not from timer_floor_: reads may come from any thread
   if (!it->Valid()) {
     KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan timers"));
     return std::optional<int64_t>();

@@ -250,6 +250,35 @@ TEST_F(TimerTest, EventClockFiresDueTimersBeforeEachInputEventInTheSameBatch) {
                                                    "task.status_changed@2026-03-02T10:00:00Z"}));
 }
 
+TEST_F(TimerTest, EventClockAcrossBatchesFiresEachTimerBeforeTheFirstEventPastIt) {
+  LogOptions options;
+  options.fire_timers_at_event_time = true;
+  auto log = Open(options);
+  auto at = [](std::string id, const char* time) {
+    return MakeEvent({.id = std::move(id), .time = time, .data = {{"to", "x"}}});
+  };
+  Append(*log, {Scheduled("s1", "tm-10", "2026-03-02T10:00:00Z"), Scheduled("s2", "tm-12", "2026-03-02T12:00:00Z")});
+  Append(*log, {at("e1", "2026-03-02T11:00:00Z")});
+  Append(*log, {at("e2", "2026-03-02T11:30:00Z")});
+  Append(*log, {at("e3", "2026-03-02T12:00:00Z")});
+  // Scheduled later for earlier than anything fired so far: fires before the next event.
+  Append(*log, {Scheduled("s3", "tm-8", "2026-03-02T08:00:00Z", "2026-03-02T12:30:00Z")});
+  Append(*log, {at("e4", "2026-03-02T12:31:00Z")});
+  std::vector<std::string> order;
+  for (const StoredEvent& e : All(*log)) order.push_back(e.event.type == "timer.fired" ? "fired " + e.event.time : e.event.id);
+  EXPECT_EQ(order, (std::vector<std::string>{"s1", "s2", "fired 2026-03-02T10:00:00Z", "e1", "e2",
+                                             "fired 2026-03-02T12:00:00Z", "e3", "s3", "fired 2026-03-02T08:00:00Z",
+                                             "e4"}));
+  // A restart forgets what it knew of the earliest timer, and finds it again.
+  log.reset();
+  log = Open(options);
+  Append(*log, {Scheduled("s4", "tm-13", "2026-03-02T13:00:00Z", "2026-03-02T12:40:00Z")});
+  log.reset();
+  log = Open(options);
+  Append(*log, {at("e5", "2026-03-02T13:00:00Z")});
+  EXPECT_EQ(All(*log)[All(*log).size() - 2].event.type, "timer.fired");
+}
+
 TEST_F(TimerTest, TimerACascadeSchedulesFiresInTheSameCallWhenDue) {
   auto log = Open();
   log->SetReactor(std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader& state, Reaction* out) {
