@@ -32,7 +32,13 @@ std::string Headline(const rules::ExplainedEvent& node) {
   const Event& e = node.stored.event;
   std::string line = "seq " + std::to_string(node.stored.seq) + "  " + e.type + "  " + e.subject + "  " + e.time +
                      "  " + e.actor;
-  line += e.is_derived() ? "  (rule " + e.rule_id + ")" : "  (input, id " + e.id + ")";
+  if (e.is_derived()) {
+    line += "  (rule " + e.rule_id + ")";
+  } else if (!e.causation_id.empty()) {
+    line += "  (engine, id " + e.id + ", caused by " + e.causation_id + ")";  // a timer.fired
+  } else {
+    line += "  (input, id " + e.id + ")";
+  }
   return line;
 }
 

@@ -125,10 +125,12 @@ Result<Explanation> Explain(const EventLog& log, uint64_t seq) {
   StoredRuleSets sets(log);
   KEEL_ASSIGN_OR_RETURN(StoredEvent asked, log.Read(seq));
 
-  // Up: causation ids to the root.
+  // Up: causation ids to the root. Derived events have one, and so does a
+  // timer.fired (its timer.scheduled): a reminder is explained back to the
+  // event that set its due date.
   std::vector<StoredEvent> chain;
   StoredEvent at = asked;
-  while (at.event.is_derived()) {
+  while (!at.event.causation_id.empty()) {
     KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> cause, log.FindSeqById(at.event.causation_id));
     if (!cause) break;
     KEEL_ASSIGN_OR_RETURN(at, log.Read(*cause));

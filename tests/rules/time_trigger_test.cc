@@ -4,6 +4,7 @@
 
 #include "engine/json_time.h"
 #include "engine/scheduler.h"
+#include "rules/explain.h"
 #include "rules/replay.h"
 #include "rules/ruleset_store.h"
 #include "tests/rules/reactor_fixture.h"
@@ -122,6 +123,21 @@ TEST_F(TimeTriggerTest, DueReminderFiresTwoBusinessDaysBeforeSkippingAHoliday) {
   EXPECT_EQ(FireUntil("2026-03-10T16:59:59Z"), 0u);
   EXPECT_EQ(FireUntil("2026-03-10T17:00:00Z"), 1u);
   EXPECT_EQ(Comments(), (Strings{"task/T-1@2026-03-10T17:00:00Z"})) << "the rule ran on timer.fired, entity = the task";
+}
+
+TEST_F(TimeTriggerTest, ExplainTracesAReminderBackToTheEventThatSetTheDueDate) {
+  RulePack pack;
+  pack.Add("rules/r.yaml", Rule("{due: task, before: 1d}"));
+  Start(pack);
+  Ingest(Task("e1", "2026-03-10T12:00:00Z"));
+  ASSERT_EQ(FireUntil("2026-03-09T12:00:00Z"), 1u);
+  std::vector<StoredEvent> comments = OfType("comment.added");
+  ASSERT_EQ(comments.size(), 1u);
+  auto explained = Explain(*log_, comments[0].seq);
+  ASSERT_TRUE(explained.ok()) << explained.status().ToString();
+  Strings causes;
+  for (size_t i : explained->ancestors) causes.push_back(explained->nodes[i].stored.event.type);
+  EXPECT_EQ(causes, (Strings{"task.created", "timer.scheduled", "timer.fired"}));
 }
 
 TEST_F(TimeTriggerTest, MovingTheDueDateCancelsAndReschedulesThroughEvents) {
