@@ -140,6 +140,23 @@ TEST_F(TimeTriggerTest, ExplainTracesAReminderBackToTheEventThatSetTheDueDate) {
   EXPECT_EQ(causes, (Strings{"task.created", "timer.scheduled", "timer.fired"}));
 }
 
+TEST_F(TimeTriggerTest, WorkspaceCalendarCountsTemplateDueDatesAndAddBusinessDays) {
+  RulePack pack;
+  pack.Add("rules/r.yaml", "id: r\non: initiative.created\nthen:\n  - apply_template: t\n"
+                           "  - create_task: {title: Follow-up, due: \"{{ add_business_days(now(), 1) }}\"}\n")
+      .Add("templates/t.yaml", "name: t\ntasks:\n  - key: a\n    title: A\n    due_in: 2\n")
+      .Add("rules/calendars.yaml", "calendars:\n  acme: {holidays: [2026-03-03, 2026-03-04]}\n");
+  Start(pack);
+  // Monday 2026-03-02 09:00; Tuesday and Wednesday are acme's holidays.
+  Ingest({.id = "e1", .type = "initiative.created", .subject = "initiative/IN-1", .data = {{"title", "X"}}});
+  Ingest({.id = "e2", .type = "initiative.created", .subject = "initiative/IN-2", .workspace = "globex",
+          .data = {{"title", "Y"}}});
+  Strings due;
+  for (const StoredEvent& e : OfType("task.created")) due.push_back(e.event.workspace + " " + Data(e)["due"].get<std::string>());
+  EXPECT_EQ(due, (Strings{"acme 2026-03-06T09:00:00Z", "acme 2026-03-05T09:00:00Z", "globex 2026-03-04T09:00:00Z",
+                          "globex 2026-03-03T09:00:00Z"}));
+}
+
 TEST_F(TimeTriggerTest, MovingTheDueDateCancelsAndReschedulesThroughEvents) {
   RulePack pack;
   pack.Add("rules/r.yaml", Rule("{due: task, before: 1d}"));
