@@ -67,6 +67,18 @@ TEST_F(RulesCommandTest, ErrorsArePrintedWithTheirPlaceAndCaretAndExitOne) {
   EXPECT_NE(run.out.find("2 errors, 0 warnings\n"), std::string::npos) << run.out;
 }
 
+TEST_F(RulesCommandTest, BadTimeTriggersArePrintedWithTheirPlace) {
+  Write(dir_ / "rules/a.yaml", "id: a\non: {schedule: \"0 9 * * MOX\", tz: Europe/Paris}\nscope: [acme]\n"
+                               "then: [{add_comment: x}]\n");
+  Write(dir_ / "rules/b.yaml", "id: b\non: {overdue: task, after: soon}\nthen: [{add_comment: x}]\n");
+  KeelRun run = RunKeel("rules check " + (dir_ / "rules").string());
+  EXPECT_EQ(run.exit_code, 1);
+  std::string a = (dir_ / "rules/a.yaml").string(), b = (dir_ / "rules/b.yaml").string();
+  EXPECT_NE(run.out.find(a + ":2:25: error: [a] on.schedule: '0 9 * * MOX': day of week: unknown name 'MOX' (SUN..SAT)"),
+            std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(b + ":2:28: error: [b] on.after: 'soon' is not an offset"), std::string::npos) << run.out;
+}
+
 TEST_F(RulesCommandTest, WarningsAloneExitZero) {
   Write(dir_ / "rules/a.yaml", "id: a\non: task.updated\nthen: [{set_field: {field: x, value: 1}}]\n");
   KeelRun run = RunKeel("rules check " + (dir_ / "rules").string());
