@@ -28,6 +28,7 @@ struct RunFlags {
   size_t batch = 1000;
   size_t max_event_bytes = size_t{1} << 20;
   int max_depth = 10;
+  size_t max_derived = 10000;
   size_t show = 50;
   bool json = false;
 };
@@ -180,6 +181,7 @@ int RunRun(const RunFlags& flags) {
   options.create_if_missing = true;
   options.sync = *sync;
   options.max_cascade_depth = flags.max_depth;
+  options.max_derived_per_input = flags.max_derived;
   options.fire_timers_at_event_time = event_clock;
   auto log = EventLog::Open(flags.db, options);
   if (!log.ok()) return ReportError("run", log.status());
@@ -257,6 +259,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   command->add_option("--max-depth", flags->max_depth, "How deep derived events may cascade before rule.halted")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  command->add_option("--max-derived", flags->max_derived,
+                      "How many events one input event may derive, its whole cascade included, before rule.halted")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10000000}));
   command->add_option("--show", flags->show, "Derived events to list in the text output")->capture_default_str();
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunRun(*flags); });

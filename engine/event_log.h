@@ -54,6 +54,11 @@ struct LogOptions {
   // Derived events cascade (trigger rules in turn) up to this depth; the
   // next level appends a `rule.halted` event instead.
   int max_cascade_depth = 10;
+  // At most this many events derived from one input event, its whole
+  // cascade included; past it, one `rule.halted` says so and the rest is not
+  // appended. A rule set's activation (system workspace) is exempt: arming
+  // the timers of every existing task legitimately derives one per task.
+  size_t max_derived_per_input = 10000;
   // The event clock (`keel run --clock=events`): before each input event
   // of an Append, the timers due at or before its time fire, in the same
   // batch, so a file of past events fires its timers where they fall.

@@ -114,6 +114,7 @@ Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::strin
 }
 
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
+  if (depth == 0) pending->cascade = {.derived = 0, .limited = event.workspace != kSystemWorkspace};
   const EntityState* after = nullptr;
   if (ChangesEntityState(event.type)) {
     auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
@@ -134,6 +135,9 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
   KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));
   for (const RuleFailure& failure : reaction.failures) {
+    KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(event, failure.rule_id, failure.action_path,
+                                                           "rule.failed of " + failure.rule_id, depth + 1, pending));
+    if (!within_limit) continue;
     std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +
                        ",\"rule\":" + JsonQuote(failure.rule_id) + ",\"trigger\":" + JsonQuote(event.id) + "}";
     KEEL_RETURN_IF_ERROR(AppendRuleEvent(event, "rule.failed", failure.rule_id, failure.action_path + "#failed",
@@ -145,8 +149,26 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
   return Status::OK();
 }
 
+Result<bool> EventLogImpl::ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
+                                         std::string_view what, int depth, PendingBatch* pending) {
+  if (!pending->cascade.limited || ++pending->cascade.derived <= options_.max_derived_per_input) return true;
+  if (pending->cascade.limit_reached) return false;  // one rule.halted said so for all of them
+  pending->cascade.limit_reached = true;
+  std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
+                     JsonQuote("limit of " + std::to_string(options_.max_derived_per_input) +
+                               " events derived from one input event reached; " + std::string(what) +
+                               " and the rest of the cascade were not appended") +
+                     ",\"rule\":" + JsonQuote(rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+  KEEL_RETURN_IF_ERROR(AppendRuleEvent(trigger, "rule.halted", rule_id, std::string(action_path) + "#limit",
+                                       std::move(data), depth, pending));
+  return false;
+}
+
 Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
                                    PendingBatch* pending) {
+  KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(trigger, request.rule_id, request.action_path,
+                                                         request.type + " on " + request.subject, depth, pending));
+  if (!within_limit) return Status::OK();
   if (depth > options_.max_cascade_depth) {
     std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
                        JsonQuote("cascade depth limit of " + std::to_string(options_.max_cascade_depth) +

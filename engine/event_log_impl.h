@@ -61,6 +61,12 @@ class EventLogImpl final : public EventLog {
     std::set<std::string> new_workspaces;
     size_t appended = 0;
     std::deque<Event> derived;  // derived events live here until the batch is written
+    // The cascade of the input event in hand (LogOptions::max_derived_per_input).
+    struct {
+      size_t derived = 0;
+      bool limited = true;        // false for a rule set's activation
+      bool limit_reached = false;
+    } cascade;
     // `timers` keys the batch writes, and the ones it deletes; a key is in
     // at most one of the two.
     std::map<std::string, std::string> timer_puts;
@@ -91,6 +97,11 @@ class EventLogImpl final : public EventLog {
   std::optional<AppendResult> CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
                                                const rocksdb::PinnableSlice& stored_seq,
                                                const PendingBatch& pending);
+  // Counts one more event derived from the input in hand; false when it
+  // must not be appended (LogOptions::max_derived_per_input), after the
+  // first refusal has appended the rule.halted saying so.
+  Result<bool> ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
+                             std::string_view what, int depth, PendingBatch* pending);
   Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
   // Appends `event` to the batch: seq, hash, indexes, and the entity's new state.
   uint64_t Stage(const Event& event, std::string entity_key, EntityState* state, PendingBatch* pending);

@@ -132,6 +132,73 @@ TEST_F(CascadeTest, ARuleThatTriggersItselfHaltsAtTheDepthLimit) {
   EXPECT_NE(events.back().event.data().find("cascade depth limit of 4"), std::string::npos);
 }
 
+// A fan-out cascade (each comment derives three more) stops at the
+// per-input limit with one rule.halted; the next input starts afresh.
+TEST_F(CascadeTest, AFanOutStopsAtTheLimitOfEventsDerivedFromOneInput) {
+  auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
+    for (int i = 0; i < 3; ++i) {
+      out->events.push_back({"fan-out", "then[" + std::to_string(i) + "]", "comment.added", in.event.subject,
+                             R"({"text":"again"})"});
+    }
+    return Status::OK();
+  });
+  LogOptions options;
+  options.max_cascade_depth = 20;  // 3^20 events without the other limit
+  options.max_derived_per_input = 50;
+  auto log = Open(dir_ / "db", reactor, options);
+  ASSERT_TRUE(Append(*log, Done("e1")).ok());
+  auto events = All(*log);
+  ASSERT_EQ(events.size(), 1u + 50u + 1u);  // the input, the limit, one halt
+  EXPECT_EQ(events.back().event.type, "rule.halted");
+  EXPECT_NE(events.back().event.data().find("limit of 50 events derived from one input event"), std::string::npos)
+      << events.back().event.data();
+
+  ASSERT_TRUE(Append(*log, Done("e2", "task/T-2")).ok());
+  EXPECT_EQ(All(*log).size(), 2u * 52u);
+}
+
+// Failures count too: a rule set whose every rule fails on every event
+// cannot flood the log with rule.failed either.
+TEST_F(CascadeTest, RuleFailuresCountTowardsTheLimitOfOneInput) {
+  auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
+    if (in.depth > 0) return Status::OK();
+    for (int i = 0; i < 30; ++i) out->failures.push_back({"broken-" + std::to_string(i), "if", "no such field"});
+    return Status::OK();
+  });
+  LogOptions options;
+  options.max_derived_per_input = 10;
+  auto log = Open(dir_ / "db", reactor, options);
+  ASSERT_TRUE(Append(*log, Done("e1")).ok());
+  auto events = All(*log);
+  ASSERT_EQ(events.size(), 1u + 10u + 1u);
+  EXPECT_EQ(events[10].event.type, "rule.failed");
+  EXPECT_EQ(events.back().event.type, "rule.halted");
+}
+
+// Activating a rule set may arm a timer for every existing task: what it
+// derives, into the workspaces it serves, is not bounded per input.
+TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
+  auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
+    if (in.event.type != "ruleset.activated") return Status::OK();
+    for (int i = 0; i < 60; ++i) {
+      DerivedEventRequest request{"arm", "on[" + std::to_string(i) + "]", "comment.added",
+                                  "task/T-" + std::to_string(i), R"({"text":"armed"})"};
+      request.workspace = "acme";
+      out->events.push_back(std::move(request));
+    }
+    return Status::OK();
+  });
+  LogOptions options;
+  options.max_derived_per_input = 50;
+  auto log = Open(dir_ / "db", reactor, options);
+  auto activated = log->ActivateRuleSet({.hash = std::string(64, 'a'), .sources = "x", .rule_ids = {"arm"},
+                                         .files = {}, .time = "2026-03-02T09:00:00Z"});
+  ASSERT_TRUE(activated.ok()) << activated.status().ToString();
+  auto events = All(*log);
+  ASSERT_EQ(events.size(), 1u + 60u);
+  EXPECT_EQ(events.back().event.type, "comment.added");
+}
+
 TEST_F(CascadeTest, AnInvalidDerivedEventBecomesRuleFailedAndOtherRulesStillRun) {
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
     if (in.event.type != "task.status_changed") return Status::OK();
