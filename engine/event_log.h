@@ -78,6 +78,15 @@ struct AppendRequest {
 // Stored numbers: never renumber.
 enum class AppendOutcome : uint8_t { kAppended = 0, kDuplicate = 1, kRejected = 2 };
 
+// A key of the `meta` column family written in the same WriteBatch as an
+// Append's events, so that a source's position moves with the events it
+// produced (invariant 2). Only keys under log_format's kMetaSourcePrefix and
+// kMetaOutboxPrefix may be written this way; see engine/FORMAT.md.
+struct MetaPut {
+  std::string key;
+  std::string value;
+};
+
 struct AppendResult {
   AppendOutcome outcome = AppendOutcome::kRejected;
   uint64_t seq = 0;  // appended: its seq; duplicate: the seq of the stored original
@@ -112,7 +121,15 @@ class EventLog {
   // reason (same id with other content, a version conflict, a `created` for
   // an entity that exists); a rejected event leaves no trace. Returns an error
   // only when the batch could not be written, and then nothing was.
-  virtual Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) = 0;
+  //
+  // `meta` is written in the same WriteBatch, also when no event of the group
+  // is appended (all duplicates or rejected, or an empty group). A key
+  // outside the allowed prefixes is InvalidArgument and nothing is written.
+  virtual Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group,
+                                                   std::vector<MetaPut> meta) = 0;
+  Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) {
+    return Append(std::move(group), {});
+  }
 
   // Plugs rules in: from now on every appended event goes through `reactor`,
   // and the events it derives are validated against `schemas` (which must

@@ -45,8 +45,16 @@ class PerfCountersOff {
 
 }  // namespace
 
-Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest> group) {
+Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest> group,
+                                                      std::vector<MetaPut> meta) {
   if (options_.read_only) return Status::FailedPrecondition("the log is open read-only");
+  for (const MetaPut& put : meta) {
+    if (!IsWritableMetaKey(put.key)) {
+      return Status::InvalidArgument("meta key '" + put.key + "' cannot be written with events; only " +
+                                     std::string(kMetaSourcePrefix) + "... and " + std::string(kMetaOutboxPrefix) +
+                                     "... can");
+    }
+  }
   PerfCountersOff perf_counters_off;
   PendingBatch pending;
   pending.head = Head();
@@ -63,7 +71,10 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
     results.push_back(AppendOne(group[i], stored.statuses[i], stored.values[i], &pending));
     if (!pending.fatal.ok()) return pending.fatal;  // a reactor error: nothing of the batch is written
   }
-  if (pending.appended == 0 && pending.timer_puts.empty() && pending.timer_deletes.empty()) return results;
+  if (pending.appended == 0 && pending.timer_puts.empty() && pending.timer_deletes.empty() && meta.empty()) {
+    return results;
+  }
+  for (const MetaPut& put : meta) pending.batch.Put(Family(kMeta), put.key, put.value);
   KEEL_RETURN_IF_ERROR(WritePending(&pending));
   return results;
 }

@@ -25,7 +25,8 @@ class EventLogImpl final : public EventLog {
   // Opens or creates the database; called once by EventLog::Open.
   Status OpenDatabase();
 
-  Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group) override;
+  using EventLog::Append;
+  Result<std::vector<AppendResult>> Append(std::vector<AppendRequest> group, std::vector<MetaPut> meta) override;
   Status Sync() override;
 
   LogHead Head() const override;

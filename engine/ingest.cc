@@ -19,17 +19,24 @@ Ingestor::~Ingestor() {
   if (in_flight_.valid()) in_flight_.wait();
 }
 
-Result<std::vector<AppendResult>> Ingestor::IngestGroup(std::span<const IngestItem> items) {
+Result<std::vector<AppendResult>> Ingestor::IngestGroup(std::span<const IngestItem> items,
+                                                       std::vector<MetaPut> meta) {
   if (in_flight_.valid()) return Status::FailedPrecondition("a submitted group is still pending; call Finish");
-  return Append(Decode(&decoder_, items));
+  DecodedGroup group = Decode(&decoder_, items);
+  group.meta = std::move(meta);
+  return Append(std::move(group));
 }
 
-Result<std::vector<AppendResult>> Ingestor::Submit(std::span<const IngestItem> items) {
+Result<std::vector<AppendResult>> Ingestor::Submit(std::span<const IngestItem> items, std::vector<MetaPut> meta) {
   std::optional<DecodedGroup> previous;
   if (in_flight_.valid()) previous = in_flight_.get();
   // The helper owns decoder_ until its future is collected; the caller's
   // thread never decodes while one is in flight (IngestGroup refuses).
-  in_flight_ = std::async(std::launch::async, [this, items] { return Decode(&decoder_, items); });
+  in_flight_ = std::async(std::launch::async, [this, items, meta = std::move(meta)]() mutable {
+    DecodedGroup group = Decode(&decoder_, items);
+    group.meta = std::move(meta);
+    return group;
+  });
   if (!previous) return std::vector<AppendResult>();
   return Append(std::move(*previous));
 }
@@ -50,6 +57,13 @@ Ingestor::DecodedGroup Ingestor::Decode(EventDecoder* decoder, std::span<const I
       group.results[i] = {AppendOutcome::kRejected, 0, event.status()};
       continue;
     }
+    if (!items[i].required_workspace.empty() && event->workspace != items[i].required_workspace) {
+      group.results[i] = {AppendOutcome::kRejected, 0,
+                          Status::InvalidArgument("the event's workspace '" + event->workspace +
+                                                  "' is not its message key '" +
+                                                  std::string(items[i].required_workspace) + "'")};
+      continue;
+    }
     group.requests.push_back({std::move(event).value(), std::nullopt});
     group.item_of_request.push_back(i);
   }
@@ -57,8 +71,8 @@ Ingestor::DecodedGroup Ingestor::Decode(EventDecoder* decoder, std::span<const I
 }
 
 Result<std::vector<AppendResult>> Ingestor::Append(DecodedGroup group) {
-  if (group.requests.empty()) return std::move(group.results);
-  KEEL_ASSIGN_OR_RETURN(auto appended, log_->Append(std::move(group.requests)));
+  if (group.requests.empty() && group.meta.empty()) return std::move(group.results);
+  KEEL_ASSIGN_OR_RETURN(auto appended, log_->Append(std::move(group.requests), std::move(group.meta)));
   for (size_t r = 0; r < appended.size(); ++r) group.results[group.item_of_request[r]] = std::move(appended[r]);
   return std::move(group.results);
 }

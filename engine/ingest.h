@@ -19,6 +19,9 @@ namespace keel {
 struct IngestItem {
   std::string_view bytes;
   uint64_t position = 0;
+  // When not empty, the event's workspace must be this (a Kafka message's
+  // key, which decides its partition); otherwise it is rejected.
+  std::string_view required_workspace = {};
 };
 
 struct IngestCounts {
@@ -44,7 +47,8 @@ class Ingestor {
   // the reason (a decoding error or a log refusal). An error return means
   // the group could not be written and nothing of it was.
   // REQUIRES: no submitted group is pending (see Finish).
-  Result<std::vector<AppendResult>> IngestGroup(std::span<const IngestItem> items);
+  // `meta` is written in the same WriteBatch (see EventLog::Append).
+  Result<std::vector<AppendResult>> IngestGroup(std::span<const IngestItem> items, std::vector<MetaPut> meta = {});
 
   // The pipelined form of IngestGroup, for a stream of groups: decoding a
   // group (about a quarter of the CPU keel spends per event) runs on a
@@ -57,7 +61,7 @@ class Ingestor {
   // error return is as for IngestGroup, about the previous group; stop then.
   // REQUIRES: the bytes of a submitted group stay valid until the next
   // Submit or Finish returns (callers alternate two buffers).
-  Result<std::vector<AppendResult>> Submit(std::span<const IngestItem> items);
+  Result<std::vector<AppendResult>> Submit(std::span<const IngestItem> items, std::vector<MetaPut> meta = {});
   Result<std::vector<AppendResult>> Finish();
 
  private:
@@ -67,6 +71,7 @@ class Ingestor {
     std::vector<AppendRequest> requests;
     std::vector<size_t> item_of_request;  // request index -> item index
     std::vector<AppendResult> results;
+    std::vector<MetaPut> meta;
   };
   static DecodedGroup Decode(EventDecoder* decoder, std::span<const IngestItem> items);
   Result<std::vector<AppendResult>> Append(DecodedGroup group);

@@ -29,6 +29,16 @@ inline constexpr std::string_view kFormatName = "keel-log-1";
 inline constexpr std::string_view kMetaHead = "head";  // value: seq:8 BE + hash:32
 inline constexpr std::string_view kMetaWorkspacePrefix = "workspace/";  // + name, value empty
 inline constexpr std::string_view kMetaRuleSet = "ruleset";  // value: the active rule set's hash (64 hex)
+// Written by sources and sinks together with events (EventLog::Append's meta):
+// "source/" + the source's name, value: the next position to read, 8 bytes BE;
+// "outbox/" + the sink's name, value: the last seq it delivered, 8 bytes BE.
+inline constexpr std::string_view kMetaSourcePrefix = "source/";
+inline constexpr std::string_view kMetaOutboxPrefix = "outbox/";
+
+inline bool IsWritableMetaKey(std::string_view key) {
+  auto under = [key](std::string_view prefix) { return key.size() > prefix.size() && key.starts_with(prefix); };
+  return under(kMetaSourcePrefix) || under(kMetaOutboxPrefix);
+}
 
 // The workspace of the engine's own events (ruleset.activated): no entities
 // live there and no rule reacts to them.
