@@ -1,0 +1,102 @@
+// KafkaPartition: one assigned input partition and its own log in
+// DATA/TOPIC-PARTITION/. Its messages are appended a batch at a time in one
+// WriteBatch together with the partition's next offset (meta
+// `source/kafka/TOPIC/PARTITION`), so a message is applied exactly once
+// however often Kafka delivers it; its outbox relay publishes what the log
+// gained. Not thread-safe: the serve loop's thread owns it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "connectors/dead_letters.h"
+#include "connectors/kafka_client.h"
+#include "connectors/outbox_relay.h"
+#include "engine/ingest.h"
+
+namespace keel {
+
+// What the command plugs into each partition's log; connectors/ does not
+// know rules/.
+struct PartitionHooks {
+  // After the log is opened (e.g. set the reactor).
+  std::function<Status(EventLog&)> opened;
+  // Before each group is appended (e.g. activate the rule set at the time
+  // of its first event).
+  std::function<Status(EventLog&, std::span<const IngestItem>)> before_group;
+};
+
+struct PartitionOptions {
+  std::filesystem::path data_dir;
+  LogOptions log;
+  DecodeOptions decode;
+  OutboxOptions outbox;
+  // How often a moved outbox cursor is written when no batch carries it.
+  std::chrono::milliseconds cursor_interval{200};
+};
+
+class KafkaPartition {
+ public:
+  // Opens (or creates) the partition's log and reads its stored offset.
+  // Everything passed must outlive the partition.
+  static Result<std::unique_ptr<KafkaPartition>> Open(const std::string& topic, int32_t partition,
+                                                      const PartitionOptions& options, const PartitionHooks& hooks,
+                                                      const SchemaRegistry* schemas, rd_kafka_t* producer,
+                                                      ServeMetrics* metrics);
+
+  // The offset to consume from: the stored next offset, or the partition's
+  // beginning when the log has none (a new log builds its state from the
+  // whole partition).
+  int64_t start_offset() const;
+  // The next offset after everything appended; -1 before anything was.
+  int64_t next_offset() const { return next_offset_; }
+
+  // Appends `messages` (this partition's, in offset order) in one
+  // WriteBatch with the next offset and the outbox cursor, and sends the
+  // refused ones to `dead_letters`. An error means the batch was not
+  // written; the serve loop stops then, and Kafka redelivers it later.
+  Status Ingest(std::span<const KafkaMessage> messages, DeadLetters& dead_letters);
+
+  // Periodic work between batches: publishes what the log gained and
+  // writes the outbox cursor when it moved. The place for further
+  // per-partition schedules (timers).
+  Status Service(std::chrono::steady_clock::time_point now);
+
+  // Publishes everything and waits up to `timeout` for the acknowledgements,
+  // stores the cursor and makes the log durable. The log stays open.
+  Status Drain(std::chrono::milliseconds timeout);
+
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+  EventLog& log() { return *log_; }
+
+ private:
+  KafkaPartition(std::string topic, int32_t partition, const PartitionOptions& options, const PartitionHooks& hooks,
+                 rd_kafka_t* producer, ServeMetrics* metrics);
+  Status WriteCursor();
+
+  const std::string topic_;
+  const int32_t partition_;
+  const PartitionOptions& options_;
+  const PartitionHooks& hooks_;
+  rd_kafka_t* producer_;
+  ServeMetrics* metrics_;
+  std::string offset_key_;
+  int64_t next_offset_ = -1;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<Ingestor> ingestor_;
+  std::unique_ptr<OutboxRelay> relay_;
+  std::chrono::steady_clock::time_point last_cursor_write_;
+};
+
+// DATA/TOPIC-PARTITION
+std::filesystem::path PartitionLogDir(const std::filesystem::path& data_dir, const std::string& topic,
+                                      int32_t partition);
+
+}  // namespace keel
