@@ -79,18 +79,6 @@ std::string FormatMicros(int64_t micros) {
   return text;
 }
 
-// The time of the first line that has one: when a newly loaded rule set
-// takes effect. From the input, never the clock, so runs are reproducible.
-std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
-  for (const IngestItem& item : items) {
-    nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
-    if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
-    std::string time = event["time"].get<std::string>();
-    if (ParseRfc3339Micros(time).ok()) return time;
-  }
-  return std::nullopt;
-}
-
 // One line about a derived event: a task's title, assignee and due date;
 // otherwise its data.
 std::string Summary(const Event& e) {

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   keel::cli::AddReplayCommand(app, &exit_code);
   keel::cli::AddWhatIfCommand(app, &exit_code);
   keel::cli::AddExplainCommand(app, &exit_code);
+  keel::cli::AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/json_time.h"
+
 namespace keel::cli {
 
 RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templates) {
@@ -31,6 +35,16 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
   if (errors == 0) return set.status();
   return Status::InvalidArgument("the rule set has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                                  " (shown above; keel rules check lists them too)");
+}
+
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
+  for (const IngestItem& item : items) {
+    nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
+    if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
+    std::string time = event["time"].get<std::string>();
+    if (ParseRfc3339Micros(time).ok()) return time;
+  }
+  return std::nullopt;
 }
 
 }  // namespace keel::cli

@@ -2,8 +2,12 @@
 // pack folder holding rules/ and templates/.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "engine/ingest.h"
 
 #include "engine/schema_registry.h"
 #include "engine/status.h"
@@ -22,5 +26,9 @@ RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templat
 // Loads the rule set. When it has errors, prints each (file:line:col, caret)
 // to stderr and returns InvalidArgument "the rule set has N errors".
 Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths);
+
+// The time of the first item that has one: when a newly loaded rule set
+// takes effect. From the input, never the clock, so runs are reproducible.
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items);
 
 }  // namespace keel::cli

@@ -1,0 +1,125 @@
+// keel serve --config FILE: keel next to Kafka. Consumes the input topics
+// in a consumer group, one log per partition, runs the rules, publishes the
+// derived events through the outbox, dead-letters what it cannot ingest.
+#include <csignal>
+#include <iostream>
+#include <map>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/rule_pack.h"
+#include "cli/serve_config.h"
+#include "cli/serve_http.h"
+#include "connectors/json_log.h"
+#include "connectors/kafka_serve.h"
+#include "engine/schema_registry.h"
+#include "rules/rule_reactor.h"
+#include "rules/ruleset_store.h"
+
+namespace keel::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void RequestStop(int) { g_stop.store(true); }
+
+Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
+  KafkaServeOptions options;
+  options.input_topics = config.input_topics;
+  options.group_id = config.group;
+  options.dead_letter_topic = config.dead_letter_topic;
+  options.partition.data_dir = config.data;
+  KEEL_ASSIGN_OR_RETURN(options.partition.log.sync, ParseSyncMode(config.sync));
+  options.partition.log.max_cascade_depth = config.max_depth;
+  options.partition.decode.max_event_bytes = config.max_event_bytes;
+  options.partition.outbox.topic = config.output_topic;
+  options.partition.outbox.publish_all = config.publish == "all";
+  options.kafka = {{"bootstrap.servers", config.brokers}, {"client.id", "keel"}};
+  options.kafka.insert(options.kafka.end(), config.kafka.begin(), config.kafka.end());
+  options.consumer = config.consumer;
+  options.producer = config.producer;
+  options.max_batch = config.batch_max_messages;
+  options.max_wait = std::chrono::milliseconds(config.batch_max_wait_ms);
+  options.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  return options;
+}
+
+// Every partition log runs the same rule set, activated in each log at the
+// time of the first event it sees there.
+class RulesForPartitions {
+ public:
+  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas)
+      : set_(set), schemas_(schemas), reactor_(std::make_shared<rules::RuleReactor>(set)) {}
+
+  PartitionHooks Hooks() {
+    PartitionHooks hooks;
+    hooks.opened = [this](EventLog& log) -> Status {
+      log.SetReactor(reactor_, schemas_);
+      KEEL_ASSIGN_OR_RETURN(std::optional<std::string> active, log.ActiveRuleSet());
+      active_[&log] = active && *active == set_.hash();
+      return Status::OK();
+    };
+    hooks.before_group = [this](EventLog& log, std::span<const IngestItem> items) -> Status {
+      bool& active = active_[&log];
+      if (active) return Status::OK();
+      std::optional<std::string> time = FirstEventTime(items);
+      if (!time) return Status::OK();
+      KEEL_RETURN_IF_ERROR(rules::ActivateRuleSet(log, set_, *time).status());
+      active = true;
+      return Status::OK();
+    };
+    return hooks;
+  }
+
+ private:
+  const rules::RuleSet& set_;
+  const SchemaRegistry* schemas_;
+  std::shared_ptr<rules::RuleReactor> reactor_;
+  std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
+};
+
+int RunServe(const std::string& config_path) {
+  auto config = ReadServeConfig(config_path);
+  if (!config.ok()) return ReportError("serve", config.status());
+  auto options = ServeOptions(*config);
+  if (!options.ok()) return ReportError("serve", options.status());
+  Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
+  if (!set.ok()) return ReportError("serve", set.status());
+  auto schemas = SchemaRegistry::LoadEmbedded();
+  if (!schemas.ok()) return ReportError("serve", schemas.status());
+  if (Status s = set->RegisterCustomEventTypes(**schemas); !s.ok()) return ReportError("serve", s);
+
+  ServeMetrics metrics;
+  std::atomic<bool> healthy{true};
+  ServeHttp http(&metrics, &healthy);
+  if (config->http_port != 0) {
+    if (Status s = http.Start(config->http_address, config->http_port); !s.ok()) return ReportError("serve", s);
+  }
+  RulesForPartitions rules(*set, schemas->get());
+  PartitionHooks hooks = rules.Hooks();
+  auto serve = KafkaServe::Create(std::move(options).value(), &hooks, schemas->get(), &metrics);
+  if (!serve.ok()) return ReportError("serve", serve.status());
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
+  Log(LogLevel::kInfo, "keel serve started",
+      {{"rules", set->hash().substr(0, 12)}, {"http_port", std::to_string(config->http_port)}});
+  Status served = (*serve)->Run(g_stop);
+  healthy.store(false);
+  serve->reset();
+  if (!served.ok()) return ReportError("serve", served);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int* exit_code) {
+  auto config = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand(
+      "serve", "Serve Kafka: consume the input topics in a consumer group (one log per partition), run the rules, "
+               "publish derived events to the output topic, send what cannot be ingested to the dead-letter topic. "
+               "Stops cleanly on SIGTERM or SIGINT. README, \"With Kafka\", lists the settings.");
+  command->add_option("--config", *config, "The YAML configuration file")->required();
+  command->callback([config, exit_code] { *exit_code = RunServe(*config); });
+}
+
+}  // namespace keel::cli
