@@ -1,0 +1,133 @@
+// keel serve end to end: input in, derived events out, dead letters,
+// binary-mode CloudEvents, metrics and health, clean shutdown.
+#include <algorithm>
+
+#include "tests/kafka/serve_fixture.h"
+
+namespace keel::testing {
+namespace {
+
+std::set<std::string> IdsOf(const std::vector<Record>& inputs) {
+  std::set<std::string> ids;
+  for (const Record& r : inputs) ids.insert(JsonField(r.value, "id"));
+  return ids;
+}
+
+TEST_F(ServeTest, DerivedEventsReachTheOutputTopicKeyedByWorkspace) {
+  CreateTopics();
+  std::vector<Record> inputs = TaskEvents("flow", 60);
+  ProduceAll(cluster_->bootstrap(), "work-events", inputs);
+  auto serve = StartServe(Settings());
+  std::vector<Record> out = ConsumeUntil(
+      cluster_->bootstrap(), "keel-out", kOutputPartitions,
+      [](const std::vector<Record>& r) { return r.size() >= 60; }, 60s, "60 derived events");
+  for (const Record& r : out) {
+    EXPECT_EQ(JsonField(r.value, "type"), "comment.added") << r.value;
+    EXPECT_EQ(r.key, JsonField(r.value, "workspace")) << r.value;
+    EXPECT_EQ(JsonField(r.value, "ruleid"), "comment-on-new-task");
+  }
+  std::set<std::string> causes;
+  for (const Record& r : out) causes.insert(JsonField(r.value, "causationid"));
+  EXPECT_EQ(causes, IdsOf(inputs));
+  EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
+  for (int p = 0; p < kInputPartitions; ++p) {
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "data" / ("work-events-" + std::to_string(p))));
+  }
+  auto appended = InputEventsInLogs();
+  EXPECT_EQ(appended.size(), 60u);
+}
+
+TEST_F(ServeTest, PublishAllSendsInputEventsToo) {
+  CreateTopics();
+  ServeSettings settings = Settings();
+  settings.extra["publish"] = "all";
+  ProduceAll(cluster_->bootstrap(), "work-events", TaskEvents("all", 10));
+  auto serve = StartServe(settings);
+  std::vector<Record> out = ConsumeUntil(
+      cluster_->bootstrap(), "keel-out", kOutputPartitions,
+      [](const std::vector<Record>& r) { return r.size() >= 20; }, 60s, "10 inputs and 10 derived events");
+  size_t inputs = std::count_if(out.begin(), out.end(),
+                                [](const Record& r) { return JsonField(r.value, "type") == "task.created"; });
+  EXPECT_EQ(inputs, 10u);
+  EXPECT_EQ(serve->Stop(), 0);
+}
+
+TEST_F(ServeTest, BadMessagesGoToDeadLettersWhileGoodOnesFlow) {
+  CreateTopics(1);
+  int port = FreePort();
+  ServeSettings settings = Settings();
+  settings.http_port = port;
+  std::vector<Record> inputs = {
+      {"ws0", TaskCreated("good-1", "ws0"), {}},
+      {"ws0", "{not json", {}},
+      {"ws0", R"({"specversion":"1.0","id":"no-title","source":"t","type":"task.created","time":"2026-03-02T09:00:00Z","subject":"task/X","workspace":"ws0","actor":"user:a","data":{}})", {}},
+      {"ws1", TaskCreated("wrong-key", "ws0"), {}},
+      {"", TaskCreated("no-key", "ws0"), {}},
+      // Binary mode: attributes in ce_ headers, data as the value; the key is the workspace.
+      {"ws2", R"({"title":"Binary task","status":"todo"})",
+       {{"ce_specversion", "1.0"}, {"ce_id", "binary-1"}, {"ce_source", "tracker/test"}, {"ce_type", "task.created"},
+        {"ce_time", "2026-03-02T09:00:00Z"}, {"ce_subject", "task/B-1"}, {"ce_actor", "user:bob"},
+        {"content-type", "application/json"}}},
+      {"ws2", "not json either",
+       {{"ce_specversion", "1.0"}, {"ce_id", "binary-bad"}, {"ce_source", "t"}, {"ce_type", "task.created"},
+        {"ce_time", "2026-03-02T09:00:00Z"}, {"ce_subject", "task/B-2"}, {"ce_actor", "user:bob"}}},
+      {"ws0", TaskCreated("good-2", "ws0"), {}},
+  };
+  ProduceAll(cluster_->bootstrap(), "work-events", inputs);
+  auto serve = StartServe(settings);
+  auto derived = WaitForDerived({"good-1", "binary-1", "good-2"});
+  EXPECT_EQ(derived.size(), 3u);
+  std::vector<Record> dead = ConsumeUntil(
+      cluster_->bootstrap(), "keel-dead", 1, [](const std::vector<Record>& r) { return r.size() >= 5; }, 60s,
+      "5 dead letters");
+  ASSERT_EQ(dead.size(), 5u);
+  std::vector<int64_t> offsets;
+  for (const Record& r : dead) {
+    EXPECT_EQ(r.Header("keel_source_topic"), "work-events");
+    EXPECT_EQ(r.Header("keel_source_partition"), "0");
+    EXPECT_FALSE(r.Header("keel_reason").empty());
+    offsets.push_back(std::stoll(r.Header("keel_source_offset")));
+  }
+  EXPECT_EQ(offsets, (std::vector<int64_t>{1, 2, 3, 4, 6}));
+  EXPECT_EQ(dead[0].value, "{not json");
+  EXPECT_NE(dead[2].Header("keel_reason").find("is not its message key"), std::string::npos)
+      << dead[2].Header("keel_reason");
+  EXPECT_NE(dead[3].Header("keel_reason").find("no key"), std::string::npos);
+  EXPECT_EQ(dead[4].Header("ce_id"), "binary-bad");  // the original headers travel along
+
+  auto [status, metrics] = HttpGet(port, "/metrics");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(metrics.find("keel_dead_letters_total 5\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("keel_events_in_total 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("keel_batch_latency_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("keel_consumer_lag{topic=\"work-events\",partition=\"0\"}"), std::string::npos) << metrics;
+  EXPECT_EQ(HttpGet(port, "/healthz").first, 200);
+  EXPECT_EQ(serve->Stop(), 0);
+}
+
+TEST_F(ServeTest, RestartResumesFromTheStoredOffsetsWithoutReapplying) {
+  CreateTopics();
+  std::vector<Record> first = TaskEvents("first", 30);
+  ProduceAll(cluster_->bootstrap(), "work-events", first);
+  auto serve = StartServe(Settings());
+  WaitForDerived(IdsOf(first));
+  ASSERT_EQ(serve->Stop(), 0);
+  serve->WaitForLog("\"msg\":\"stopped\"", 5s);
+
+  std::vector<Record> second = TaskEvents("second", 30);
+  ProduceAll(cluster_->bootstrap(), "work-events", second);
+  serve = StartServe(Settings(), "serve2");
+  WaitForDerived(IdsOf(second));
+  ASSERT_EQ(serve->Stop(), 0);
+  // Every input appended once; a clean stop drained the outbox, so nothing
+  // was published twice either.
+  for (const auto& [id, times] : InputEventsInLogs()) EXPECT_EQ(times, 1) << id;
+  EXPECT_EQ(InputEventsInLogs().size(), 60u);
+  std::vector<Record> out = ConsumeUntil(
+      cluster_->bootstrap(), "keel-out", kOutputPartitions, [](const std::vector<Record>& r) { return r.size() >= 60; },
+      30s, "60 derived events");
+  EXPECT_EQ(Ids(out).size(), out.size());
+}
+
+}  // namespace
+}  // namespace keel::testing
