@@ -28,6 +28,9 @@ void AddAuditBenchmark(CLI::App& bench, int* exit_code);
 // keel bench timers: N pending timers in RocksDB, scheduling and firing rates, peak RSS.
 void AddTimersBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench kafka: keel serve against the mock cluster (throughput, kcat ceiling, latency).
+void AddKafkaBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
 

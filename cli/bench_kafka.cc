@@ -1,0 +1,369 @@
+// keel bench kafka: `keel serve` against librdkafka's mock cluster on
+// loopback (3 brokers, in this process), as a separate process:
+//   throughput: N synthetic events preloaded on a 6-partition topic, then
+//               served with 100 rules; events/s from the first event
+//               ingested to the last (read from serve's /metrics);
+//   ceiling:    kcat alone consuming the same topic from the beginning;
+//   latency:    events produced at a steady rate while serve runs; for each
+//               derived event, the time from producing its input to reading
+//               it from the output topic (p50, p99).
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include <httplib.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "cli/bench.h"
+#include "cli/cli_common.h"
+#include "connectors/kafka_client.h"
+#include "connectors/synthetic_events.h"
+
+namespace keel::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct KafkaBenchFlags {
+  uint64_t events = 1000000;
+  int partitions = 6;
+  int rate = 5000;
+  int latency_seconds = 10;
+  std::string dir;
+  bool json = false;
+};
+
+constexpr const char* kInput = "bench-in";
+constexpr const char* kOutput = "bench-out";
+constexpr const char* kKcat = "/usr/bin/kcat";
+
+// The mock cluster, owned by a client handle of this process.
+class MockCluster {
+ public:
+  static Result<std::unique_ptr<MockCluster>> Start(int brokers) {
+    KEEL_ASSIGN_OR_RETURN(KafkaConfig config, KafkaConfig::Make({{"log_level", "3"}}));
+    KEEL_ASSIGN_OR_RETURN(KafkaHandle owner, config.Create(RD_KAFKA_PRODUCER));
+    rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(owner.get(), brokers);
+    if (cluster == nullptr) return Status::Internal("cannot start the mock cluster");
+    return std::unique_ptr<MockCluster>(new MockCluster(std::move(owner), cluster));
+  }
+  ~MockCluster() { rd_kafka_mock_cluster_destroy(cluster_); }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+  Status CreateTopic(const std::string& name, int partitions) {
+    return KafkaStatus(rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 3), "create topic " + name);
+  }
+
+ private:
+  MockCluster(KafkaHandle owner, rd_kafka_mock_cluster_t* cluster) : owner_(std::move(owner)), cluster_(cluster) {}
+  KafkaHandle owner_;
+  rd_kafka_mock_cluster_t* cluster_;
+};
+
+std::string_view WorkspaceOf(std::string_view event) {
+  constexpr std::string_view kField = "\"workspace\":\"";
+  size_t start = event.find(kField);
+  if (start == std::string_view::npos) return {};
+  start += kField.size();
+  return event.substr(start, event.find('"', start) - start);
+}
+
+std::string_view IdOf(std::string_view event, std::string_view field = "\"id\":\"") {
+  size_t start = event.find(field);
+  if (start == std::string_view::npos) return {};
+  start += field.size();
+  return event.substr(start, event.find('"', start) - start);
+}
+
+Status ProduceOne(rd_kafka_t* producer, std::string_view event) {
+  std::string_view key = WorkspaceOf(event);
+  while (true) {
+    rd_kafka_resp_err_t error =
+        rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(kInput), RD_KAFKA_V_KEY(key.data(), key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(event.data()), event.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::OK();
+    if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaStatus(error, "produce");
+    rd_kafka_poll(producer, 10);
+  }
+}
+
+Status Preload(const std::string& bootstrap, uint64_t events) {
+  KEEL_ASSIGN_OR_RETURN(KafkaConfig config, KafkaConfig::Make({{"bootstrap.servers", bootstrap},
+                                                               {"linger.ms", "20"},
+                                                               {"queue.buffering.max.messages", "500000"}}));
+  KEEL_ASSIGN_OR_RETURN(KafkaHandle producer, config.Create(RD_KAFKA_PRODUCER));
+  SyntheticEvents source(SyntheticOptions{.workspaces = 48});
+  std::string line;
+  Progress progress("preload");
+  for (uint64_t n = 0; n < events; ++n) {
+    line.clear();
+    source.Append(n, &line);
+    KEEL_RETURN_IF_ERROR(ProduceOne(producer.get(), line));
+    if (n % 10000 == 0) progress.Update(n, events);
+  }
+  return KafkaStatus(rd_kafka_flush(producer.get(), 300000), "preload flush");
+}
+
+// kcat reading the whole input topic; events/s, or 0 when kcat is missing.
+double KcatRate(const std::string& bootstrap, uint64_t events) {
+  if (!fs::exists(kKcat)) return 0;
+  std::string command = std::string(kKcat) + " -C -b " + bootstrap + " -t " + kInput +
+                        " -o beginning -e -q -f '%s\\n' | wc -l";
+  auto start = Clock::now();
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return 0;
+  unsigned long long lines = 0;
+  if (std::fscanf(pipe, "%llu", &lines) != 1) lines = 0;
+  ::pclose(pipe);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return lines == events ? static_cast<double>(events) / seconds : 0;
+}
+
+// `keel serve` in a child process; stopped with SIGTERM.
+class ServeChild {
+ public:
+  ServeChild(const fs::path& config, const fs::path& log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      FILE* out = std::freopen(log.c_str(), "w", stderr);
+      (void)out;
+      ::execl("/proc/self/exe", "keel", "serve", "--config", config.c_str(), nullptr);
+      ::_exit(127);
+    }
+  }
+  ~ServeChild() { Stop(); }
+  int Stop() {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// keel_events_in_total + keel_duplicates_total + keel_dead_letters_total from /metrics; -1 when unreachable.
+int64_t EventsHandled(httplib::Client& client) {
+  auto response = client.Get("/metrics");
+  if (!response || response->status != 200) return -1;
+  int64_t total = 0;
+  static const std::regex kCounter("^keel_(events_in|duplicates|dead_letters)_total (\\d+)$");
+  std::istringstream lines(response->body);
+  std::string line;
+  std::smatch match;
+  while (std::getline(lines, line)) {
+    if (std::regex_match(line, match, kCounter)) total += std::stoll(match[2]);
+  }
+  return total;
+}
+
+struct Throughput {
+  double events_per_s = 0;
+  double seconds = 0;
+};
+
+Result<Throughput> MeasureThroughput(httplib::Client& client, uint64_t events) {
+  auto deadline = Clock::now() + std::chrono::minutes(30);
+  int64_t first_count = -1;
+  Clock::time_point first_time;
+  Progress progress("serve");
+  while (Clock::now() < deadline) {
+    int64_t handled = EventsHandled(client);
+    if (handled > 0 && first_count < 0) {
+      first_count = handled;
+      first_time = Clock::now();
+    }
+    if (handled >= static_cast<int64_t>(events)) {
+      Throughput t;
+      t.seconds = std::chrono::duration<double>(Clock::now() - first_time).count();
+      t.events_per_s = static_cast<double>(events - static_cast<uint64_t>(first_count)) / t.seconds;
+      return t;
+    }
+    if (handled >= 0) progress.Update(static_cast<uint64_t>(handled), events);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::IOError("keel serve did not ingest every event within 30 minutes");
+}
+
+struct Latency {
+  size_t samples = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+// Produces at `rate` events/s for `seconds`; reads the output and matches
+// derived events to their inputs by correlationid.
+Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFlags& flags) {
+  KEEL_ASSIGN_OR_RETURN(KafkaConfig producer_config,
+                        KafkaConfig::Make({{"bootstrap.servers", bootstrap}, {"linger.ms", "0"}}));
+  KEEL_ASSIGN_OR_RETURN(KafkaHandle producer, producer_config.Create(RD_KAFKA_PRODUCER));
+  KEEL_ASSIGN_OR_RETURN(KafkaConfig consumer_config, KafkaConfig::Make({{"bootstrap.servers", bootstrap},
+                                                                        {"group.id", "keel-bench-latency"},
+                                                                        {"fetch.wait.max.ms", "5"},
+                                                                        {"enable.auto.commit", "false"}}));
+  KEEL_ASSIGN_OR_RETURN(KafkaHandle consumer, consumer_config.Create(RD_KAFKA_CONSUMER));
+  PartitionList list(rd_kafka_topic_partition_list_new(flags.partitions));
+  for (int p = 0; p < flags.partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), kOutput, p)->offset = RD_KAFKA_OFFSET_END;
+  }
+  KEEL_RETURN_IF_ERROR(KafkaStatus(rd_kafka_assign(consumer.get(), list.get()), "assign"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the consumer finds the end first
+
+  std::unordered_map<std::string, Clock::time_point> sent;
+  std::vector<double> latencies;
+  SyntheticEvents source(SyntheticOptions{.workspaces = 48, .seed = 7, .id_prefix = "lat"});
+  uint64_t total = static_cast<uint64_t>(flags.rate) * static_cast<uint64_t>(flags.latency_seconds);
+  auto start = Clock::now();
+  auto read_output = [&](int timeout_ms) {
+    KafkaMessage message(rd_kafka_consumer_poll(consumer.get(), timeout_ms));
+    if (!message || message->err) return;
+    std::string_view value = MessageValue(message.get());
+    auto it = sent.find(std::string(IdOf(value, "\"correlationid\":\"")));
+    if (it == sent.end()) return;
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - it->second).count());
+  };
+  std::string line;
+  for (uint64_t n = 0; n < total; ++n) {
+    auto due = start + std::chrono::microseconds(n * 1000000 / static_cast<uint64_t>(flags.rate));
+    while (Clock::now() < due) read_output(0);
+    line.clear();
+    source.Append(n, &line);
+    sent[std::string(IdOf(line))] = Clock::now();
+    KEEL_RETURN_IF_ERROR(ProduceOne(producer.get(), line));
+    rd_kafka_poll(producer.get(), 0);
+  }
+  auto drain_until = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < drain_until) read_output(50);
+  rd_kafka_consumer_close(consumer.get());
+  Latency latency;
+  latency.samples = latencies.size();
+  if (latencies.empty()) return Status::Internal("no derived event of the latency phase reached the output");
+  std::sort(latencies.begin(), latencies.end());
+  latency.p50_ms = latencies[latencies.size() / 2];
+  latency.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  latency.max_ms = latencies.back();
+  return latency;
+}
+
+// A port nobody listens on now, for serve's HTTP endpoint.
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+Status WriteConfig(const fs::path& root, const std::string& bootstrap, int port) {
+  fs::create_directories(root / "pack" / "rules");
+  for (const auto& [name, text] : BenchRatioRules()) std::ofstream(root / "pack" / name) << text;
+  std::ofstream(root / "serve.yaml") << "brokers: \"" << bootstrap << "\"\n"
+                                     << "group: keel-bench\n"
+                                     << "input_topics: [" << kInput << "]\n"
+                                     << "output_topic: " << kOutput << "\n"
+                                     << "dead_letter_topic: bench-dead\n"
+                                     << "data: " << (root / "data").string() << "\n"
+                                     << "rules: " << (root / "pack").string() << "\n"
+                                     << "sync: off\n"
+                                     << "http_address: 127.0.0.1\n"
+                                     << "http_port: " << port << "\n";
+  return Status::OK();
+}
+
+int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
+  fs::path root = flags.dir.empty() ? fs::temp_directory_path() / ("keel-bench-kafka-" + std::to_string(::getpid()))
+                                    : fs::path(flags.dir);
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  auto cluster = MockCluster::Start(3);
+  if (!cluster.ok()) return ReportError("bench kafka", cluster.status());
+  std::string bootstrap = (*cluster)->bootstrap();
+  for (const auto& [topic, partitions] : {std::pair<const char*, int>{kInput, flags.partitions},
+                                          {kOutput, flags.partitions}, {"bench-dead", 1}}) {
+    if (Status s = (*cluster)->CreateTopic(topic, partitions); !s.ok()) return ReportError("bench kafka", s);
+  }
+  if (Status s = Preload(bootstrap, flags.events); !s.ok()) return ReportError("bench kafka", s);
+  double kcat_rate = KcatRate(bootstrap, flags.events);
+
+  int port = FreePort();
+  if (Status s = WriteConfig(root, bootstrap, port); !s.ok()) return ReportError("bench kafka", s);
+  ServeChild serve(root / "serve.yaml", root / "serve.log");
+  httplib::Client client("127.0.0.1", port);
+  auto throughput = MeasureThroughput(client, flags.events);
+  if (!throughput.ok()) return ReportError("bench kafka", throughput.status());
+  auto latency = MeasureLatency(bootstrap, flags);
+  if (!latency.ok()) return ReportError("bench kafka", latency.status());
+  int exit = serve.Stop();
+  fs::remove_all(root, ec);
+
+  if (flags.json) {
+    PrintJson({{"events", flags.events},
+               {"brokers", 3},
+               {"partitions", flags.partitions},
+               {"rules", 100},
+               {"serve_events_per_s", throughput->events_per_s},
+               {"serve_seconds", throughput->seconds},
+               {"kcat_events_per_s", kcat_rate},
+               {"ratio_to_kcat", kcat_rate > 0 ? throughput->events_per_s / kcat_rate : 0},
+               {"latency_rate_per_s", flags.rate},
+               {"latency_samples", latency->samples},
+               {"latency_p50_ms", latency->p50_ms},
+               {"latency_p99_ms", latency->p99_ms},
+               {"latency_max_ms", latency->max_ms},
+               {"serve_exit_code", exit}});
+  } else {
+    std::printf("events               %llu on %d partitions, 3 brokers, 100 rules\n",
+                static_cast<unsigned long long>(flags.events), flags.partitions);
+    std::printf("keel serve           %.0f events/s (%.2f s)\n", throughput->events_per_s, throughput->seconds);
+    std::printf("kcat (consume only)  %.0f events/s\n", kcat_rate);
+    std::printf("latency at %d/s      p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu derived events)\n", flags.rate,
+                latency->p50_ms, latency->p99_ms, latency->max_ms, latency->samples);
+  }
+  return exit == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddKafkaBenchmark(CLI::App& bench, int* exit_code) {
+  auto flags = std::make_shared<KafkaBenchFlags>();
+  CLI::App* command = bench.add_subcommand(
+      "kafka", "keel serve against librdkafka's mock cluster (3 brokers on loopback): events/s through serve with "
+               "100 rules, kcat's consume rate of the same topic as the ceiling, and end-to-end latency (input "
+               "produced to derived event read) at a steady rate");
+  command->add_option("--events", flags->events, "Events preloaded and served")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--partitions", flags->partitions, "Partitions of the input and output topics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  command->add_option("--rate", flags->rate, "Events/s of the latency phase")->capture_default_str()->check(CLI::Range(1, 100000));
+  command->add_option("--latency-seconds", flags->latency_seconds, "Length of the latency phase")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
+  command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
+  AddJsonFlag(command, &flags->json);
+  command->callback([flags, exit_code] { *exit_code = RunKafkaBenchmark(*flags); });
+}
+
+}  // namespace keel::cli
