@@ -29,8 +29,10 @@ class OutboxRelay::Ticket final : public DeliveryTicket {
     Deliveries& d = *deliveries_;
     if (generation_ != d.generation) return;
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      Log(LogLevel::kWarning, "outbox delivery failed; publishing again from the cursor",
-          {{"seq", std::to_string(seq_)}, {"error", rd_kafka_err2str(error)}});
+      if (!d.failed) {  // one line per rewind, not one per message
+        Log(LogLevel::kWarning, "outbox delivery failed; publishing again from the cursor",
+            {{"seq", std::to_string(seq_)}, {"error", rd_kafka_err2str(error)}});
+      }
       d.failed = true;
       return;
     }
