@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -283,10 +284,11 @@ KeelServe::KeelServe(const std::filesystem::path& config, const std::filesystem:
       /*pipes=*/false);
 }
 
-int KeelServe::Stop(std::chrono::milliseconds timeout) {
-  process_->Signal(SIGTERM);
+int KeelServe::Stop(int signal, std::chrono::milliseconds timeout) {
+  process_->Signal(signal);
   std::optional<int> code = process_->Wait(timeout);
-  if (!code) Fail("keel serve did not stop within " + std::to_string(timeout.count()) + " ms of SIGTERM; log:\n" +
+  if (!code) Fail("keel serve did not stop within " + std::to_string(timeout.count()) + " ms of signal " +
+                  std::to_string(signal) + "; log:\n" +
                   LogText());
   return *code;
 }
@@ -334,4 +336,33 @@ std::pair<int, std::string> HttpGet(int port, const std::string& path) {
   return {response->status, response->body};
 }
 
+int AssignedPartitions(int port) {
+  auto [status, text] = HttpGet(port, "/metrics");
+  std::smatch match;
+  static const std::regex kGauge("keel_assigned_partitions (\\d+)");
+  if (status != 200 || !std::regex_search(text, match, kGauge)) return -1;
+  return std::stoi(match[1]);
+}
+
+// Waits until the instances on `ports` hold `expected` partitions each.
+void WaitForAssignment(const std::vector<int>& ports, const std::vector<int>& expected,
+                       std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    seen.clear();
+    bool all = true;
+    for (size_t i = 0; i < ports.size(); ++i) {
+      int held = AssignedPartitions(ports[i]);
+      seen += std::to_string(held) + " ";
+      all = all && held == expected[i];
+    }
+    if (all) return;
+    std::this_thread::sleep_for(200ms);
+  }
+  throw std::runtime_error("partitions held: " + seen + "; expected them split as wanted within " +
+                           std::to_string(timeout.count()) + " ms");
+}
+
 }  // namespace keel::testing
+

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -105,8 +106,8 @@ std::filesystem::path WriteServeConfig(const std::filesystem::path& file, const 
 class KeelServe {
  public:
   KeelServe(const std::filesystem::path& config, const std::filesystem::path& log);
-  // SIGTERM, then waits; returns the exit code.
-  int Stop(std::chrono::milliseconds timeout = 30s);
+  // SIGTERM (or `signal`), then waits; returns the exit code.
+  int Stop(int signal = SIGTERM, std::chrono::milliseconds timeout = 30s);
   void Kill();  // SIGKILL, as a crash
   // Waits until the log has a line containing `text`.
   void WaitForLog(const std::string& text, std::chrono::milliseconds timeout);
@@ -126,5 +127,12 @@ int FreePort();
 
 // GET http://127.0.0.1:PORT/PATH: status and body; status 0 when no answer.
 std::pair<int, std::string> HttpGet(int port, const std::string& path);
+
+// keel_assigned_partitions of the serve whose HTTP port is `port`; -1
+// when it does not answer.
+int AssignedPartitions(int port);
+// Waits until the serves on `ports` hold `expected` partitions each.
+void WaitForAssignment(const std::vector<int>& ports, const std::vector<int>& expected,
+                       std::chrono::milliseconds timeout);
 
 }  // namespace keel::testing

@@ -1,5 +1,6 @@
 // keel serve end to end: input in, derived events out, dead letters,
 // binary-mode CloudEvents, metrics and health, clean shutdown.
+#include <csignal>
 #include <algorithm>
 
 #include "tests/kafka/serve_fixture.h"
@@ -113,11 +114,20 @@ TEST_F(ServeTest, RestartResumesFromTheStoredOffsetsWithoutReapplying) {
   WaitForDerived(IdsOf(first));
   ASSERT_EQ(serve->Stop(), 0);
   serve->WaitForLog("\"msg\":\"stopped\"", 5s);
+  EXPECT_NE(serve->LogText().find("\"msg\":\"partition revoked\""), std::string::npos);
 
   std::vector<Record> second = TaskEvents("second", 30);
   ProduceAll(cluster_->bootstrap(), "work-events", second);
-  serve = StartServe(Settings(), "serve2");
+  // Another group id: Kafka holds no committed offsets for it, so only the
+  // offsets stored in the logs keep keel from reading the first 30 again.
+  ServeSettings renamed = Settings();
+  renamed.group = "keel-renamed";
+  renamed.http_port = FreePort();
+  serve = StartServe(renamed, "serve2");
   WaitForDerived(IdsOf(second));
+  auto [status, metrics] = HttpGet(renamed.http_port, "/metrics");
+  EXPECT_NE(metrics.find("keel_events_in_total 30\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("keel_duplicates_total 0\n"), std::string::npos) << metrics;
   ASSERT_EQ(serve->Stop(), 0);
   // Every input appended once; a clean stop drained the outbox, so nothing
   // was published twice either.
@@ -127,6 +137,18 @@ TEST_F(ServeTest, RestartResumesFromTheStoredOffsetsWithoutReapplying) {
       cluster_->bootstrap(), "keel-out", kOutputPartitions, [](const std::vector<Record>& r) { return r.size() >= 60; },
       30s, "60 derived events");
   EXPECT_EQ(Ids(out).size(), out.size());
+}
+
+TEST_F(ServeTest, SigintFinishesTheWorkAndExitsZero) {
+  CreateTopics();
+  std::vector<Record> inputs = TaskEvents("int", 20);
+  ProduceAll(cluster_->bootstrap(), "work-events", inputs);
+  auto serve = StartServe(Settings());
+  WaitForDerived(IdsOf(inputs));
+  EXPECT_EQ(serve->Stop(SIGINT), 0) << serve->LogText();
+  std::string log = serve->LogText();
+  EXPECT_NE(log.find("\"msg\":\"shutting down\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
 }
 
 }  // namespace

@@ -2,41 +2,12 @@
 // on one machine, or a shared volume): they split the partitions, and when
 // one stops the other takes its partitions over from their stored offsets
 // with nothing lost and nothing applied twice.
-#include <regex>
 #include <thread>
 
 #include "tests/kafka/serve_fixture.h"
 
 namespace keel::testing {
 namespace {
-
-int AssignedPartitions(int port) {
-  auto [status, text] = HttpGet(port, "/metrics");
-  std::smatch match;
-  static const std::regex kGauge("keel_assigned_partitions (\\d+)");
-  if (status != 200 || !std::regex_search(text, match, kGauge)) return -1;
-  return std::stoi(match[1]);
-}
-
-// Waits until the instances on `ports` hold `expected` partitions each.
-void WaitForAssignment(const std::vector<int>& ports, const std::vector<int>& expected,
-                       std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::string seen;
-  while (std::chrono::steady_clock::now() < deadline) {
-    seen.clear();
-    bool all = true;
-    for (size_t i = 0; i < ports.size(); ++i) {
-      int held = AssignedPartitions(ports[i]);
-      seen += std::to_string(held) + " ";
-      all = all && held == expected[i];
-    }
-    if (all) return;
-    std::this_thread::sleep_for(200ms);
-  }
-  throw std::runtime_error("partitions held: " + seen + "; expected them split as wanted within " +
-                           std::to_string(timeout.count()) + " ms");
-}
 
 TEST_F(ServeTest, TwoInstancesSplitThePartitionsAndOneTakesOverWhenTheOtherStops) {
   CreateTopics(6);
