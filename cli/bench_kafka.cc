@@ -9,11 +9,13 @@
 //               it from the output topic (p50, p99).
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -101,10 +103,23 @@ Status ProduceOne(rd_kafka_t* producer, std::string_view event) {
   }
 }
 
+// Delivery reports of the benchmark's own producers: the first error, kept.
+void KeepFirstError(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  auto* first = static_cast<std::atomic<int>*>(opaque);
+  int none = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) first->compare_exchange_strong(none, message->err);
+}
+
+// The idempotent producer, so that a retried batch is neither lost nor
+// doubled: the input must hold exactly the events counted.
 Status Preload(const std::string& bootstrap, uint64_t events) {
   KEEL_ASSIGN_OR_RETURN(KafkaConfig config, KafkaConfig::Make({{"bootstrap.servers", bootstrap},
+                                                               {"enable.idempotence", "true"},
                                                                {"linger.ms", "20"},
                                                                {"queue.buffering.max.messages", "500000"}}));
+  std::atomic<int> first_error{RD_KAFKA_RESP_ERR_NO_ERROR};
+  rd_kafka_conf_set_dr_msg_cb(config.get(), KeepFirstError);
+  rd_kafka_conf_set_opaque(config.get(), &first_error);
   KEEL_ASSIGN_OR_RETURN(KafkaHandle producer, config.Create(RD_KAFKA_PRODUCER));
   SyntheticEvents source(SyntheticOptions{.workspaces = 48});
   std::string line;
@@ -115,7 +130,8 @@ Status Preload(const std::string& bootstrap, uint64_t events) {
     KEEL_RETURN_IF_ERROR(ProduceOne(producer.get(), line));
     if (n % 10000 == 0) progress.Update(n, events);
   }
-  return KafkaStatus(rd_kafka_flush(producer.get(), 300000), "preload flush");
+  KEEL_RETURN_IF_ERROR(KafkaStatus(rd_kafka_flush(producer.get(), 300000), "preload flush"));
+  return KafkaStatus(static_cast<rd_kafka_resp_err_t>(first_error.load()), "preload: an event was not delivered");
 }
 
 // kcat reading the whole input topic; events/s, or 0 when kcat is missing.
@@ -139,6 +155,7 @@ class ServeChild {
   ServeChild(const fs::path& config, const fs::path& log) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the benchmark
       FILE* out = std::freopen(log.c_str(), "w", stderr);
       (void)out;
       ::execl("/proc/self/exe", "keel", "serve", "--config", config.c_str(), nullptr);

@@ -133,8 +133,7 @@ Status KafkaPartition::Service(std::chrono::steady_clock::time_point now) {
   return Status::OK();
 }
 
-Status KafkaPartition::Drain(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+Status KafkaPartition::Drain(std::chrono::steady_clock::time_point deadline) {
   while (true) {
     KEEL_RETURN_IF_ERROR(relay_->Pump(kPublishPerService));
     rd_kafka_poll(producer_, 10);

@@ -68,9 +68,10 @@ class KafkaPartition {
   // per-partition schedules (timers).
   Status Service(std::chrono::steady_clock::time_point now);
 
-  // Publishes everything and waits up to `timeout` for the acknowledgements,
-  // stores the cursor and makes the log durable. The log stays open.
-  Status Drain(std::chrono::milliseconds timeout);
+  // Publishes everything and waits until `deadline` at most for the
+  // acknowledgements, stores the cursor and makes the log durable. The log
+  // stays open.
+  Status Drain(std::chrono::steady_clock::time_point deadline);
 
   const std::string& topic() const { return topic_; }
   int32_t partition() const { return partition_; }

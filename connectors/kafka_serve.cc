@@ -127,12 +127,12 @@ Status KafkaServe::ServicePartitions() {
   if (now - last_commit_ >= options_.commit_interval) {
     last_commit_ = now;
     MeasureLag();
-    KEEL_RETURN_IF_ERROR(CommitOffsets(/*sync=*/false));
+    KEEL_RETURN_IF_ERROR(CommitOffsets());
   }
   return Status::OK();
 }
 
-Status KafkaServe::CommitOffsets(bool sync) {
+Status KafkaServe::CommitOffsets() {
   PartitionList offsets(rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
   for (auto& [key, partition] : partitions_) {
     if (partition->next_offset() < 0) continue;
@@ -141,7 +141,7 @@ Status KafkaServe::CommitOffsets(bool sync) {
     rd_kafka_topic_partition_list_add(offsets.get(), key.first.c_str(), key.second)->offset = partition->next_offset();
   }
   if (offsets->cnt == 0) return Status::OK();
-  rd_kafka_resp_err_t error = rd_kafka_commit(consumer_.get(), offsets.get(), sync ? 0 : 1);
+  rd_kafka_resp_err_t error = rd_kafka_commit(consumer_.get(), offsets.get(), /*async=*/1);
   // Informational only (keel seeks to its own offsets): a failed commit is
   // logged, not fatal.
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -165,6 +165,7 @@ void KafkaServe::MeasureLag() {
 
 Status KafkaServe::Shutdown() {
   Log(LogLevel::kInfo, "shutting down");
+  shutdown_deadline_ = Clock::now() + options_.drain_timeout;
   Status status = fatal_.ok() ? IngestBatch() : fatal_;
   // Leaving the group revokes the partitions: Revoke drains each outbox,
   // commits and closes the logs.
@@ -172,7 +173,7 @@ Status KafkaServe::Shutdown() {
   if (status.ok() && !fatal_.ok()) status = fatal_;
   partitions_.clear();
   // Dead letters still queued.
-  if (rd_kafka_flush(producer_.get(), Millis(options_.drain_timeout)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_flush(producer_.get(), Millis(*shutdown_deadline_ - Clock::now())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Log(LogLevel::kWarning, "producer not flushed in time");
   }
   if (status.ok()) status = KafkaStatus(closed, "cannot leave the consumer group");

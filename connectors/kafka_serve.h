@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +44,8 @@ struct KafkaServeOptions {
   std::chrono::milliseconds max_wait{10};
   // How often consumed offsets are committed to Kafka, and lag measured.
   std::chrono::milliseconds commit_interval{1000};
-  // On shutdown and revocation: how long to wait for the outbox to drain.
+  // On shutdown and revocation: how long to wait for the outbox to drain
+  // (all partitions together) and the producer to flush.
   std::chrono::milliseconds drain_timeout{10000};
 };
 
@@ -75,7 +77,8 @@ class KafkaServe {
   Status PollBatch(const std::atomic<bool>& stop);
   Status IngestBatch();
   Status ServicePartitions();
-  Status CommitOffsets(bool sync);
+  // Asynchronously; Kafka's copy is informational (keel seeks to its own).
+  Status CommitOffsets();
   void MeasureLag();
   Status Shutdown();
 
@@ -95,6 +98,9 @@ class KafkaServe {
   std::map<PartitionKey, std::unique_ptr<KafkaPartition>> partitions_;
   Batch batch_;
   Status fatal_;  // an error inside a rebalance callback; Run stops with it
+  // Set when shutting down: draining the outbox and flushing the producer
+  // end by then, however long leaving the group takes.
+  std::optional<std::chrono::steady_clock::time_point> shutdown_deadline_;
   std::chrono::steady_clock::time_point last_commit_;
 };
 

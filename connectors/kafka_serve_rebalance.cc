@@ -40,13 +40,16 @@ Status KafkaServe::Assign(rd_kafka_topic_partition_list_t* partitions) {
 
 Status KafkaServe::Revoke() {
   Status status = fatal_.ok() ? IngestBatch() : fatal_;
+  auto deadline = shutdown_deadline_.value_or(std::chrono::steady_clock::now() + options_.drain_timeout);
   if (status.ok()) {
     for (auto& [key, partition] : partitions_) {
-      status = partition->Drain(options_.drain_timeout);
+      status = partition->Drain(deadline);
       if (!status.ok()) break;
     }
   }
-  if (status.ok()) status = CommitOffsets(/*sync=*/true);
+  // Asynchronous: a coordinator that is gone must not hold the revocation
+  // up, and Kafka's copy of the offsets is informational.
+  if (status.ok()) status = CommitOffsets();
   for (auto& [key, partition] : partitions_) {
     Log(LogLevel::kInfo, "partition revoked", {{"topic", key.first}, {"partition", std::to_string(key.second)},
                                                {"next_offset", std::to_string(partition->next_offset())}});

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -34,7 +35,8 @@ std::string ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
-rd_kafka_t* NewClient(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& properties) {
+rd_kafka_t* NewClient(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& properties,
+                      const std::function<void(rd_kafka_conf_t*)>& customize = nullptr) {
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [name, value] : properties) {
@@ -42,6 +44,7 @@ rd_kafka_t* NewClient(rd_kafka_type_t type, const std::vector<std::pair<std::str
       Fail("librdkafka property " + name + ": " + error);
     }
   }
+  if (customize) customize(conf);
   rd_kafka_t* client = rd_kafka_new(type, conf, error, sizeof error);
   if (client == nullptr) Fail(std::string("rd_kafka_new: ") + error);
   return client;
@@ -142,7 +145,10 @@ MockCluster::MockCluster(const std::filesystem::path& log_dir) {
   bootstrap_ = line->substr(std::strlen("bootstrap "));
 }
 
-MockCluster::~MockCluster() {
+MockCluster::~MockCluster() { Stop(); }
+
+void MockCluster::Stop() {
+  if (!process_->running()) return;
   process_->WriteLine("quit");
   process_->Wait(10s);
 }
@@ -165,8 +171,15 @@ std::string Record::Header(const std::string& name) const {
 }
 
 void ProduceAll(const std::string& bootstrap, const std::string& topic, const std::vector<Record>& records) {
-  rd_kafka_t* producer =
-      NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}});
+  std::atomic<int> first_error{RD_KAFKA_RESP_ERR_NO_ERROR};
+  rd_kafka_t* producer = NewClient(
+      RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}}, [&](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+          int none = RD_KAFKA_RESP_ERR_NO_ERROR;
+          if (message->err) static_cast<std::atomic<int>*>(opaque)->compare_exchange_strong(none, message->err);
+        });
+        rd_kafka_conf_set_opaque(conf, &first_error);
+      });
   for (const Record& record : records) {
     rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
     for (const auto& [name, value] : record.headers) {
@@ -186,6 +199,10 @@ void ProduceAll(const std::string& bootstrap, const std::string& topic, const st
   rd_kafka_resp_err_t flushed = rd_kafka_flush(producer, 60000);
   rd_kafka_destroy(producer);
   if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) Fail("the test producer could not deliver its messages in 60 s");
+  if (first_error.load() != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Fail(std::string("the test producer failed to deliver a message: ") +
+         rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(first_error.load())));
+  }
 }
 
 std::vector<Record> ConsumeUntil(const std::string& bootstrap, const std::string& topic, int partitions,

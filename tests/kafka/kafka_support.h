@@ -53,6 +53,8 @@ class MockCluster {
   // Sends one command (see mock_cluster_main.cc) and throws unless it is "ok".
   void Command(const std::string& line);
   void CreateTopic(const std::string& name, int partitions);
+  // Ends the cluster, as if every broker were lost at once.
+  void Stop();
 
  private:
   std::unique_ptr<ChildProcess> process_;

@@ -151,5 +151,23 @@ TEST_F(ServeTest, SigintFinishesTheWorkAndExitsZero) {
   EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
 }
 
+TEST_F(ServeTest, StopEndsInBoundedTimeWhenTheClusterIsGone) {
+  CreateTopics();
+  std::vector<Record> inputs = TaskEvents("gone", 20);
+  ProduceAll(cluster_->bootstrap(), "work-events", inputs);
+  ServeSettings settings = Settings();
+  settings.extra["drain_timeout_ms"] = "2000";
+  auto serve = StartServe(settings);
+  WaitForDerived(IdsOf(inputs));
+  cluster_->Stop();
+  auto start = std::chrono::steady_clock::now();
+  serve->Stop(SIGTERM, 60s);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Not a timing assertion on keel's speed: a bound on waiting for a
+  // cluster that will never answer (the drain timeout plus leaving the group).
+  EXPECT_LT(seconds, 30) << serve->LogText();
+  EXPECT_NE(serve->LogText().find("\"msg\":\"stopped\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace keel::testing
