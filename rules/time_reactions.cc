@@ -138,10 +138,12 @@ Status ReconcileDueTimers(const RuleSet& rules, const Event& activation, const s
         pending = std::move(found->second);
         owned->erase(found);
       }
-      if (pending && *fire && pending->fire_micros == **fire) return true;
+      // The name too: a rule that turned from due to overdue keeps its timer
+      // id, and a timer.fired finds its rule by name.
+      if (pending && *fire && pending->fire_micros == **fire && pending->name == TimeTimerName(*rule)) return true;
       if (pending) {
         out->push_back(CancelRequest(rule->id, *pending,
-                                     *fire ? "the rule set changed its time" : "no longer due under the rule set"));
+                                     *fire ? "the rule set changed its trigger" : "no longer due under the rule set"));
       }
       // A time already past when the set goes live is not caught up: the
       // set did not exist then, and an unchanged rule's timer fired already.

@@ -126,6 +126,23 @@ TEST_F(ActivationTimersTest, ChangedOffsetReschedulesAndARemovedRuleCancels) {
                                                                   : "");
 }
 
+TEST_F(ActivationTimersTest, ARuleTurnedFromDueToOverdueAtTheSameTimeIsRenamed) {
+  RulePack first;
+  first.Add("rules/r.yaml", DueRule("r", "{due: task}"));
+  Start(first);
+  ASSERT_TRUE(ActivateRuleSet(*log_, reactor_->rules(), "2026-03-01T00:00:00Z").ok());
+  Ingest(TaskDue("e1", "T-1", "2026-03-20T12:00:00Z"));
+
+  RulePack second;
+  second.Add("rules/r.yaml", DueRule("r", "{overdue: task}"));
+  SwitchTo(second, "2026-03-05T00:00:00Z");
+  // Same id and time, another name: a timer.fired finds its rule by name.
+  EXPECT_EQ(FromActivation(), (Strings{"timer.cancelled acme task/T-1 due:r -",
+                                       "timer.scheduled acme task/T-1 overdue:r 2026-03-20T12:00:00Z"}));
+  EXPECT_EQ(FireUntil("2026-03-21T00:00:00Z"), 1u);
+  EXPECT_EQ(Comments(), (Strings{"acme task/T-1 r@2026-03-20T12:00:00Z"}));
+}
+
 TEST_F(ActivationTimersTest, UnchangedRulesLeaveTheirTimersAlone) {
   RulePack first;
   first.Add("rules/remind.yaml", DueRule("remind", "{due: task, before: 1d}"))
