@@ -32,8 +32,16 @@ class PendingStateReader final : public StateReader {
   using VisitFn = std::function<bool(std::string_view, const EntityState&)>;
   using ForEachFn = std::function<Status(std::string_view, std::string_view, const VisitFn&)>;
   using TimerFn = std::function<Result<std::optional<PendingTimer>>(std::string_view, std::string_view)>;
-  PendingStateReader(ReadFn read, ForEachFn for_each, TimerFn timer)
-      : read_(std::move(read)), for_each_(std::move(for_each)), timer_(std::move(timer)) {}
+  using TimerVisitFn = std::function<bool(const PendingTimer&)>;
+  using ForEachTimerFn = std::function<Status(std::string_view, const TimerVisitFn&)>;
+  using WorkspacesFn = std::function<std::vector<std::string>()>;
+  PendingStateReader(ReadFn read, ForEachFn for_each, TimerFn timer, ForEachTimerFn for_each_timer,
+                     WorkspacesFn workspaces)
+      : read_(std::move(read)),
+        for_each_(std::move(for_each)),
+        timer_(std::move(timer)),
+        for_each_timer_(std::move(for_each_timer)),
+        workspaces_(std::move(workspaces)) {}
   Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
     return read_(workspace, entity);
   }
@@ -43,11 +51,17 @@ class PendingStateReader final : public StateReader {
   Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) override {
     return timer_(workspace, timer_id);
   }
+  Status ForEachTimer(std::string_view workspace, const TimerVisitFn& visit) override {
+    return for_each_timer_(workspace, visit);
+  }
+  Result<std::vector<std::string>> Workspaces() override { return workspaces_(); }
 
  private:
   ReadFn read_;
   ForEachFn for_each_;
   TimerFn timer_;
+  ForEachTimerFn for_each_timer_;
+  WorkspacesFn workspaces_;
 };
 
 }  // namespace
@@ -130,7 +144,11 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
       },
       [&](std::string_view workspace, std::string_view timer_id) {
         return ReadPendingTimer(workspace, timer_id, *pending);
-      });
+      },
+      [&](std::string_view workspace, const PendingStateReader::TimerVisitFn& visit) {
+        return ForEachPendingTimer(workspace, *pending, visit);
+      },
+      [&] { return PendingWorkspaces(*pending); });
   Reaction reaction;
   KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));

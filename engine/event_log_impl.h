@@ -130,6 +130,11 @@ class EventLogImpl final : public EventLog {
   void DeleteTimer(const PendingTimer& timer, PendingBatch* pending);
   Result<std::optional<PendingTimer>> ReadPendingTimer(std::string_view workspace, std::string_view timer_id,
                                                        const PendingBatch& pending) const;
+  // Every pending timer of `workspace`, the batch's changes included, in id order.
+  Status ForEachPendingTimer(std::string_view workspace, const PendingBatch& pending,
+                             const std::function<bool(const PendingTimer&)>& visit) const;
+  // The tenant workspaces, the batch's new ones included, sorted.
+  std::vector<std::string> PendingWorkspaces(const PendingBatch& pending) const;
   // Fires, in the batch, up to `max` timers due at or before `up_to_micros`
   // (the batch's own included); `*taken` counts them.
   Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);

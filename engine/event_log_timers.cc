@@ -3,6 +3,7 @@
 // (so a crash never leaves a timer that fired and is still pending), and the
 // firing of due timers as timer.fired events.
 #include <algorithm>
+#include <set>
 
 #include "engine/canonical_json.h"
 #include "engine/event_log_impl.h"
@@ -54,6 +55,39 @@ Result<std::optional<PendingTimer>> EventLogImpl::ReadPendingTimer(std::string_v
   if (record == pending.timer_puts.end()) return Status::Internal("a staged timer has no due entry");
   KEEL_ASSIGN_OR_RETURN(PendingTimer timer, DecodeTimerRecord(record->second));
   return std::optional<PendingTimer>(std::move(timer));
+}
+
+Status EventLogImpl::ForEachPendingTimer(std::string_view workspace, const PendingBatch& pending,
+                                         const std::function<bool(const PendingTimer&)>& visit) const {
+  // The ids first (stored and staged, in order), then each timer as the
+  // batch sees it: a workspace's timers are read only when a rule set is
+  // activated, so the simple merge is worth more than a streaming one.
+  const std::string prefix = TimerIdKey(workspace, "");
+  std::set<std::string> ids;
+  rocksdb::ReadOptions read;
+  std::string upper = prefix;
+  upper.back() = static_cast<char>(kKeySeparator + 1);
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kTimers)));
+  for (it->Seek(prefix); it->Valid(); it->Next()) ids.insert(it->key().ToString().substr(prefix.size()));
+  KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan timers"));
+  for (auto staged = pending.timer_puts.lower_bound(prefix);
+       staged != pending.timer_puts.end() && staged->first.compare(0, prefix.size(), prefix) == 0; ++staged) {
+    ids.insert(staged->first.substr(prefix.size()));
+  }
+  for (const std::string& id : ids) {
+    KEEL_ASSIGN_OR_RETURN(std::optional<PendingTimer> timer, ReadPendingTimer(workspace, id, pending));
+    if (timer && !visit(*timer)) return Status::OK();
+  }
+  return Status::OK();
+}
+
+std::vector<std::string> EventLogImpl::PendingWorkspaces(const PendingBatch& pending) const {
+  std::set<std::string> names(known_workspaces_.begin(), known_workspaces_.end());
+  names.insert(pending.new_workspaces.begin(), pending.new_workspaces.end());
+  names.erase(std::string(kSystemWorkspace));
+  return {names.begin(), names.end()};
 }
 
 Status EventLogImpl::StageTimerChange(const Event& event, PendingBatch* pending) {

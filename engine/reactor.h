@@ -31,6 +31,15 @@ class StateReader {
   // A pending timer of `workspace`, the batch's own changes included;
   // nullopt when it is not pending (never scheduled, fired or cancelled).
   virtual Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) = 0;
+  // Visits every pending timer of `workspace`, the batch's changes included,
+  // in timer id order, until `visit` returns false.
+  virtual Status ForEachTimer(std::string_view workspace,
+                              const std::function<bool(const PendingTimer& timer)>& visit) = 0;
+  // The tenant workspaces of the log, sorted: every workspace an event was
+  // appended to (the batch's included), without the engine's `system`. The
+  // engine knows them already (one meta key each), so a rule set being
+  // activated reaches every tenant's entities without scanning the log.
+  virtual Result<std::vector<std::string>> Workspaces() = 0;
 };
 
 // Its pointers are valid during Reactor::React only.

@@ -12,6 +12,7 @@
 #include "engine/reducers.h"
 #include "engine/sha256.h"
 #include "engine/verify_rulesets.h"
+#include "engine/verify_timers.h"
 
 namespace keel {
 namespace {
@@ -30,7 +31,11 @@ std::string PrintableKey(std::string_view key) {
 class Verifier {
  public:
   Verifier(const EventLog& log, const VerifyOptions& options, VerifyReport* report)
-      : log_(log), options_(options), report_(report), rulesets_(log, &report->problems) {}
+      : log_(log),
+        options_(options),
+        report_(report),
+        rulesets_(log, &report->problems),
+        timers_(log, &report->problems) {}
 
   Status Run() {
     uint64_t total = log_.Head().seq;
@@ -61,6 +66,7 @@ class Verifier {
     }
     if (options_.check_projections) KEEL_RETURN_IF_ERROR(CheckProjections());
     if (options_.check_rulesets) KEEL_RETURN_IF_ERROR(rulesets_.Finish());
+    if (options_.check_timers) KEEL_RETURN_IF_ERROR(timers_.Finish());
     return Status::OK();
   }
 
@@ -108,6 +114,7 @@ class Verifier {
     }
     if (options_.check_projections && ChangesEntityState(event->type)) Fold(seq, *event);
     if (options_.check_rulesets) rulesets_.OnEvent(seq, *event);
+    if (options_.check_timers) timers_.OnEvent(seq, *event);
   }
 
   Status DigestFamily(std::string_view family, MultisetDigest* digest) const {
@@ -234,6 +241,7 @@ class Verifier {
   IndexDigests by_id_, by_stream_;
   std::unordered_map<std::string, EntityState> rebuilt_;
   RuleSetVerifier rulesets_;
+  TimerVerifier timers_;
 };
 
 }  // namespace

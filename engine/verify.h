@@ -1,7 +1,8 @@
 // Verification of a stored log: the hash chain, the indexes against the
 // events, the head record, the projections against a rebuild, and the rule
 // sets (content-addressed sources, one stored for every `ruleset.activated`,
-// meta `ruleset` naming the last one activated).
+// meta `ruleset` naming the last one activated), and the pending timers
+// against a rebuild from the timer events.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@ struct VerifyOptions {
   bool check_indexes = true;
   bool check_projections = true;
   bool check_rulesets = true;
+  bool check_timers = true;  // the `timers` family against a rebuild from the timer events
   // Called now and then with the events checked so far, for progress bars.
   std::function<void(uint64_t checked, uint64_t total)> progress;
 };

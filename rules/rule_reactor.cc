@@ -283,8 +283,12 @@ void RuleReactor::Select(const TypeIndex& index, const cel::Value* value, std::v
 
 Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reaction* reaction) {
   const Event& event = input.event;
-  // The engine's own event: rules see it only to arm their schedules.
-  if (event.type == "ruleset.activated") return ArmSchedules(rules_, event, &reaction->events);
+  // The engine's own event: rules see it only to arm their schedules and
+  // bring the timers already pending in line with the set.
+  if (event.type == "ruleset.activated") {
+    KEEL_RETURN_IF_ERROR(ArmSchedules(rules_, event, &reaction->events));
+    return ReconcileTimers(rules_, event, state, &reaction->events);
+  }
   const Rule* time_rule = nullptr;
   if (!rules_.time_rules().empty()) {
     KEEL_RETURN_IF_ERROR(KeepDueTimers(rules_, input, state, &reaction->events));

@@ -1,6 +1,7 @@
 #include "rules/time_reactions.h"
 
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -84,6 +85,82 @@ DerivedEventRequest TimerRequest(const Rule& rule, std::string path, std::string
   return {rule.id, std::move(path), std::move(type), std::move(subject), data.dump(), {}};
 }
 
+std::string DueTimerId(std::string_view subject, const std::string& rule_id) {
+  return DerivedEntityId("tm-", subject, rule_id, "on");
+}
+
+// The rule id a time timer belongs to, when `timer` is one the reactor armed
+// (its name says the rule and its id is the one derived for it); nullopt for
+// timers of `schedule` actions, which no activation touches.
+std::optional<std::string> TimeRuleIdOf(const PendingTimer& timer) {
+  for (std::string_view prefix : {"due:", "overdue:", "schedule:"}) {
+    if (timer.name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string rule_id = timer.name.substr(prefix.size());
+    bool derived = prefix == "schedule:"
+                       ? timer.timer_id == DerivedEntityId("sch-", timer.workspace, rule_id, "on.schedule")
+                       : timer.timer_id == DueTimerId(timer.subject, rule_id);
+    if (derived) return rule_id;
+  }
+  return std::nullopt;
+}
+
+DerivedEventRequest CancelRequest(const std::string& rule_id, const PendingTimer& timer, std::string reason) {
+  DerivedEventRequest request{rule_id,
+                              "on/activation/" + timer.workspace + "/" + timer.timer_id + "/cancel",
+                              "timer.cancelled",
+                              timer.subject,
+                              json{{"timer", timer.timer_id}, {"name", timer.name}, {"reason", std::move(reason)}}.dump(),
+                              timer.workspace};
+  return request;
+}
+
+// The due timers `rules` implies in `workspace`, against the pending ones
+// (`owned`, by timer id); the ones met are taken out of `owned`.
+Status ReconcileDueTimers(const RuleSet& rules, const Event& activation, const std::string& workspace,
+                          StateReader& state, std::map<std::string, PendingTimer>* owned,
+                          std::vector<DerivedEventRequest>* out) {
+  const cel::BusinessCalendar* calendar = rules.CalendarFor(workspace);
+  for (const Rule* rule : rules.time_rules()) {
+    const TimeTrigger& trigger = *rule->time;
+    if (trigger.kind == Kind::kSchedule || !rule->AppliesTo(workspace)) continue;
+    Status visited = Status::OK();
+    KEEL_RETURN_IF_ERROR(state.ForEachEntity(workspace, trigger.entity_kind, [&](std::string_view id,
+                                                                                 const EntityState& entity) {
+      std::string subject = trigger.entity_kind + "/" + std::string(id);
+      std::string timer = DueTimerId(subject, rule->id);
+      Result<std::optional<int64_t>> fire = DueFireTime(trigger, &entity, calendar);
+      if (!fire.ok()) {
+        visited = fire.status();
+        return false;
+      }
+      std::optional<PendingTimer> pending;
+      if (auto found = owned->find(timer); found != owned->end()) {
+        pending = std::move(found->second);
+        owned->erase(found);
+      }
+      // The name too: a rule that turned from due to overdue keeps its timer
+      // id, and a timer.fired finds its rule by name.
+      if (pending && *fire && pending->fire_micros == **fire && pending->name == TimeTimerName(*rule)) return true;
+      if (pending) {
+        out->push_back(CancelRequest(rule->id, *pending,
+                                     *fire ? "the rule set changed its trigger" : "no longer due under the rule set"));
+      }
+      // A time already past when the set goes live is not caught up: the
+      // set did not exist then, and an unchanged rule's timer fired already.
+      if (*fire && **fire > activation.time_micros) {
+        DerivedEventRequest request = TimerRequest(
+            *rule, "on/activation/" + workspace + "/" + subject + "/schedule", "timer.scheduled", subject,
+            {{"timer", timer}, {"name", TimeTimerName(*rule)}, {"scheduled_for", Rfc3339(**fire)}});
+        request.workspace = workspace;
+        out->push_back(std::move(request));
+      }
+      return true;
+    }));
+    KEEL_RETURN_IF_ERROR(visited);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string TimeTimerName(const Rule& rule) {
@@ -130,6 +207,30 @@ Status ArmSchedules(const RuleSet& rules, const Event& activation, std::vector<D
   return Status::OK();
 }
 
+Status ReconcileTimers(const RuleSet& rules, const Event& activation, StateReader& state,
+                       std::vector<DerivedEventRequest>* out) {
+  if (StringOf(FindCanonicalMember(activation.data(), "hash")) != rules.hash()) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::vector<std::string> workspaces, state.Workspaces());
+  for (const std::string& workspace : workspaces) {
+    std::map<std::string, PendingTimer> owned;
+    KEEL_RETURN_IF_ERROR(state.ForEachTimer(workspace, [&](const PendingTimer& timer) {
+      if (TimeRuleIdOf(timer)) owned.emplace(timer.timer_id, timer);
+      return true;
+    }));
+    KEEL_RETURN_IF_ERROR(ReconcileDueTimers(rules, activation, workspace, state, &owned, out));
+    // What is left: timers of rules the set no longer has (or not here, or
+    // not with this trigger), except schedules it keeps, re-armed above.
+    for (const auto& [id, timer] : owned) {
+      std::string rule_id = *TimeRuleIdOf(timer);
+      const Rule* rule = FindTimeRule(rules, timer.name);
+      bool kept_schedule = rule != nullptr && rule->time->kind == Kind::kSchedule &&
+                           std::binary_search(rule->scope.begin(), rule->scope.end(), workspace);
+      if (!kept_schedule) out->push_back(CancelRequest(rule_id, timer, "its rule is not in the rule set"));
+    }
+  }
+  return Status::OK();
+}
+
 Status KeepDueTimers(const RuleSet& rules, const ReactionInput& input, StateReader& state,
                      std::vector<DerivedEventRequest>* out) {
   const Event& event = input.event;
@@ -142,7 +243,7 @@ Status KeepDueTimers(const RuleSet& rules, const ReactionInput& input, StateRead
     KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> was, DueFireTime(trigger, input.before, calendar));
     KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> now, DueFireTime(trigger, input.after, calendar));
     if (was == now) continue;
-    std::string timer = DerivedEntityId("tm-", event.subject, rule->id, "on");
+    std::string timer = DueTimerId(event.subject, rule->id);
     KEEL_ASSIGN_OR_RETURN(std::optional<PendingTimer> pending, state.GetTimer(event.workspace, timer));
     if (pending) {
       std::string reason = now ? "the due date moved" : "no longer due (done, archived or no due date)";

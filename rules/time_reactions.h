@@ -22,6 +22,18 @@ std::string TimeTimerName(const Rule& rule);
 // activation's time, in that workspace.
 Status ArmSchedules(const RuleSet& rules, const Event& activation, std::vector<DerivedEventRequest>* out);
 
+// For `ruleset.activated` of `rules` itself: brings the due, overdue and
+// schedule timers already pending in every workspace in line with the set
+// (rules/README.md, "Activating a rule set"). A due timer the set implies
+// for an existing entity is scheduled when it falls after the activation;
+// one whose time moved is cancelled and rescheduled; one whose rule is gone,
+// disabled, out of scope or no longer due is cancelled, as is the pending
+// timer of a schedule the set no longer has. Schedules the set keeps are
+// re-armed by ArmSchedules. Timer ids are the ones KeepDueTimers and
+// ArmSchedules derive, so an unchanged rule leaves its timers alone.
+Status ReconcileTimers(const RuleSet& rules, const Event& activation, StateReader& state,
+                       std::vector<DerivedEventRequest>* out);
+
 // For an event that changed an entity (`before`/`after` of ReactionInput):
 // for each due or overdue rule on its kind whose fire time moved,
 // timer.cancelled for the pending timer and timer.scheduled for the new

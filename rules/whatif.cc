@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/canonical_json.h"
 #include "engine/schema_registry.h"
+#include "engine/timer.h"
 #include "rules/rule_reactor.h"
+#include "rules/ruleset_store.h"
 
 namespace keel::rules {
 namespace {
@@ -24,6 +27,22 @@ std::string Comparable(const Event& event) {
   return json.dump();
 }
 
+// The rule an effect is counted under. A timer.fired is the engine's, not a
+// rule's: it counts under the time rule its name is for ("due:remind" ->
+// remind), or as "timer:NAME" for a timer a `schedule` action set.
+std::string RuleOf(const Event& event) {
+  if (!event.rule_id.empty()) return event.rule_id;
+  std::string_view raw = FindCanonicalMember(event.data(), "name");
+  std::string name = IsJsonString(raw) ? DecodeJsonString(raw) : std::string();
+  for (std::string_view prefix : {"due:", "overdue:", "schedule:"}) {
+    if (name.compare(0, prefix.size(), prefix) == 0) return name.substr(prefix.size());
+  }
+  return "timer:" + name;
+}
+
+// What the rules made: derived events, and the timers that fired.
+bool IsEffect(const Event& event) { return event.is_derived() || event.type == kTimerFired; }
+
 bool InRange(int64_t micros, const WhatIfOptions& options) {
   return (!options.from_micros || micros >= *options.from_micros) && (!options.to_micros || micros <= *options.to_micros);
 }
@@ -32,8 +51,8 @@ Result<std::map<std::string, Effect>> Effects(const EventLog& log, const WhatIfO
   std::map<std::string, Effect> effects;
   KEEL_RETURN_IF_ERROR(log.Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
-    if (e.is_derived() && InRange(e.time_micros, options)) {
-      effects[e.id] = {e.rule_id, e.type, e.subject, e.causation_id, Comparable(e)};
+    if (IsEffect(e) && InRange(e.time_micros, options)) {
+      effects[e.id] = {RuleOf(e), e.type, e.subject, e.causation_id, Comparable(e)};
     }
     return true;
   }));
@@ -47,6 +66,9 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   LogOptions log_options;
   log_options.create_if_missing = true;
   log_options.sync = SyncMode::kOff;
+  // The event clock, as `keel run --clock=events`: the candidate's timers
+  // fire where they fall among the recorded inputs.
+  log_options.fire_timers_at_event_time = true;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> scratch, EventLog::Open(scratch_dir, log_options));
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
   for (const auto& [type, schema] : candidate.custom_event_types()) {
@@ -65,11 +87,23 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
     (void)appended;
     return Status::OK();
   };
+  bool activated = false;
   KEEL_RETURN_IF_ERROR(recorded.Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
     if (options.progress && stored.seq % 10000 == 0) options.progress(stored.seq, head);
-    if (e.is_derived() || e.type == "ruleset.activated") return true;
+    // Recorded timer.fired events are the old rules' timers: the candidate's
+    // own fire on the event clock instead.
+    if (e.is_derived() || e.type == kTimerFired) return true;
     if (options.to_micros && e.time_micros > *options.to_micros) return true;
+    if (!activated) {
+      // The candidate goes live where the log begins, so it arms its
+      // schedules (and due timers) as an activation in `keel run` does.
+      Result<uint64_t> seq = ActivateRuleSet(*scratch, candidate, e.time);
+      failed = seq.status();
+      activated = true;
+      if (!failed.ok()) return false;
+    }
+    if (e.type == "ruleset.activated") return true;
     ++result.inputs;
     group.push_back({e, std::nullopt});
     if (group.size() >= kGroup) failed = flush();
@@ -77,6 +111,14 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   }));
   KEEL_RETURN_IF_ERROR(failed);
   KEEL_RETURN_IF_ERROR(flush());
+  // The event clock stops at the last input; a window that ends later runs
+  // the clock on to its end.
+  if (options.to_micros && activated) {
+    for (;;) {
+      KEEL_ASSIGN_OR_RETURN(size_t fired, scratch->FireDueTimers(*options.to_micros, kGroup));
+      if (fired == 0) break;
+    }
+  }
 
   KEEL_ASSIGN_OR_RETURN(auto before, Effects(recorded, options));
   KEEL_ASSIGN_OR_RETURN(auto after, Effects(*scratch, options));

@@ -4,6 +4,10 @@
 // Derived ids depend only on the trigger, the rule id and the action's path,
 // so the same automation has the same id in both: it is added, removed, or
 // changed (same id, other content; the rule-set hash is not compared).
+// Timers run on the event clock: the candidate is activated where the log
+// begins, its timers fire among the inputs (and on to `to_micros`), and the
+// recorded timer.fired events are not inputs but effects compared like
+// derived ones (rules/README.md, "What if").
 #pragma once
 
 #include <cstdint>
@@ -22,7 +26,7 @@ namespace keel::rules {
 
 struct WhatIfOptions {
   std::optional<int64_t> from_micros;  // derived events whose time is in [from, to] are compared
-  std::optional<int64_t> to_micros;    // input events after `to` are not run
+  std::optional<int64_t> to_micros;    // input events after `to` are not run; timers fire up to it
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
