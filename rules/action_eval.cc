@@ -24,7 +24,7 @@ class Requests {
     return DerivedEntityId(prefix, scope_.event.id, scope_.rule.id, PathOf(suffix));
   }
   void Add(std::string type, std::string subject, const json& data, std::string_view suffix = {}) {
-    out_->push_back({scope_.rule.id, PathOf(suffix), std::move(type), std::move(subject), data.dump()});
+    out_->push_back({scope_.rule.id, PathOf(suffix), std::move(type), std::move(subject), data.dump(), {}});
   }
 
  private:

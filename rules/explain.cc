@@ -13,6 +13,12 @@
 namespace keel::rules {
 namespace {
 
+ExplainedEvent NodeFor(StoredEvent stored) {
+  ExplainedEvent node;
+  node.stored = std::move(stored);
+  return node;
+}
+
 // Rule sets by hash, loaded from the log once each.
 class StoredRuleSets {
  public:
@@ -139,13 +145,13 @@ Result<Explanation> Explain(const EventLog& log, uint64_t seq) {
   std::reverse(chain.begin(), chain.end());
   for (StoredEvent& ancestor : chain) {
     out.ancestors.push_back(out.nodes.size());
-    out.nodes.push_back({std::move(ancestor)});
+    out.nodes.push_back(NodeFor(std::move(ancestor)));
   }
 
   // Down: a cascade is appended right after its trigger, in the same batch,
   // so the descendants follow the event until the next input event.
   out.event = out.nodes.size();
-  out.nodes.push_back({asked});
+  out.nodes.push_back(NodeFor(asked));
   std::map<std::string, size_t> by_id = {{asked.event.id, out.event}};
   KEEL_RETURN_IF_ERROR(log.Scan(seq + 1, UINT64_MAX, [&](const StoredEvent& next) {
     if (!next.event.is_derived()) return false;
@@ -154,7 +160,7 @@ Result<Explanation> Explain(const EventLog& log, uint64_t seq) {
     size_t index = out.nodes.size();
     out.nodes[parent->second].children.push_back(index);
     by_id[next.event.id] = index;
-    out.nodes.push_back({next});
+    out.nodes.push_back(NodeFor(next));
     return true;
   }));
   for (ExplainedEvent& node : out.nodes) KEEL_RETURN_IF_ERROR(ExplainRule(log, sets, &node));

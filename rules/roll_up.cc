@@ -85,7 +85,7 @@ Status EvaluateRollUp(const Action& action, const RollUp& roll_up, const ActionS
     change["from"] = current;
   }
   json data = {{"changes", {{roll_up.field, change}}}};
-  out->push_back({scope.rule.id, action.path, target.kind + ".updated", target_text, data.dump()});
+  out->push_back({scope.rule.id, action.path, target.kind + ".updated", target_text, data.dump(), {}});
   return Status::OK();
 }
 
