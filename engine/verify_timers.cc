@@ -98,7 +98,10 @@ std::map<std::string, std::string> TimerVerifier::ExpectedEntries() const {
 Status TimerVerifier::Finish() {
   // Two digests first, so a sound log is checked without sorting the
   // rebuild; only a damaged one is compared entry by entry.
-  auto [expected, stored] = MultisetDigest::Pair();
+  // Named, not structured bindings: lambdas capture them (clang before 16 cannot).
+  auto digests = MultisetDigest::Pair();
+  MultisetDigest& expected = digests.first;
+  MultisetDigest& stored = digests.second;
   for (const auto& [id_key, timer] : rebuilt_) {
     std::string fire;
     AppendOrderedMicros(timer.fire_micros, &fire);
