@@ -264,10 +264,16 @@ struct Latency {
 };
 
 // Produces at `rate` events/s for `seconds`; reads the output and matches
-// derived events to their inputs by correlationid.
-Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFlags& flags) {
+// derived events to their inputs by correlationid. Reading goes on until
+// serve has handled every input (`handled_before` + what was produced) and
+// a little longer for the outbox, so that when serve falls behind the slow
+// samples count too rather than being cut off.
+Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFlags& flags, httplib::Client& client,
+                               uint64_t handled_before) {
+  // librdkafka's default linger (5 ms): the mock returns one message set per
+  // partition and fetch, so unbatched input would cap what serve can read.
   KEEL_ASSIGN_OR_RETURN(KafkaConfig producer_config,
-                        KafkaConfig::Make({{"bootstrap.servers", bootstrap}, {"linger.ms", "0"}}));
+                        KafkaConfig::Make({{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}}));
   KEEL_ASSIGN_OR_RETURN(KafkaHandle producer, producer_config.Create(RD_KAFKA_PRODUCER));
   KEEL_ASSIGN_OR_RETURN(KafkaConfig consumer_config, KafkaConfig::Make({{"bootstrap.servers", bootstrap},
                                                                         {"group.id", "keel-bench-latency"},
@@ -304,7 +310,20 @@ Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFla
     KEEL_RETURN_IF_ERROR(ProduceOne(producer.get(), line));
     rd_kafka_poll(producer.get(), 0);
   }
-  auto drain_until = Clock::now() + std::chrono::seconds(5);
+  int64_t last = -1;
+  auto moved = Clock::now();
+  while (true) {
+    int64_t handled = EventsHandled(client);
+    if (handled >= static_cast<int64_t>(handled_before + total)) break;
+    if (handled != last) {
+      last = handled;
+      moved = Clock::now();
+    } else if (Clock::now() - moved >= std::chrono::minutes(1)) {
+      return Status::IOError("keel serve stalled in the latency phase at " + std::to_string(last) + " events");
+    }
+    for (int i = 0; i < 4; ++i) read_output(5);
+  }
+  auto drain_until = Clock::now() + std::chrono::seconds(2);
   while (Clock::now() < drain_until) read_output(50);
   rd_kafka_consumer_close(consumer.get());
   Latency latency;
@@ -342,7 +361,11 @@ Status WriteConfig(const fs::path& root, const std::string& bootstrap, int port)
                                      << "rules: " << (root / "pack").string() << "\n"
                                      << "sync: off\n"
                                      << "http_address: 127.0.0.1\n"
-                                     << "http_port: " << port << "\n";
+                                     << "http_port: " << port << "\n"
+                                     // The mock answers a fetch that finds no data only after
+                                     // fetch.wait.max.ms (500 by default), even when data comes
+                                     // meanwhile; a broker answers when it comes.
+                                     << "consumer:\n  fetch.wait.max.ms: 5\n";
   return Status::OK();
 }
 
@@ -372,7 +395,7 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
   if (!kcat.ok() && kcat.status().code() != StatusCode::kNotFound) return ReportError("bench kafka", kcat.status());
   KcatCeiling ceiling = kcat.ok() ? *kcat : KcatCeiling{};
   double kcat_rate = ceiling.events_per_s;
-  auto latency = MeasureLatency(bootstrap, flags);
+  auto latency = MeasureLatency(bootstrap, flags, client, flags.events);
   if (!latency.ok()) return ReportError("bench kafka", latency.status());
   int exit = serve.Stop();
   fs::remove_all(root, ec);
