@@ -1,9 +1,11 @@
 // keel bench kafka: `keel serve` against librdkafka's mock cluster on
 // loopback (3 brokers, in this process), as a separate process:
-//   throughput: N synthetic events preloaded on a 6-partition topic, then
-//               served with 100 rules; events/s from the first event
-//               ingested to the last (read from serve's /metrics);
-//   ceiling:    kcat alone consuming the same topic from the beginning;
+//   throughput: N synthetic events fed to a 6-partition topic in rounds
+//               while serve consumes them with 100 rules; events/s from the
+//               first round produced to the last event ingested (read from
+//               serve's /metrics);
+//   ceiling:    kcat alone consuming what the same topic still holds
+//               (bench_kafka_kcat.cc);
 //   latency:    events produced at a steady rate while serve runs; for each
 //               derived event, the time from producing its input to reading
 //               it from the output topic (p50, p99).
@@ -30,6 +32,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "cli/bench.h"
+#include "cli/bench_kafka.h"
 #include "cli/cli_common.h"
 #include "connectors/kafka_client.h"
 #include "connectors/synthetic_events.h"
@@ -45,14 +48,17 @@ struct KafkaBenchFlags {
   int partitions = 6;
   int rate = 5000;
   int latency_seconds = 10;
-  uint64_t round = 60000;  // events per round (the mock cluster holds about 5 MB per partition)
+  // Events per round; 0: 3000 per partition. The mock cluster keeps about
+  // 5 MB per partition and up to two rounds are unconsumed at a time, so a
+  // round must stay well under 2.5 MB on the fullest partition.
+  uint64_t round = 0;
+  int kcat_seconds = 120;
   std::string dir;
   bool json = false;
 };
 
 constexpr const char* kInput = "bench-in";
 constexpr const char* kOutput = "bench-out";
-constexpr const char* kKcat = "/usr/bin/kcat";
 
 // The mock cluster, owned by a client handle of this process.
 class MockCluster {
@@ -127,22 +133,6 @@ Status Feed(rd_kafka_t* producer, const std::atomic<int>& first_error, uint64_t 
   return KafkaStatus(static_cast<rd_kafka_resp_err_t>(first_error.load()), "an input event was not delivered");
 }
 
-// kcat reading what the input topic still holds, from its beginning;
-// events/s, or 0 when kcat is missing.
-double KcatRate(const std::string& bootstrap) {
-  if (!fs::exists(kKcat)) return 0;
-  std::string command = std::string(kKcat) + " -C -b " + bootstrap + " -t " + kInput +
-                        " -o beginning -e -q -f '%s\\n' | wc -l";
-  auto start = Clock::now();
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return 0;
-  unsigned long long lines = 0;
-  if (std::fscanf(pipe, "%llu", &lines) != 1) lines = 0;
-  ::pclose(pipe);
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return static_cast<double>(lines) / seconds;
-}
-
 // `keel serve` in a child process; stopped with SIGTERM.
 class ServeChild {
  public:
@@ -157,11 +147,20 @@ class ServeChild {
     }
   }
   ~ServeChild() { Stop(); }
-  int Stop() {
+  // SIGTERM; SIGKILL when serve has not stopped after `grace`.
+  int Stop(std::chrono::seconds grace = std::chrono::seconds(60)) {
     if (pid_ <= 0) return 0;
     ::kill(pid_, SIGTERM);
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    auto deadline = Clock::now() + grace;
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (Clock::now() >= deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
@@ -190,15 +189,27 @@ struct Throughput {
   double seconds = 0;
 };
 
+// Waits until serve has handled `events`. Gives up when the count stands
+// still for a minute: input the mock dropped before serve read it never
+// comes, and a benchmark that waits for it never ends.
 Status WaitForHandled(httplib::Client& client, uint64_t events, Progress* progress, uint64_t total) {
-  auto deadline = Clock::now() + std::chrono::minutes(30);
-  while (Clock::now() < deadline) {
+  constexpr auto kStall = std::chrono::minutes(1);
+  int64_t last = -1;
+  auto moved = Clock::now();
+  while (true) {
     int64_t handled = EventsHandled(client);
     if (handled >= static_cast<int64_t>(events)) return Status::OK();
+    if (handled != last) {
+      last = handled;
+      moved = Clock::now();
+    } else if (Clock::now() - moved >= kStall) {
+      return Status::IOError("keel serve stalled at " + std::to_string(last) + " of " + std::to_string(events) +
+                             " events for a minute (unreachable, or input dropped by the mock cluster before it "
+                             "was consumed: try a smaller --round)");
+    }
     if (handled >= 0) progress->Update(static_cast<uint64_t>(handled), total);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Status::IOError("keel serve did not ingest " + std::to_string(events) + " events within 30 minutes");
 }
 
 // The events go in rounds of at most `round`, each produced while serve
@@ -253,10 +264,16 @@ struct Latency {
 };
 
 // Produces at `rate` events/s for `seconds`; reads the output and matches
-// derived events to their inputs by correlationid.
-Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFlags& flags) {
+// derived events to their inputs by correlationid. Reading goes on until
+// serve has handled every input (`handled_before` + what was produced) and
+// a little longer for the outbox, so that when serve falls behind the slow
+// samples count too rather than being cut off.
+Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFlags& flags, httplib::Client& client,
+                               uint64_t handled_before) {
+  // librdkafka's default linger (5 ms): the mock returns one message set per
+  // partition and fetch, so unbatched input would cap what serve can read.
   KEEL_ASSIGN_OR_RETURN(KafkaConfig producer_config,
-                        KafkaConfig::Make({{"bootstrap.servers", bootstrap}, {"linger.ms", "0"}}));
+                        KafkaConfig::Make({{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}}));
   KEEL_ASSIGN_OR_RETURN(KafkaHandle producer, producer_config.Create(RD_KAFKA_PRODUCER));
   KEEL_ASSIGN_OR_RETURN(KafkaConfig consumer_config, KafkaConfig::Make({{"bootstrap.servers", bootstrap},
                                                                         {"group.id", "keel-bench-latency"},
@@ -293,7 +310,20 @@ Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFla
     KEEL_RETURN_IF_ERROR(ProduceOne(producer.get(), line));
     rd_kafka_poll(producer.get(), 0);
   }
-  auto drain_until = Clock::now() + std::chrono::seconds(5);
+  int64_t last = -1;
+  auto moved = Clock::now();
+  while (true) {
+    int64_t handled = EventsHandled(client);
+    if (handled >= static_cast<int64_t>(handled_before + total)) break;
+    if (handled != last) {
+      last = handled;
+      moved = Clock::now();
+    } else if (Clock::now() - moved >= std::chrono::minutes(1)) {
+      return Status::IOError("keel serve stalled in the latency phase at " + std::to_string(last) + " events");
+    }
+    for (int i = 0; i < 4; ++i) read_output(5);
+  }
+  auto drain_until = Clock::now() + std::chrono::seconds(2);
   while (Clock::now() < drain_until) read_output(50);
   rd_kafka_consumer_close(consumer.get());
   Latency latency;
@@ -331,7 +361,11 @@ Status WriteConfig(const fs::path& root, const std::string& bootstrap, int port)
                                      << "rules: " << (root / "pack").string() << "\n"
                                      << "sync: off\n"
                                      << "http_address: 127.0.0.1\n"
-                                     << "http_port: " << port << "\n";
+                                     << "http_port: " << port << "\n"
+                                     // The mock answers a fetch that finds no data only after
+                                     // fetch.wait.max.ms (500 by default), even when data comes
+                                     // meanwhile; a broker answers when it comes.
+                                     << "consumer:\n  fetch.wait.max.ms: 5\n";
   return Status::OK();
 }
 
@@ -353,10 +387,15 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
   ServeChild serve(root / "serve.yaml", root / "serve.log");
   httplib::Client client("127.0.0.1", port);
   if (Status s = WaitForAssignment(client, flags.partitions); !s.ok()) return ReportError("bench kafka", s);
-  auto throughput = MeasureThroughput(bootstrap, client, flags.events, flags.round);
+  uint64_t round = flags.round != 0 ? flags.round : 3000 * static_cast<uint64_t>(flags.partitions);
+  auto throughput = MeasureThroughput(bootstrap, client, flags.events, round);
   if (!throughput.ok()) return ReportError("bench kafka", throughput.status());
-  double kcat_rate = KcatRate(bootstrap);
-  auto latency = MeasureLatency(bootstrap, flags);
+  // Nothing is produced to the input now, so what it holds stays put.
+  auto kcat = MeasureKcat(bootstrap, kInput, flags.partitions, flags.kcat_seconds);
+  if (!kcat.ok() && kcat.status().code() != StatusCode::kNotFound) return ReportError("bench kafka", kcat.status());
+  KcatCeiling ceiling = kcat.ok() ? *kcat : KcatCeiling{};
+  double kcat_rate = ceiling.events_per_s;
+  auto latency = MeasureLatency(bootstrap, flags, client, flags.events);
   if (!latency.ok()) return ReportError("bench kafka", latency.status());
   int exit = serve.Stop();
   fs::remove_all(root, ec);
@@ -368,7 +407,12 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
                {"rules", 100},
                {"serve_events_per_s", throughput->events_per_s},
                {"serve_seconds", throughput->seconds},
+               {"round", round},
                {"kcat_events_per_s", kcat_rate},
+               {"kcat_messages", ceiling.messages},
+               {"kcat_expected", ceiling.expected},
+               {"kcat_seconds", ceiling.seconds},
+               {"kcat_finished", ceiling.finished},
                {"ratio_to_kcat", kcat_rate > 0 ? throughput->events_per_s / kcat_rate : 0},
                {"latency_rate_per_s", flags.rate},
                {"latency_samples", latency->samples},
@@ -380,7 +424,11 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
     std::printf("events               %llu on %d partitions, 3 brokers, 100 rules\n",
                 static_cast<unsigned long long>(flags.events), flags.partitions);
     std::printf("keel serve           %.0f events/s (%.2f s)\n", throughput->events_per_s, throughput->seconds);
-    std::printf("kcat (consume only)  %.0f events/s (what the topic still holds)\n", kcat_rate);
+    std::printf("kcat (consume only)  %.0f events/s over %llu of the %llu messages the topic still holds%s\n",
+                kcat_rate, static_cast<unsigned long long>(ceiling.messages),
+                static_cast<unsigned long long>(ceiling.expected),
+                ceiling.finished ? "" : " (stopped at the time limit)");
+    if (kcat_rate > 0) std::printf("serve / kcat         %.2f\n", throughput->events_per_s / kcat_rate);
     std::printf("latency at %d/s      p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu derived events)\n", flags.rate,
                 latency->p50_ms, latency->p99_ms, latency->max_ms, latency->samples);
   }
@@ -405,9 +453,12 @@ void AddKafkaBenchmark(CLI::App& bench, int* exit_code) {
   command->add_option("--latency-seconds", flags->latency_seconds, "Length of the latency phase")
       ->capture_default_str()
       ->check(CLI::Range(1, 600));
-  command->add_option("--round", flags->round, "Events produced per round while serve consumes")
+  command->add_option("--round", flags->round,
+                      "Events produced per round while serve consumes (default: 3000 per partition)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--kcat-seconds", flags->kcat_seconds, "kcat is stopped after this long")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 3600));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunKafkaBenchmark(*flags); });

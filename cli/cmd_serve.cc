@@ -1,6 +1,7 @@
 // keel serve --config FILE: keel next to Kafka. Consumes the input topics
-// in a consumer group, one log per partition, runs the rules, publishes the
-// derived events through the outbox, dead-letters what it cannot ingest.
+// in a consumer group, one log per partition, runs the rules, fires each
+// log's due timers by the system clock, publishes the derived events through
+// the outbox, dead-letters what it cannot ingest.
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -20,6 +21,8 @@ namespace keel::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+// What time it is for the partitions' timers.
+const SystemClock g_wall_clock;
 
 void RequestStop(int) { g_stop.store(true); }
 
@@ -41,6 +44,7 @@ Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
   options.max_batch = config.batch_max_messages;
   options.max_wait = std::chrono::milliseconds(config.batch_max_wait_ms);
   options.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  options.partition.clock = &g_wall_clock;
   return options;
 }
 
@@ -60,18 +64,27 @@ class RulesForPartitions {
       return Status::OK();
     };
     hooks.before_group = [this](EventLog& log, std::span<const IngestItem> items) -> Status {
-      bool& active = active_[&log];
-      if (active) return Status::OK();
+      if (active_[&log]) return Status::OK();
       std::optional<std::string> time = FirstEventTime(items);
       if (!time) return Status::OK();
-      KEEL_RETURN_IF_ERROR(rules::ActivateRuleSet(log, set_, *time).status());
-      active = true;
-      return Status::OK();
+      return Activate(log, *time);
+    };
+    // A timer that fell due before any input came (after a restart, say)
+    // is the first event the set applies to: it takes effect at its time.
+    hooks.before_timers = [this](EventLog& log, int64_t first_due_micros) -> Status {
+      if (active_[&log]) return Status::OK();
+      return Activate(log, Rfc3339FromMicros(first_due_micros));
     };
     return hooks;
   }
 
  private:
+  Status Activate(EventLog& log, const std::string& time) {
+    KEEL_RETURN_IF_ERROR(rules::ActivateRuleSet(log, set_, time).status());
+    active_[&log] = true;
+    return Status::OK();
+  }
+
   const rules::RuleSet& set_;
   const SchemaRegistry* schemas_;
   std::shared_ptr<rules::RuleReactor> reactor_;

@@ -1,6 +1,8 @@
 #include "cli/rule_pack.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -45,6 +47,21 @@ std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
     if (ParseRfc3339Micros(time).ok()) return time;
   }
   return std::nullopt;
+}
+
+std::string Rfc3339FromMicros(int64_t micros) {
+  int64_t seconds = micros / 1000000, fraction = micros % 1000000;
+  if (fraction < 0) {  // before 1970: the fraction counts forward from the second before
+    --seconds;
+    fraction += 1000000;
+  }
+  std::time_t whole = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&whole, &utc);
+  char text[40];
+  size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  if (fraction != 0) std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(fraction));
+  return std::string(text) + "Z";
 }
 
 }  // namespace keel::cli

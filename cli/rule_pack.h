@@ -31,4 +31,9 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths);
 // takes effect. From the input, never the clock, so runs are reproducible.
 std::optional<std::string> FirstEventTime(std::span<const IngestItem> items);
 
+// RFC 3339 in UTC ("2026-03-02T09:00:00Z", with ".ffffff" when the time has
+// a fraction of a second): a timer's fire time as a rule set's activation
+// time, when a timer.fired is the first event the set applies to.
+std::string Rfc3339FromMicros(int64_t micros);
+
 }  // namespace keel::cli

@@ -68,6 +68,8 @@ Result<std::unique_ptr<KafkaPartition>> KafkaPartition::Open(const std::string& 
   }
   p->ingestor_ = std::make_unique<Ingestor>(p->log_.get(), schemas, options.decode);
   KEEL_ASSIGN_OR_RETURN(p->relay_, OutboxRelay::Open(p->log_.get(), producer, options.outbox, metrics));
+  const Clock* clock = options.clock != nullptr ? options.clock : &p->system_clock_;
+  p->scheduler_ = std::make_unique<Scheduler>(p->log_.get(), clock, options.scheduler);
   p->last_cursor_write_ = std::chrono::steady_clock::now();
   return p;
 }
@@ -127,7 +129,24 @@ Status KafkaPartition::WriteCursor() {
   return log_->Append({}, {std::move(*cursor)}).status();
 }
 
-Status KafkaPartition::Service(std::chrono::steady_clock::time_point now) {
+Status KafkaPartition::FireDueTimers(std::chrono::steady_clock::time_point now, int64_t backlog) {
+  if (now < next_timer_check_ || backlog > options_.timer_backlog_limit) return Status::OK();
+  next_timer_check_ = now + options_.timer_interval;
+  const int64_t micros = scheduler_->clock().NowMicros();
+  KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> next_due, log_->NextTimerDue());
+  metrics_->SetNextTimerDue(topic_, partition_, next_due);
+  if (!next_due || *next_due > micros) return Status::OK();
+  if (hooks_.before_timers) KEEL_RETURN_IF_ERROR(hooks_.before_timers(*log_, *next_due));
+  KEEL_ASSIGN_OR_RETURN(size_t fired, scheduler_->FireBatchDueUntil(micros));
+  metrics_->timers_fired.fetch_add(fired, std::memory_order_relaxed);
+  // A full batch may have left more due: the next Service goes on at once
+  // (a batch at a time, so the consumer is polled in between).
+  if (fired >= scheduler_->options().timers_per_batch) next_timer_check_ = now;
+  return Status::OK();
+}
+
+Status KafkaPartition::Service(std::chrono::steady_clock::time_point now, int64_t backlog) {
+  KEEL_RETURN_IF_ERROR(FireDueTimers(now, backlog));
   KEEL_RETURN_IF_ERROR(relay_->Pump(kPublishPerService));
   if (now - last_cursor_write_ >= options_.cursor_interval) KEEL_RETURN_IF_ERROR(WriteCursor());
   return Status::OK();

@@ -7,7 +7,7 @@
 namespace keel {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // How long a poll waits when no batch is open: the outbox and the delivery
 // reports are serviced between polls.
@@ -67,7 +67,7 @@ Status KafkaServe::Start() {
 
 Status KafkaServe::Run(const std::atomic<bool>& stop) {
   Log(LogLevel::kInfo, "serving", {{"group", options_.group_id}, {"output", options_.partition.outbox.topic}});
-  last_commit_ = Clock::now();
+  last_commit_ = SteadyClock::now();
   Status status;
   while (!stop.load() && status.ok()) {
     status = PollBatch(stop);
@@ -85,7 +85,8 @@ Status KafkaServe::Run(const std::atomic<bool>& stop) {
 
 Status KafkaServe::PollBatch(const std::atomic<bool>& stop) {
   while (batch_.size < options_.max_batch && !stop.load()) {
-    int timeout = batch_.size == 0 ? Millis(kIdlePoll) : Millis(batch_.started + options_.max_wait - Clock::now());
+    int timeout =
+        batch_.size == 0 ? Millis(kIdlePoll) : Millis(batch_.started + options_.max_wait - SteadyClock::now());
     if (batch_.size > 0 && timeout == 0) break;
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), timeout));
     if (!fatal_.ok()) return fatal_;
@@ -99,7 +100,7 @@ Status KafkaServe::PollBatch(const std::atomic<bool>& stop) {
     }
     PartitionKey key{rd_kafka_topic_name(message->rkt), message->partition};
     if (!partitions_.count(key)) continue;  // from before a revocation
-    if (batch_.size == 0) batch_.started = Clock::now();
+    if (batch_.size == 0) batch_.started = SteadyClock::now();
     batch_.messages[key].push_back(std::move(message));
     ++batch_.size;
   }
@@ -114,7 +115,7 @@ Status KafkaServe::IngestBatch() {
     KEEL_RETURN_IF_ERROR(it->second->Ingest(messages, *dead_letters_));
     metrics_->batches.fetch_add(1, std::memory_order_relaxed);
   }
-  metrics_->ObserveBatch(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - batch_.started));
+  metrics_->ObserveBatch(std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - batch_.started));
   batch_.messages.clear();
   batch_.size = 0;
   return Status::OK();
@@ -122,8 +123,13 @@ Status KafkaServe::IngestBatch() {
 
 Status KafkaServe::ServicePartitions() {
   rd_kafka_poll(producer_.get(), 0);  // delivery reports
-  auto now = Clock::now();
-  for (auto& [key, partition] : partitions_) KEEL_RETURN_IF_ERROR(partition->Service(now));
+  auto now = SteadyClock::now();
+  for (auto& [key, partition] : partitions_) {
+    // Until the first fetch tells how much input there is, assume a backlog:
+    // timers wait for it.
+    std::optional<int64_t> backlog = Backlog(key, *partition);
+    KEEL_RETURN_IF_ERROR(partition->Service(now, backlog.value_or(INT64_MAX)));
+  }
   if (now - last_commit_ >= options_.commit_interval) {
     last_commit_ = now;
     MeasureLag();
@@ -150,22 +156,27 @@ Status KafkaServe::CommitOffsets() {
   return Status::OK();
 }
 
+std::optional<int64_t> KafkaServe::Backlog(const PartitionKey& key, const KafkaPartition& partition) const {
+  int64_t low = 0, high = 0;
+  // The watermarks the consumer's last fetch brought back (no request).
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), key.first.c_str(), key.second, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  int64_t position = partition.next_offset() >= 0 ? partition.next_offset() : low;
+  return std::max<int64_t>(0, high - position);
+}
+
 void KafkaServe::MeasureLag() {
   for (auto& [key, partition] : partitions_) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), key.first.c_str(), key.second, &low, &high) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR ||
-        high < 0) {
-      continue;
-    }
-    int64_t position = partition->next_offset() >= 0 ? partition->next_offset() : low;
-    metrics_->SetLag(key.first, key.second, std::max<int64_t>(0, high - position));
+    if (std::optional<int64_t> lag = Backlog(key, *partition)) metrics_->SetLag(key.first, key.second, *lag);
   }
 }
 
 Status KafkaServe::Shutdown() {
   Log(LogLevel::kInfo, "shutting down");
-  shutdown_deadline_ = Clock::now() + options_.drain_timeout;
+  shutdown_deadline_ = SteadyClock::now() + options_.drain_timeout;
   Status status = fatal_.ok() ? IngestBatch() : fatal_;
   // Leaving the group revokes the partitions: Revoke drains each outbox,
   // commits and closes the logs.
@@ -173,7 +184,7 @@ Status KafkaServe::Shutdown() {
   if (status.ok() && !fatal_.ok()) status = fatal_;
   partitions_.clear();
   // Dead letters still queued.
-  if (rd_kafka_flush(producer_.get(), Millis(*shutdown_deadline_ - Clock::now())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (rd_kafka_flush(producer_.get(), Millis(*shutdown_deadline_ - SteadyClock::now())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     Log(LogLevel::kWarning, "producer not flushed in time");
   }
   if (status.ok()) status = KafkaStatus(closed, "cannot leave the consumer group");

@@ -1,8 +1,8 @@
 // KafkaServe: the loop behind `keel serve`. A consumer in a consumer group
 // reads the input topics; each assigned partition gets its own log
-// (KafkaPartition); batches of messages are appended with their offsets; the
-// outbox relays publish what the logs gained; refused messages go to the
-// dead-letter topic.
+// (KafkaPartition); batches of messages are appended with their offsets;
+// each log's due timers fire between batches; the outbox relays publish what
+// the logs gained; refused messages go to the dead-letter topic.
 //
 // Offsets live in the partition logs, not in Kafka: on assignment keel seeks
 // to the stored offset, so redelivered messages are not applied twice.
@@ -79,6 +79,9 @@ class KafkaServe {
   Status ServicePartitions();
   // Asynchronously; Kafka's copy is informational (keel seeks to its own).
   Status CommitOffsets();
+  // The messages of a partition not yet consumed, as of the consumer's last
+  // fetch; nullopt before the first.
+  std::optional<int64_t> Backlog(const PartitionKey& key, const KafkaPartition& partition) const;
   void MeasureLag();
   Status Shutdown();
 

@@ -82,7 +82,9 @@ std::string OutboxRelay::CursorKey() const {
 
 bool OutboxRelay::ShouldPublish(const Event& event) const {
   if (event.workspace == log_format::kSystemWorkspace) return false;  // ruleset.activated
-  return options_.publish_all || event.is_derived();
+  // A caused event is the engine's: derived by a rule, or a timer.fired
+  // (input events cannot carry a causationid).
+  return options_.publish_all || !event.causation_id.empty();
 }
 
 Status OutboxRelay::Pump(size_t limit) {

@@ -27,7 +27,8 @@ namespace keel {
 
 struct OutboxOptions {
   std::string topic;
-  // Publish input events too, not only what the rules derived.
+  // Publish input events too, not only what the engine appended (what the
+  // rules derived, and timer.fired).
   bool publish_all = false;
 };
 

@@ -30,6 +30,17 @@ std::string Seconds(double value) {
   return text;
 }
 
+// Every digit of a Unix time, to the millisecond (%g would keep six).
+std::string UnixSeconds(int64_t micros) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", static_cast<double>(micros) / 1e6);
+  return text;
+}
+
+std::string PartitionLabels(const std::pair<std::string, int32_t>& where) {
+  return "{topic=\"" + LabelValue(where.first) + "\",partition=\"" + std::to_string(where.second) + "\"}";
+}
+
 }  // namespace
 
 void ServeMetrics::ObserveBatch(std::chrono::microseconds latency) {
@@ -42,13 +53,23 @@ void ServeMetrics::ObserveBatch(std::chrono::microseconds latency) {
 }
 
 void ServeMetrics::SetLag(const std::string& topic, int32_t partition, int64_t lag) {
-  std::lock_guard lock(lag_mu_);
+  std::lock_guard lock(partition_mu_);
   lag_[{topic, partition}] = lag;
 }
 
+void ServeMetrics::SetNextTimerDue(const std::string& topic, int32_t partition, std::optional<int64_t> micros) {
+  std::lock_guard lock(partition_mu_);
+  if (micros) {
+    next_timer_due_[{topic, partition}] = *micros;
+  } else {
+    next_timer_due_.erase({topic, partition});
+  }
+}
+
 void ServeMetrics::ForgetPartition(const std::string& topic, int32_t partition) {
-  std::lock_guard lock(lag_mu_);
+  std::lock_guard lock(partition_mu_);
   lag_.erase({topic, partition});
+  next_timer_due_.erase({topic, partition});
 }
 
 std::string ServeMetrics::PrometheusText() const {
@@ -62,16 +83,23 @@ std::string ServeMetrics::PrometheusText() const {
   Counter(&out, "keel_dead_letter_failures_total", "Dead letters the producer could not deliver.",
           dead_letter_failures.load());
   Counter(&out, "keel_batches_total", "WriteBatches of input messages.", batches.load());
+  Counter(&out, "keel_timers_fired_total", "Due timers fired as timer.fired events.", timers_fired.load());
   out += "# HELP keel_assigned_partitions Input partitions this instance holds.\n"
          "# TYPE keel_assigned_partitions gauge\nkeel_assigned_partitions " +
          std::to_string(assigned_partitions.load()) + "\n";
   out += "# HELP keel_consumer_lag Messages of an input partition not yet consumed.\n"
          "# TYPE keel_consumer_lag gauge\n";
   {
-    std::lock_guard lock(lag_mu_);
+    std::lock_guard lock(partition_mu_);
     for (const auto& [where, lag] : lag_) {
-      out += "keel_consumer_lag{topic=\"" + LabelValue(where.first) + "\",partition=\"" +
-             std::to_string(where.second) + "\"} " + std::to_string(lag) + "\n";
+      out += "keel_consumer_lag" + PartitionLabels(where) + " " + std::to_string(lag) + "\n";
+    }
+    // A gauge of a time, not a count of pending timers: counting them
+    // would mean scanning the timers family, which may hold millions.
+    out += "# HELP keel_next_timer_due_seconds When a partition's earliest pending timer falls due (Unix time).\n"
+           "# TYPE keel_next_timer_due_seconds gauge\n";
+    for (const auto& [where, micros] : next_timer_due_) {
+      out += "keel_next_timer_due_seconds" + PartitionLabels(where) + " " + UnixSeconds(micros) + "\n";
     }
   }
   out += "# HELP keel_batch_latency_seconds From a batch's first message polled to its WriteBatch written.\n"

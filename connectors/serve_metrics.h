@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace keel {
@@ -21,12 +22,16 @@ class ServeMetrics {
   std::atomic<uint64_t> dead_letters{0};      // messages sent to the dead-letter topic
   std::atomic<uint64_t> dead_letter_failures{0};  // dead letters that could not be delivered
   std::atomic<uint64_t> batches{0};           // WriteBatches of input
+  std::atomic<uint64_t> timers_fired{0};      // timer.fired events the partition schedulers appended
   std::atomic<uint64_t> assigned_partitions{0};
 
   // One batch: from its first message polled to its WriteBatch written.
   void ObserveBatch(std::chrono::microseconds latency);
   // The messages of a partition not yet consumed (high watermark - position).
   void SetLag(const std::string& topic, int32_t partition, int64_t lag);
+  // When a partition's earliest pending timer falls due (microseconds since
+  // the epoch), or nullopt when it has none pending.
+  void SetNextTimerDue(const std::string& topic, int32_t partition, std::optional<int64_t> micros);
   void ForgetPartition(const std::string& topic, int32_t partition);
 
   std::string PrometheusText() const;
@@ -39,8 +44,9 @@ class ServeMetrics {
   std::atomic<uint64_t> latency_sum_micros_{0};
   std::atomic<uint64_t> latency_count_{0};
 
-  mutable std::mutex lag_mu_;
-  std::map<std::pair<std::string, int32_t>, int64_t> lag_;  // GUARDED_BY(lag_mu_)
+  mutable std::mutex partition_mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> lag_;             // GUARDED_BY(partition_mu_)
+  std::map<std::pair<std::string, int32_t>, int64_t> next_timer_due_;  // GUARDED_BY(partition_mu_)
 };
 
 }  // namespace keel

@@ -4,6 +4,9 @@
 //   Scheduler scheduler(log.get(), &clock);
 //   KEEL_ASSIGN_OR_RETURN(uint64_t fired, scheduler.FireDue());
 //
+// `keel run` calls FireDue between input batches; `keel serve` calls
+// FireBatchDueUntil from each partition's periodic service.
+//
 // What is due is read from the `timers` family a batch at a time (never all
 // pending timers at once). After a restart the first FireDue fires every
 // timer that fell due while keel was down (catch-up), each once: a timer
@@ -36,6 +39,15 @@ class Scheduler {
   Result<uint64_t> FireDue() { return FireDueUntil(clock_->NowMicros()); }
   // The same up to `micros`, whatever the clock says (`keel run --until`).
   Result<uint64_t> FireDueUntil(int64_t micros);
+  // One WriteBatch of at most `timers_per_batch` of the timers due at or
+  // before `micros`, for a loop with other work between batches (keel
+  // serve polls Kafka in between). Fewer than a batch means none is left.
+  Result<size_t> FireBatchDueUntil(int64_t micros) {
+    return log_->FireDueTimers(micros, options_.timers_per_batch);
+  }
+
+  const Clock& clock() const { return *clock_; }
+  const SchedulerOptions& options() const { return options_; }
 
  private:
   EventLog* log_;

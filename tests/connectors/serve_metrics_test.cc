@@ -46,6 +46,22 @@ TEST(ServeMetricsTest, LagIsLabelledByTopicAndPartitionAndForgottenOnRevocation)
   EXPECT_EQ(metrics.PrometheusText().find("keel_consumer_lag{"), std::string::npos);
 }
 
+TEST(ServeMetricsTest, TimersFiredAndTheNextDueTimeOfEachPartition) {
+  ServeMetrics metrics;
+  metrics.timers_fired += 3;
+  metrics.SetNextTimerDue("in", 1, 1772445600123456);  // 2026-03-02T10:00:00.123456Z
+  std::string text = metrics.PrometheusText();
+  EXPECT_TRUE(Has(text, "# TYPE keel_timers_fired_total counter")) << text;
+  EXPECT_TRUE(Has(text, "keel_timers_fired_total 3")) << text;
+  EXPECT_TRUE(Has(text, "# TYPE keel_next_timer_due_seconds gauge")) << text;
+  EXPECT_TRUE(Has(text, "keel_next_timer_due_seconds{topic=\"in\",partition=\"1\"} 1772445600.123")) << text;
+  metrics.SetNextTimerDue("in", 1, std::nullopt);  // none pending
+  EXPECT_EQ(metrics.PrometheusText().find("keel_next_timer_due_seconds{"), std::string::npos);
+  metrics.SetNextTimerDue("in", 1, 1772445600000000);
+  metrics.ForgetPartition("in", 1);
+  EXPECT_EQ(metrics.PrometheusText().find("keel_next_timer_due_seconds{"), std::string::npos);
+}
+
 TEST(JsonLogTest, ALineIsOneJsonObjectWithTimeLevelMessageAndFields) {
   std::string line = FormatLogLine(LogLevel::kWarning, "dead letter", {{"reason", "bad \"json\""}});
   ASSERT_EQ(line.back(), '\n');
