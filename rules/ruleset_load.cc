@@ -133,7 +133,9 @@ struct Loader {
     }
     state->registry = registry.get();
     for (const auto& [name, t] : templates) state->templates[name] = t.get();
-    for (const auto& [file, root] : documents) {
+    for (const auto& document : documents) {
+      const SourceFile* file = document.first;
+      const YAML::Node& root = document.second;
       LoadContext context(*file, &diagnostics);
       Guarded(context, [&] {
         ReadRules(context, root, *state, &rules);

@@ -24,8 +24,11 @@ struct ValueTemplate::Node {
   Type type = Type::kLiteral;
   nlohmann::json literal;                          // kLiteral
   std::vector<TextPart> parts;                     // kExpression (one), kText
-  std::vector<Node> items;                         // kList
-  std::vector<std::pair<std::string, Node>> members;  // kMap, in file order
+  // kList: the items. kMap: the members' values, in file order, with their
+  // keys in `keys` (two vectors, not pairs: a pair of an incomplete Node
+  // inside Node is more than clang's libstdc++ checks accept).
+  std::vector<Node> items;
+  std::vector<std::string> keys;
   std::optional<nlohmann::json> constant;
 };
 
@@ -198,17 +201,14 @@ void Collapse(Node* node) {
       value.push_back(*child.constant);
     }
   };
-  if (node->type == Node::Type::kList) {
-    for (const Node& item : node->items) visit(item, nullptr);
-  } else {
-    for (const auto& [key, member] : node->members) visit(member, &key);
-  }
+  bool is_map = node->type == Node::Type::kMap;
+  for (size_t i = 0; i < node->items.size(); ++i) visit(node->items[i], is_map ? &node->keys[i] : nullptr);
   if (constant) node->constant = value;
   if (literal) {
     node->type = Node::Type::kLiteral;
     node->literal = std::move(value);
     node->items.clear();
-    node->members.clear();
+    node->keys.clear();
   }
 }
 
@@ -260,7 +260,8 @@ Result<Node> ParseJson(const nlohmann::json& value, const cel::CompileOptions& o
     node.type = Node::Type::kMap;
     for (const auto& [key, member] : value.items()) {
       KEEL_ASSIGN_OR_RETURN(Node child, ParseJson(member, options, path + "/" + key));
-      node.members.emplace_back(key, std::move(child));
+      node.keys.push_back(key);
+      node.items.push_back(std::move(child));
     }
     Collapse(&node);
     return node;
@@ -324,9 +325,9 @@ Result<nlohmann::json> EvaluateNode(const Node& node, const cel::Activation& act
     }
     case Node::Type::kMap: {
       nlohmann::json map = nlohmann::json::object();
-      for (const auto& [key, member] : node.members) {
-        KEEL_ASSIGN_OR_RETURN(nlohmann::json value, EvaluateNode(member, activation, options));
-        map[key] = std::move(value);
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        KEEL_ASSIGN_OR_RETURN(nlohmann::json value, EvaluateNode(node.items[i], activation, options));
+        map[node.keys[i]] = std::move(value);
       }
       return map;
     }
@@ -359,7 +360,10 @@ std::optional<Node> ReadNode(LoadContext& context, const YAML::Node& yaml) {
         continue;
       }
       std::optional<Node> child = ReadNode(context, it->second);
-      if (child) node.members.emplace_back(it->first.Scalar(), *std::move(child));
+      if (child) {
+        node.keys.push_back(it->first.Scalar());
+        node.items.push_back(*std::move(child));
+      }
       ok = ok && child.has_value();
     }
     if (!ok) return std::nullopt;
@@ -406,8 +410,8 @@ nlohmann::json ValueTemplate::ConstantMembers() const {
   nlohmann::json out = nlohmann::json::object();
   if (root_->type == Node::Type::kLiteral && root_->literal.is_object()) return root_->literal;
   if (root_->type != Node::Type::kMap) return out;
-  for (const auto& [key, member] : root_->members) {
-    if (member.constant) out[key] = *member.constant;
+  for (size_t i = 0; i < root_->items.size(); ++i) {
+    if (root_->items[i].constant) out[root_->keys[i]] = *root_->items[i].constant;
   }
   return out;
 }
