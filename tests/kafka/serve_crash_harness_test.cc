@@ -45,6 +45,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kEventsPerTrial = 200;
+// librdkafka's mock keeps about 5 MB per partition and drops older messages,
+// so a long run starts a new stream (cluster, topics, data folder) every so
+// many kills, after checking the one before to its end.
+constexpr int kTrialsPerStream = 10;
 
 enum class KillPoint { kDuringStartUp, kRightAfterAssignment, kAfterSomeEventsIn };
 
@@ -122,7 +126,7 @@ class ServeCrashHarness : public ServeTest {
   // for the killed member's session to time out (librdkafka's mock waits
   // for the members it knows before it assigns the partitions again).
   ServeSettings SettingsFor(int run, int batch) {
-    ServeSettings settings = Settings();
+    ServeSettings settings = Settings(data_);
     settings.group = "keel-" + std::to_string(run);
     settings.http_port = FreePort();
     settings.extra["batch_max_messages"] = std::to_string(batch);
@@ -170,7 +174,15 @@ class ServeCrashHarness : public ServeTest {
     ASSERT_EQ(producer_error, "") << Describe(plan);
   }
 
-  fs::path PartitionDir(int p) const { return dir_ / "data" / ("work-events-" + std::to_string(p)); }
+  fs::path PartitionDir(int p) const { return dir_ / data_ / ("work-events-" + std::to_string(p)); }
+
+  void StartNewStream() {
+    cluster_ = std::make_unique<MockCluster>(dir_.path());
+    CreateTopics();
+    data_ = "data-" + std::to_string(++streams_);
+    produced_ = 0;
+    offsets_.clear();
+  }
 
   // nullopt when the kill came before the log was created (or while it was).
   std::optional<PartitionLog> ReadPartition(int p, const std::string& context) {
@@ -301,11 +313,12 @@ class ServeCrashHarness : public ServeTest {
     auto serve = StartServe(SettingsFor(trials_ + 1, 100), "serve-final");
     auto derived = WaitForDerived(causes, 120s);
     ASSERT_EQ(serve->Stop(), 0) << serve->LogText();
-    std::string context = "seed=" + std::to_string(seed_) + ", after the final serve";
+    std::string context = "seed=" + std::to_string(seed_) + ", after the final serve of stream " +
+                          std::to_string(streams_);
     for (const auto& [cause, ids] : derived) {
       EXPECT_EQ(ids.size(), 1u) << context << ": " << cause << " derived events with different ids";
     }
-    auto appended = InputEventsInLogs();
+    auto appended = InputEventsInLogs(data_);
     EXPECT_EQ(appended.size(), causes.size()) << context;
     for (const auto& [id, times] : appended) EXPECT_EQ(times, 1) << context << ": " << id;
     applied_.clear();
@@ -316,7 +329,9 @@ class ServeCrashHarness : public ServeTest {
   uint64_t seed_ = CrashSeed(20260304);
   int trials_ = CrashTrials();
   std::mt19937_64 rng_{seed_};
-  int produced_ = 0;
+  std::string data_ = "data";  // the stream's data folder, under dir_
+  int streams_ = 0;
+  int produced_ = 0;            // input events of this stream
   int replays_ = 0;
   std::map<int, int64_t> offsets_;        // stored offset per partition after the last kill
   std::map<std::string, int> applied_;    // input id -> partition logs holding it, per check
@@ -324,8 +339,16 @@ class ServeCrashHarness : public ServeTest {
 
 TEST_F(ServeCrashHarness, KilledServeLosesNothingAcknowledgedAndAppliesOnce) {
   CreateTopics();
-  int kills_mid_stream = 0;
+  int kills_mid_stream = 0, inputs = 0;
+  int64_t held = 0;  // inputs applied before each stream's final serve
   for (int trial = 1; trial <= trials_ && !HasFailure(); ++trial) {
+    if (trial > 1 && (trial - 1) % kTrialsPerStream == 0) {
+      held += HeldInputs();
+      inputs += produced_;
+      FinishAndCheck();
+      if (HasFailure()) break;
+      StartNewStream();
+    }
     ServePlan plan = Plan(trial);
     int64_t before = HeldInputs();
     RunAndKill(plan);
@@ -333,11 +356,12 @@ TEST_F(ServeCrashHarness, KilledServeLosesNothingAcknowledgedAndAppliesOnce) {
     CheckAfterKill(Describe(plan));
     if (HeldInputs() > before) ++kills_mid_stream;
   }
-  int64_t held = HeldInputs();
+  held += HeldInputs();
+  inputs += produced_;
   if (!HasFailure()) FinishAndCheck();
-  std::printf("keel serve crash harness: %d kills (%d after some input was applied), %lld of %d inputs applied "
-              "before the final serve, seed %llu\n",
-              trials_, kills_mid_stream, static_cast<long long>(held), produced_,
+  std::printf("keel serve crash harness: %d kills (%d after some input was applied) over %d streams, %lld of %d "
+              "inputs applied before the final serves, seed %llu\n",
+              trials_, kills_mid_stream, streams_ + 1, static_cast<long long>(held), inputs,
               static_cast<unsigned long long>(seed_));
 }
 
