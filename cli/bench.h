@@ -34,6 +34,9 @@ void AddKafkaBenchmark(CLI::App& bench, int* exit_code);
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench all: every benchmark above, one table and JSON (cli/bench_all.h).
+void AddAllBenchmarks(CLI::App& bench, int* exit_code);
+
 // Synthetic events `first` .. `first + count - 1` as NDJSON text and the
 // items pointing into it (positions from first + 1). Generated outside the
 // timed sections, so that what is measured is the writing.
