@@ -1,6 +1,5 @@
 // Reading a rule's `then` items into typed actions.
 #include <algorithm>
-#include <regex>
 
 #include "rules/rule_loader.h"
 #include "rules/yaml_values.h"
@@ -186,9 +185,12 @@ OptionalValue Optional(const Fields& fields, std::string_view name) {
   return it->second.value;
 }
 
+// [A-Za-z_][A-Za-z0-9_]{0,63}
 bool IsFieldName(std::string_view name) {
-  static const std::regex kFieldName("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
-  return std::regex_match(std::string(name), kFieldName);
+  auto is_letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto is_letter_or_digit = [&](char c) { return is_letter(c) || (c >= '0' && c <= '9'); };
+  return !name.empty() && name.size() <= 64 && is_letter(name[0]) &&
+         std::all_of(name.begin() + 1, name.end(), is_letter_or_digit);
 }
 
 constexpr std::string_view kManagedFields[] = {"id", "kind", "workspace", "version", "created", "updated", "archived", "partial"};

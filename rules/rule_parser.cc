@@ -1,10 +1,9 @@
 // Reading rule files: the YAML document, custom event types, and rules.
 #include <algorithm>
 #include <map>
-#include <mutex>
-#include <regex>
 #include <set>
 
+#include "rules/name_pattern.h"
 #include "rules/rule_loader.h"
 #include "rules/yaml_values.h"
 
@@ -58,20 +57,7 @@ void CheckNode(LoadContext& context, const YAML::Node& node, bool rule_level) {
   context.set_rule_id(outer);
 }
 
-// Compiled once per pattern: compiling a std::regex costs far more than
-// matching, and a set can hold 10,000 rules.
-bool Matches(const std::string& text, const char* pattern) {
-  static std::mutex mu;
-  static std::map<const char*, std::regex> compiled;
-  const std::regex* regex;
-  {
-    std::lock_guard lock(mu);
-    auto it = compiled.find(pattern);
-    if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern)).first;
-    regex = &it->second;
-  }
-  return std::regex_match(text, *regex);
-}
+bool Matches(const std::string& text, const char* pattern) { return MatchesWhole(text, pattern); }
 
 // `on`: each entry an event type or a glob over the known types. Sets the
 // rule's patterns and the types they select.

@@ -8,6 +8,7 @@
 #include "engine/canonical_json.h"
 #include "engine/sha256.h"
 #include "rules/action_eval.h"
+#include "rules/entity_source.h"
 #include "rules/time_reactions.h"
 
 namespace keel::rules {
@@ -171,6 +172,19 @@ std::string JoinedPath(const std::vector<std::string>& path) {
   return out;
 }
 
+// Lends the activation the event's workspace for lookup() and entities()
+// during one React call, so no pointer to it outlives the call.
+class EntitySourceScope {
+ public:
+  EntitySourceScope(cel::Activation& activation, const cel::EntitySource* source) : activation_(activation) {
+    activation_.SetEntitySource(source);
+  }
+  ~EntitySourceScope() { activation_.SetEntitySource(nullptr); }
+
+ private:
+  cel::Activation& activation_;
+};
+
 std::string Place(const Rule& rule, int line, int col) {
   return rule.file + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
@@ -305,6 +319,8 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
   if (!any) return Status::OK();
 
   activation_.SetCalendar(rules_.CalendarFor(event.workspace));
+  WorkspaceEntities entities(state, event.workspace);
+  EntitySourceScope entity_scope(activation_, &entities);
   Bindings bindings(input, state, activation_);
   std::vector<const Rule*> selected;
   if (index != nullptr) {
@@ -363,7 +379,7 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
     if (!done.ok()) continue;  // all of a rule's events, or none
     for (DerivedEventRequest& request : events) reaction->events.push_back(std::move(request));
   }
-  return Status::OK();
+  return entities.storage_failure();
 }
 
 }  // namespace keel::rules

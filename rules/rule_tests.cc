@@ -74,6 +74,25 @@ json CompleteEvent(json event, size_t test_index, size_t event_index, const std:
   return event;
 }
 
+// The folder a test file names under `rules:` or `templates:`, relative to
+// the file. It must stay inside the file's pack (the folder holding tests/,
+// or the file's own folder): a test file cannot reach rules elsewhere on the
+// machine through an absolute path or `../..`.
+Result<fs::path> FolderInPack(const fs::path& file, const YAML::Node& node, const std::string& key) {
+  fs::path named = node.as<std::string>();
+  if (named.is_absolute()) {
+    return Problem(file, node, key + ": '" + named.generic_string() + "' is an absolute path; name the folder relative to this file");
+  }
+  fs::path folder = fs::absolute(file).parent_path().lexically_normal();
+  if (folder.filename().empty()) folder = folder.parent_path();  // a trailing separator
+  fs::path pack = folder.filename() == "tests" ? folder.parent_path() : folder;
+  fs::path inside = (folder / named).lexically_normal().lexically_relative(pack);
+  if (inside.empty() || *inside.begin() == "..") {
+    return Problem(file, node, key + ": '" + named.generic_string() + "' leaves the pack " + pack.generic_string());
+  }
+  return file.parent_path() / named;
+}
+
 Result<TestFile> ParseTestFile(const fs::path& file) {
   YAML::Node root;
   try {
@@ -94,10 +113,10 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
   TestFile out;
   YAML::Node rules = Member(root, "rules");
   if (!rules || !IsStringScalar(rules)) return Problem(file, root, "rules: the rules folder, relative to this file, is required");
-  out.rules = file.parent_path() / rules.as<std::string>();
+  KEEL_ASSIGN_OR_RETURN(out.rules, FolderInPack(file, rules, "rules"));
   if (YAML::Node templates = Member(root, "templates"); templates) {
     if (!IsStringScalar(templates)) return Problem(file, templates, "templates: expected a folder");
-    out.templates = file.parent_path() / templates.as<std::string>();
+    KEEL_ASSIGN_OR_RETURN(out.templates, FolderInPack(file, templates, "templates"));
   } else if (fs::is_directory(out.rules.parent_path() / "templates")) {
     out.templates = out.rules.parent_path() / "templates";  // the pack's
   }

@@ -43,11 +43,12 @@ struct TimeTrigger {
     kDue,       // {due: KIND, before: OFFSET}: OFFSET before the entity's `due`
     kOverdue,   // {overdue: KIND, after: OFFSET}: OFFSET after it
     kSchedule,  // {schedule: CRON, tz: ZONE}: every occurrence, in each workspace of `scope`
+    kIdle,      // {idle: KIND, after: OFFSET}: OFFSET after the entity's last change (`updated`)
   };
   Kind kind = Kind::kTimer;
   std::string timer_name;            // kTimer
-  std::string entity_kind;           // kDue, kOverdue: task, initiative, ...
-  int64_t offset_micros = 0;         // kDue, kOverdue: a fixed offset (2d, 36h, 90m) ...
+  std::string entity_kind;           // kDue, kOverdue, kIdle: task, initiative, ...
+  int64_t offset_micros = 0;         // kDue, kOverdue, kIdle: a fixed offset (2d, 36h, 90m) ...
   int64_t offset_business_days = 0;  // ... or business days (2bd), in the workspace's calendar
   std::vector<std::string> done_statuses = {"cancelled", "done"};  // statuses that call the timer off; sorted
   std::string cron_text;             // kSchedule, as written

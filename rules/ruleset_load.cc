@@ -184,6 +184,22 @@ std::string Summary(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
+// A rule set is what its folders hold: a link to a file outside them (a
+// secret, another team's rules) is refused, not followed. Links that stay
+// inside are fine.
+Status RequireInside(const std::filesystem::path& dir, const std::filesystem::path& file) {
+  std::error_code error;
+  if (!std::filesystem::is_symlink(file, error)) return Status::OK();
+  std::filesystem::path root = std::filesystem::canonical(dir, error);
+  std::filesystem::path target = std::filesystem::canonical(file, error);
+  std::filesystem::path inside = target.lexically_relative(root);
+  if (error || inside.empty() || *inside.begin() == "..") {
+    return Status::InvalidArgument(file.string() + ": a link to " + target.string() + ", outside " + dir.string() +
+                                   "; rule and template files must live in their folder");
+  }
+  return Status::OK();
+}
+
 Status ReadFolder(const std::filesystem::path& dir, std::string_view prefix, RuleSetSources* sources) {
   std::error_code error;
   if (!std::filesystem::is_directory(dir, error)) {
@@ -198,6 +214,7 @@ Status ReadFolder(const std::filesystem::path& dir, std::string_view prefix, Rul
     }
     std::string extension = it->path().extension().string();
     if (!it->is_regular_file() || (extension != ".yaml" && extension != ".yml")) continue;
+    KEEL_RETURN_IF_ERROR(RequireInside(dir, it->path()));
     std::ifstream in(it->path(), std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();

@@ -1,8 +1,8 @@
 // Reading task templates (templates/*.yaml).
 #include <algorithm>
 #include <functional>
-#include <regex>
 
+#include "rules/name_pattern.h"
 #include "rules/rule_loader.h"
 #include "rules/yaml_values.h"
 
@@ -19,7 +19,7 @@ constexpr std::string_view kBuiltinFields[] = {"id", "kind", "workspace", "versi
                                                "due", "priority", "parent", "status", "labels", "links",
                                                "checklist", "template"};
 
-bool Matches(const std::string& text, const char* pattern) { return std::regex_match(text, std::regex(pattern)); }
+bool Matches(const std::string& text, const char* pattern) { return MatchesWhole(text, pattern); }
 
 std::optional<PersonSpec> ReadPerson(LoadContext& context, const YAML::Node& node, Position where,
                                      const std::string& what) {

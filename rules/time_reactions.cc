@@ -93,7 +93,7 @@ std::string DueTimerId(std::string_view subject, const std::string& rule_id) {
 // (its name says the rule and its id is the one derived for it); nullopt for
 // timers of `schedule` actions, which no activation touches.
 std::optional<std::string> TimeRuleIdOf(const PendingTimer& timer) {
-  for (std::string_view prefix : {"due:", "overdue:", "schedule:"}) {
+  for (std::string_view prefix : {"due:", "overdue:", "idle:", "schedule:"}) {
     if (timer.name.compare(0, prefix.size(), prefix) != 0) continue;
     std::string rule_id = timer.name.substr(prefix.size());
     bool derived = prefix == "schedule:"
@@ -167,6 +167,7 @@ std::string TimeTimerName(const Rule& rule) {
   switch (rule.time->kind) {
     case Kind::kDue: return "due:" + rule.id;
     case Kind::kOverdue: return "overdue:" + rule.id;
+    case Kind::kIdle: return "idle:" + rule.id;
     case Kind::kSchedule: return "schedule:" + rule.id;
     case Kind::kTimer: return rule.time->timer_name;
   }
@@ -180,7 +181,10 @@ Result<std::optional<int64_t>> DueFireTime(const TimeTrigger& trigger, const Ent
   if (std::binary_search(trigger.done_statuses.begin(), trigger.done_statuses.end(), status)) {
     return std::optional<int64_t>();
   }
-  KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> due, DueMicros(state->GetString("due"), calendar));
+  // An idle trigger counts from the entity's last change (`updated`, which
+  // every event that changes its state sets) as an overdue one counts from `due`.
+  std::string_view base = trigger.kind == Kind::kIdle ? "updated" : "due";
+  KEEL_ASSIGN_OR_RETURN(std::optional<int64_t> due, DueMicros(state->GetString(base), calendar));
   if (!due) return due;
   int64_t sign = trigger.kind == Kind::kDue ? -1 : 1;
   if (trigger.offset_business_days != 0) {
@@ -246,7 +250,9 @@ Status KeepDueTimers(const RuleSet& rules, const ReactionInput& input, StateRead
     std::string timer = DueTimerId(event.subject, rule->id);
     KEEL_ASSIGN_OR_RETURN(std::optional<PendingTimer> pending, state.GetTimer(event.workspace, timer));
     if (pending) {
-      std::string reason = now ? "the due date moved" : "no longer due (done, archived or no due date)";
+      std::string reason = trigger.kind == Kind::kIdle
+                               ? (now ? "changed: the idle time starts again" : "no longer idle (done or archived)")
+                               : (now ? "the due date moved" : "no longer due (done, archived or no due date)");
       out->push_back(TimerRequest(*rule, "on/cancel", "timer.cancelled", event.subject,
                                   {{"timer", timer}, {"name", TimeTimerName(*rule)}, {"reason", reason}}));
     }

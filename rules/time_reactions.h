@@ -14,7 +14,7 @@
 namespace keel::rules {
 
 // The names timers of time rules carry: "due:<rule id>", "overdue:<rule
-// id>", "schedule:<rule id>".
+// id>", "idle:<rule id>", "schedule:<rule id>".
 std::string TimeTimerName(const Rule& rule);
 
 // For `ruleset.activated` of `rules` itself: a timer.scheduled per schedule

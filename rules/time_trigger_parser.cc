@@ -13,7 +13,7 @@
 namespace keel::rules {
 namespace {
 
-constexpr std::string_view kTriggerFields[] = {"due", "overdue", "schedule", "timer", "before", "after", "tz",
+constexpr std::string_view kTriggerFields[] = {"due", "overdue", "idle", "schedule", "timer", "before", "after", "tz",
                                                "done_statuses"};
 constexpr std::string_view kCalendarFields[] = {"timezone", "weekend", "holidays"};
 constexpr std::string_view kEntityKinds[] = {"task", "initiative", "goal", "key_result", "kpi", "approval"};
@@ -69,9 +69,12 @@ bool ReadOffsetField(LoadContext& context, const FieldReader& f, std::string_vie
   return true;
 }
 
+// {due: KIND, before}, {overdue: KIND, after} and {idle: KIND, after}: a
+// time that follows one field of each entity of the kind.
 bool ReadDueTrigger(LoadContext& context, const FieldReader& f, TimeTrigger* trigger) {
   const bool due = trigger->kind == TimeTrigger::Kind::kDue;
-  std::string_view field = due ? "due" : "overdue";
+  const bool idle = trigger->kind == TimeTrigger::Kind::kIdle;
+  std::string_view field = due ? "due" : idle ? "idle" : "overdue";
   auto kind = LiteralString(context, f, field);
   if (!kind) return false;
   if (std::find(std::begin(kEntityKinds), std::end(kEntityKinds), *kind) == std::end(kEntityKinds)) {
@@ -83,10 +86,12 @@ bool ReadDueTrigger(LoadContext& context, const FieldReader& f, TimeTrigger* tri
   trigger->entity_kind = *kind;
   std::string_view wrong = due ? "after" : "before";
   if (f.Has(wrong)) {
-    context.Error(f.KeyPosition(wrong), due ? "on.after: a due trigger fires before the due date; for after it, "
-                                              "write {overdue: KIND, after: OFFSET}"
-                                            : "on.before: an overdue trigger fires after the due date; for before "
-                                              "it, write {due: KIND, before: OFFSET}");
+    context.Error(f.KeyPosition(wrong), due    ? "on.after: a due trigger fires before the due date; for after it, "
+                                                 "write {overdue: KIND, after: OFFSET}"
+                                        : idle ? "on.before: an idle trigger fires a time after the entity's last "
+                                                 "change; write {idle: KIND, after: OFFSET}"
+                                               : "on.before: an overdue trigger fires after the due date; for before "
+                                                 "it, write {due: KIND, before: OFFSET}");
     return false;
   }
   if (f.Has("tz")) {
@@ -95,6 +100,12 @@ bool ReadDueTrigger(LoadContext& context, const FieldReader& f, TimeTrigger* tri
     return false;
   }
   if (!ReadOffsetField(context, f, due ? "before" : "after", trigger)) return false;
+  // At 0 it would fire at every change: idleness needs a length.
+  if (idle && trigger->offset_micros == 0 && trigger->offset_business_days == 0) {
+    context.Error(f.Has("after") ? f.ValuePosition("after") : f.KeyPosition("idle"),
+                  "on.after: an idle trigger needs how long the entity sits unchanged: after: 3bd, 48h, ...");
+    return false;
+  }
   if (f.Has("done_statuses")) {
     auto statuses = ReadLiteralStrings(context, f.Get("done_statuses"), f.ValuePosition("done_statuses"), "on.done_statuses");
     if (!statuses) return false;
@@ -155,12 +166,12 @@ bool ReadScheduleTrigger(LoadContext& context, const FieldReader& f, Rule* rule,
 bool ReadTimeTrigger(LoadContext& context, const YAML::Node& node, Position where, Rule* rule) {
   FieldReader f(context, node, "on", kTriggerFields, where);
   std::vector<std::string_view> given;
-  for (std::string_view name : {"due", "overdue", "schedule", "timer"}) {
+  for (std::string_view name : {"due", "overdue", "idle", "schedule", "timer"}) {
     if (f.Has(name)) given.push_back(name);
   }
   if (given.size() != 1) {
-    context.Error(where, given.empty() ? "on: a time trigger needs one of due, overdue, schedule, timer"
-                                       : "on: a time trigger has exactly one of due, overdue, schedule, timer; "
+    context.Error(where, given.empty() ? "on: a time trigger needs one of due, overdue, idle, schedule, timer"
+                                       : "on: a time trigger has exactly one of due, overdue, idle, schedule, timer; "
                                          "this one has " + std::string(given[0]) + " and " + std::string(given[1]));
     return false;
   }
@@ -182,7 +193,9 @@ bool ReadTimeTrigger(LoadContext& context, const YAML::Node& node, Position wher
     trigger.kind = TimeTrigger::Kind::kSchedule;
     ok = ReadScheduleTrigger(context, f, rule, &trigger);
   } else {
-    trigger.kind = given[0] == "due" ? TimeTrigger::Kind::kDue : TimeTrigger::Kind::kOverdue;
+    trigger.kind = given[0] == "due"    ? TimeTrigger::Kind::kDue
+                   : given[0] == "idle" ? TimeTrigger::Kind::kIdle
+                                        : TimeTrigger::Kind::kOverdue;
     ok = ReadDueTrigger(context, f, &trigger);
   }
   if (!ok) return false;

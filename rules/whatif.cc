@@ -34,7 +34,7 @@ std::string RuleOf(const Event& event) {
   if (!event.rule_id.empty()) return event.rule_id;
   std::string_view raw = FindCanonicalMember(event.data(), "name");
   std::string name = IsJsonString(raw) ? DecodeJsonString(raw) : std::string();
-  for (std::string_view prefix : {"due:", "overdue:", "schedule:"}) {
+  for (std::string_view prefix : {"due:", "overdue:", "idle:", "schedule:"}) {
     if (name.compare(0, prefix.size(), prefix) == 0) return name.substr(prefix.size());
   }
   return "timer:" + name;

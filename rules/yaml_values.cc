@@ -1,9 +1,9 @@
 #include "rules/yaml_values.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <regex>
 
 namespace keel::rules {
 
@@ -28,6 +28,35 @@ constexpr std::string_view kTagFloat = "tag:yaml.org,2002:float";
 constexpr std::string_view kTagBool = "tag:yaml.org,2002:bool";
 constexpr std::string_view kTagNull = "tag:yaml.org,2002:null";
 
+bool IsDecimalDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsOctalDigit(char c) { return c >= '0' && c <= '7'; }
+bool IsHexDigit(char c) { return IsDecimalDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// At least one character, every one passing `is`. Plain loops rather than
+// std::regex: libstdc++'s matcher recurses per character and overflows the
+// stack on a long enough scalar, which a rule file must never be able to do.
+bool AllOf(std::string_view s, bool (*is)(char)) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is);
+}
+
+std::string_view WithoutSign(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
+
+// YAML 1.2's core-schema float: [-+]? ( \.[0-9]+ | [0-9]+ ( \.[0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+bool IsYamlFloat(std::string_view s) {
+  s = WithoutSign(s);
+  size_t exponent = s.find_first_of("eE");
+  std::string_view mantissa = s.substr(0, exponent);
+  if (exponent != std::string_view::npos && !AllOf(WithoutSign(s.substr(exponent + 1)), IsDecimalDigit)) return false;
+  size_t point = mantissa.find('.');
+  if (point == std::string_view::npos) return AllOf(mantissa, IsDecimalDigit);
+  std::string_view whole = mantissa.substr(0, point), fraction = mantissa.substr(point + 1);
+  if (whole.empty()) return AllOf(fraction, IsDecimalDigit);
+  return AllOf(whole, IsDecimalDigit) && (fraction.empty() || AllOf(fraction, IsDecimalDigit));
+}
+
 bool IsNullText(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 std::optional<bool> BoolOf(std::string_view s) {
@@ -37,19 +66,16 @@ std::optional<bool> BoolOf(std::string_view s) {
 }
 
 std::optional<nlohmann::json> IntOf(std::string_view s) {
-  static const std::regex kDecimal("[-+]?[0-9]+");
-  static const std::regex kOctal("0o[0-7]+");
-  static const std::regex kHex("0x[0-9a-fA-F]+");
   std::string text(s);
   int base = 10;
   std::string_view digits = s;
-  if (std::regex_match(text, kOctal)) {
+  if (s.starts_with("0o") && AllOf(s.substr(2), IsOctalDigit)) {
     base = 8;
     digits = s.substr(2);
-  } else if (std::regex_match(text, kHex)) {
+  } else if (s.starts_with("0x") && AllOf(s.substr(2), IsHexDigit)) {
     base = 16;
     digits = s.substr(2);
-  } else if (!std::regex_match(text, kDecimal)) {
+  } else if (!AllOf(WithoutSign(s), IsDecimalDigit)) {
     return std::nullopt;
   }
   if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
@@ -63,14 +89,13 @@ std::optional<nlohmann::json> IntOf(std::string_view s) {
 }
 
 std::optional<double> FloatOf(std::string_view s) {
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  std::string text(s);
   if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf" || s == "+.Inf" || s == "+.INF") {
     return std::numeric_limits<double>::infinity();
   }
   if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -std::numeric_limits<double>::infinity();
   if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::numeric_limits<double>::quiet_NaN();
-  if (!std::regex_match(text, kFloat)) return std::nullopt;
+  if (!IsYamlFloat(s)) return std::nullopt;
+  std::string text(s);
   return std::strtod(text.c_str(), nullptr);
 }
 

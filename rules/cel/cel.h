@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -256,6 +257,7 @@ struct CompileOptions {
 // Variables for one evaluation, plus what the triggering event provides.
 // Bind again to reuse it for the next event.
 class BusinessCalendar;
+class EntitySource;
 class Activation {
  public:
   Activation() = default;
@@ -274,10 +276,16 @@ class Activation {
   void SetCalendar(const BusinessCalendar* calendar) { calendar_ = calendar; }
   const BusinessCalendar* calendar() const { return calendar_; }
 
+  // The entities lookup() and entities() read; nullptr makes them errors.
+  // Not owned; must outlive evaluations.
+  void SetEntitySource(const EntitySource* source) { entity_source_ = source; }
+  const EntitySource* entity_source() const { return entity_source_; }
+
  private:
   std::vector<std::pair<std::string, Value>> bindings_;
   Value now_;
   const BusinessCalendar* calendar_ = nullptr;
+  const EntitySource* entity_source_ = nullptr;
 };
 
 // A civil date: year, month 1-12, day 1-31.
@@ -297,6 +305,23 @@ class BusinessCalendar {
   virtual bool IsBusinessDay(const CivilDay& day, int weekday) const;
   // The time zone business days are counted in, unless an expression names one.
   virtual std::string_view TimeZone() const { return "UTC"; }
+};
+
+// Entities an expression may read beyond its variables, through lookup(ref)
+// and entities(kind[, where]) (functions_entities.cc). The host decides what
+// is reachable: keel's rules see the triggering event's workspace as the
+// batch in hand sees it, so a replay reads exactly what the first run read.
+class EntitySource {
+ public:
+  virtual ~EntitySource() = default;
+  // The state of entity `kind`/`id` as a map; null when it has none.
+  // InvalidArgument for a kind that is not an entity kind.
+  virtual Result<Value> Lookup(std::string_view kind, std::string_view id) const = 0;
+  // Visits, in id order, the state of every entity of `kind` that is not
+  // archived and whose fields equal `where`'s values (CEL equality; a missing
+  // field matches nothing). Returns how many entities it read, for the cost.
+  virtual Result<int64_t> ForEach(std::string_view kind, std::span<const MapEntry> where,
+                                  const std::function<void(Value state)>& visit) const = 0;
 };
 
 struct EvalOptions {

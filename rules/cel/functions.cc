@@ -47,6 +47,7 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterStringFunctions(*r);
     RegisterTimeFunctions(*r);
     RegisterWorkFunctions(*r);
+    RegisterEntityFunctions(*r);
     r->BuildTables();
     return r;
   }();

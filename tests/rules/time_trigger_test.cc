@@ -49,7 +49,7 @@ TEST(TimeTriggerLoadTest, BadFormsAreRefusedAtTheirPlace) {
             (Strings{"rules/r.yaml:2:11: error: [r] on.due: 'tsk' is not an entity kind; did you mean 'task'? (task, "
                      "initiative, goal, key_result, kpi, approval)"}));
   EXPECT_EQ(ProblemsOf(Rule("{due: task, schedule: \"@daily\"}")),
-            (Strings{"rules/r.yaml:2:5: error: [r] on: a time trigger has exactly one of due, overdue, schedule, timer; "
+            (Strings{"rules/r.yaml:2:5: error: [r] on: a time trigger has exactly one of due, overdue, idle, schedule, timer; "
                      "this one has due and schedule"}));
   EXPECT_EQ(ProblemsOf(Rule("{due: task, befor: 2d}"))[0],
             "rules/r.yaml:2:17: error: [r] unknown field 'befor' in on; did you mean 'before'?");
