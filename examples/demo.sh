@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's demo. First a small week of work-management events goes into a
 # fresh keel log: we read state back, look at history and verify the hash
-# chain. Then a rule pack runs: an initiative moving to "in_progress" spawns
-# its execution tasks from a template, assigned by role and due in business
-# days. Usage: examples/demo.sh [PATH_TO_KEEL]
+# chain. Then scenario pack 1 runs (examples/01-initiative-kickoff/): an
+# initiative moving to "in_progress" spawns its execution tasks from a
+# template, assigned by role, due in business days and linked to the
+# initiative, and `keel explain` tells why one of them exists.
+# Usage: examples/demo.sh [PATH_TO_KEEL]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,15 +29,21 @@ run state task/T-101 --db "$DB" --as-of 2026-03-03T00:00:00Z
 run log --db "$DB" --entity task/T-101
 run verify --db "$DB"
 
-printf '\n---\nRules: when an initiative moves to in_progress, spawn its kickoff tasks (examples/kickoff/)\n'
-run rules check examples/kickoff
-run rules test examples/kickoff
-run run --rules examples/kickoff --events examples/kickoff/events.ndjson --db "$RULES_DB"
+PACK=examples/01-initiative-kickoff
+printf '\n---\nRules: when an initiative moves to in_progress, spawn its execution tasks (%s/)\n' "$PACK"
+run rules check "$PACK"
+run rules test "$PACK"
+run run --rules "$PACK" --events "$PACK/events.ndjson" --db "$RULES_DB"
 run log --db "$RULES_DB" --entity initiative/IN-42 --workspace acme
 run verify --db "$RULES_DB"
 
 printf '\n---\nAudit: why does the brief task exist, and what would a changed rule have done?\n'
+# Seq 1 activates the rule set, 2 and 3 are the initiative's input events, 4 is
+# the first task the template spawned (the brief).
 run explain 4 --db "$RULES_DB"
-run whatif --db "$RULES_DB" --rules examples/kickoff-candidate/rules --templates examples/kickoff/templates
+# The brief's id is derived from the trigger, the rule and the template's key
+# (ko-002, kickoff-initiative, then[0]/brief): the same in every run.
+run state task/t-c7bdaca5875ebc5e --db "$RULES_DB"
+run whatif --db "$RULES_DB" --rules examples/kickoff-candidate/rules --templates "$PACK/templates"
 run replay --db "$RULES_DB"
 printf '\nThe logs are in %s and %s; try `keel log --db %s --json`.\n' "$DB" "$RULES_DB" "$RULES_DB"

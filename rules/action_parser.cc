@@ -366,6 +366,10 @@ std::optional<ActionSpec> BuildRollUp(LoadContext& context, const Fields& f) {
     if (value.is_literal() && value.literal() == "self") {
       to = "{{ event.subject }}";
       a.to_parent = false;
+    } else if (value.is_literal() && value.literal() == "linked") {
+      a.to_linked = true;
+      a.to_parent = false;
+      to.clear();
     } else if (!(value.is_literal() && value.literal() == "parent")) {
       a.to = value;
       a.to_parent = false;
@@ -397,6 +401,10 @@ std::optional<ActionSpec> BuildRollUp(LoadContext& context, const Fields& f) {
       ok = false;
     }
     a.weight_field = *it->second.literal;
+  }
+  if (a.to_linked && a.relation == "parent") {
+    context.Error(f.find("to")->second.position, "roll_up.to: 'linked' needs a link relation (relation: contributes_to, ...)");
+    ok = false;
   }
   if (!ok) return std::nullopt;
   return a;

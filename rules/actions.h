@@ -139,6 +139,9 @@ struct RollUp {
   Source from = Source::kTasks;
   ValueTemplate to;  // the target; default "{{ entity.parent }}" ("parent"), or "self"
   bool to_parent = true;  // `to` is the default: an entity without a parent rolls up nothing
+  // `to: linked`: every entity the triggering entity links to with `relation`
+  // is a target (a task contributing to two key results updates both).
+  bool to_linked = false;
   std::string field = "progress";
   std::string relation = "parent";
   std::vector<std::string> done_statuses = {"done"};  // from: tasks

@@ -5,6 +5,7 @@
 // workspace: correct, including the batch's own changes, and linear in the
 // workspace's size. A reverse index (target -> members) would make it
 // constant; it is not built yet.
+#include <algorithm>
 #include <cmath>
 
 #include "rules/action_eval.h"
@@ -36,20 +37,9 @@ double NumberOr(std::string_view raw, double otherwise) {
 // Two decimals: progress is shown to people, and 100/3 should read 33.33.
 double Round2(double value) { return std::round(value * 100.0) / 100.0; }
 
-}  // namespace
-
-Status EvaluateRollUp(const Action& action, const RollUp& roll_up, const ActionScope& scope,
-                      std::vector<DerivedEventRequest>* out) {
-  if (roll_up.to_parent && !(scope.entity.is_object() && scope.entity.contains("parent") &&
-                             scope.entity["parent"].is_string())) {
-    return Status::OK();  // no parent: nothing to roll up to
-  }
-  KEEL_ASSIGN_OR_RETURN(json to, roll_up.to.Evaluate(scope.activation));
-  if (to.is_null()) return Status::OK();
-  EntityRef target;
-  if (!to.is_string() || !ParseEntityRef(to.get<std::string>(), &target)) {
-    return Status::InvalidArgument("roll_up.to: expected KIND/ID, got " + to.dump());
-  }
+// The roll-up into one target, written under `path` (unique per target).
+Status RollUpInto(const Action& action, const RollUp& roll_up, const ActionScope& scope, const EntityRef& target,
+                  std::string path, std::vector<DerivedEventRequest>* out) {
   bool from_tasks = roll_up.from == RollUp::Source::kTasks;
   // Tasks roll up into key results, key results into goals; a task whose
   // parent is an initiative or another task has nothing to roll up into.
@@ -85,8 +75,46 @@ Status EvaluateRollUp(const Action& action, const RollUp& roll_up, const ActionS
     change["from"] = current;
   }
   json data = {{"changes", {{roll_up.field, change}}}};
-  out->push_back({scope.rule.id, action.path, target.kind + ".updated", target_text, data.dump(), {}});
+  out->push_back({scope.rule.id, std::move(path), target.kind + ".updated", target_text, data.dump(), {}});
   return Status::OK();
+}
+
+// `to: linked`: the targets are the entity's links with the roll-up's relation,
+// each once, in the order they were linked.
+Status RollUpIntoLinked(const Action& action, const RollUp& roll_up, const ActionScope& scope,
+                        std::vector<DerivedEventRequest>* out) {
+  if (!scope.entity.is_object() || !scope.entity.contains("links") || !scope.entity["links"].is_array()) {
+    return Status::OK();
+  }
+  std::vector<std::string> seen;
+  for (const json& link : scope.entity["links"]) {
+    if (!link.is_object() || link.value("relation", "") != roll_up.relation) continue;
+    std::string text = link.value("target", "");
+    EntityRef target;
+    if (!ParseEntityRef(text, &target) || std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
+    seen.push_back(text);
+    // The target in the path keeps the derived ids of the targets apart.
+    KEEL_RETURN_IF_ERROR(RollUpInto(action, roll_up, scope, target, action.path + "/" + text, out));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status EvaluateRollUp(const Action& action, const RollUp& roll_up, const ActionScope& scope,
+                      std::vector<DerivedEventRequest>* out) {
+  if (roll_up.to_linked) return RollUpIntoLinked(action, roll_up, scope, out);
+  if (roll_up.to_parent && !(scope.entity.is_object() && scope.entity.contains("parent") &&
+                             scope.entity["parent"].is_string())) {
+    return Status::OK();  // no parent: nothing to roll up to
+  }
+  KEEL_ASSIGN_OR_RETURN(json to, roll_up.to.Evaluate(scope.activation));
+  if (to.is_null()) return Status::OK();
+  EntityRef target;
+  if (!to.is_string() || !ParseEntityRef(to.get<std::string>(), &target)) {
+    return Status::InvalidArgument("roll_up.to: expected KIND/ID, got " + to.dump());
+  }
+  return RollUpInto(action, roll_up, scope, target, action.path, out);
 }
 
 }  // namespace keel::rules

@@ -6,6 +6,8 @@
 #include <queue>
 #include <set>
 
+#include "rules/edge_guards.h"
+
 namespace keel::rules {
 
 namespace {
@@ -120,9 +122,14 @@ RuleGraph BuildRuleGraph(std::span<const Rule> rules) {
       std::vector<std::string> via;
       std::set_intersection(from.emits.begin(), from.emits.end(), to.event_types.begin(), to.event_types.end(),
                             std::back_inserter(via));
+      // An action whose constant data fails the listener's equality guards cannot trigger it.
+      std::erase_if(via, [&](const std::string& type) { return !CanTrigger(from, type, to); });
       if (via.empty()) continue;
-      graph.edges.push_back({a, b, std::move(via)});
-      next[a].push_back(b);
+      bool later = std::all_of(via.begin(), via.end(), [&](const std::string& type) {
+        return TriggersOnlyLater(from, type, to);
+      });
+      graph.edges.push_back({a, b, std::move(via), later});
+      if (!later) next[a].push_back(b);
     }
   }
   auto by_id = [&](size_t x, size_t y) { return graph.nodes[x].rule->id < graph.nodes[y].rule->id; };
@@ -165,7 +172,9 @@ std::string RenderGraphText(const RuleGraph& graph) {
     out += "  emits:   " + (node.emits.empty() ? std::string("-") : Join(node.emits)) + "\n";
     std::vector<std::string> triggers;
     for (const RuleGraph::Edge& edge : graph.edges) {
-      if (edge.from == i) triggers.push_back(graph.nodes[edge.to].rule->id + " (via " + Join(edge.via) + ")");
+      if (edge.from == i) {
+        triggers.push_back(graph.nodes[edge.to].rule->id + " (via " + Join(edge.via) + (edge.later ? ", later" : "") + ")");
+      }
     }
     if (!triggers.empty()) out += "  triggers: " + Join(triggers) + "\n";
   }

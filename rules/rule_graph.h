@@ -19,11 +19,16 @@ struct RuleGraph {
     std::vector<std::string> emits;    // event types
   };
   // `from`'s actions emit `via`, which `to` listens to; their scopes overlap
-  // (derived events stay in the trigger's workspace). Enabled rules only.
+  // (derived events stay in the trigger's workspace). Enabled rules only. A
+  // type is left out of `via` when every action emitting it writes a constant
+  // that `to`'s equality guards refuse (edge_guards.h).
   struct Edge {
     size_t from = 0;
     size_t to = 0;
     std::vector<std::string> via;
+    // Only through timers that fire a fixed time later (edge_guards.h): an
+    // edge of the graph, but no cascade, so it makes no cycle.
+    bool later = false;
   };
   std::vector<Node> nodes;  // in the order of the rules given
   std::vector<Edge> edges;  // by from, then to

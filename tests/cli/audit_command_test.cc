@@ -20,13 +20,13 @@ namespace fs = std::filesystem;
 class AuditCommandTest : public KeelCliTest {
  protected:
   void RunKickoff() {
-    KeelRun run = RunKeel({"run", "--rules", "examples/kickoff", "--events", "examples/kickoff/events.ndjson", "--db", db()});
+    KeelRun run = RunKeel({"run", "--rules", "examples/01-initiative-kickoff", "--events", "examples/01-initiative-kickoff/events.ndjson", "--db", db()});
     ASSERT_EQ(run.exit_code, 0) << run.Describe();
   }
   // A copy of the kickoff pack to edit.
   fs::path CopyOfKickoff(const std::string& name) {
     fs::path pack = dir_ / name;
-    fs::copy("examples/kickoff", pack, fs::copy_options::recursive);
+    fs::copy("examples/01-initiative-kickoff", pack, fs::copy_options::recursive);
     return pack;
   }
   // Every file of the database but RocksDB's own info log (LOG*, which
@@ -64,12 +64,12 @@ TEST_F(AuditCommandTest, ReplayingAKeelRunLogIsIdenticalAndCanKeepTheReplay) {
   RunKickoff();
   KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
   EXPECT_EQ(replay.exit_code, 0) << replay.Describe();
-  EXPECT_EQ(Json(replay), json({{"identical", true}, {"events", 13}, {"first_divergence", nullptr}}));
+  EXPECT_EQ(Json(replay), json({{"identical", true}, {"events", 17}, {"first_divergence", nullptr}}));
 
   std::string into = (dir_ / "replayed").string();
   KeelRun kept = RunKeel({"replay", "--db", db(), "--into", into});
   EXPECT_EQ(kept.exit_code, 0) << kept.Describe();
-  EXPECT_NE(kept.out.find("identical: 13 events"), std::string::npos) << kept.out;
+  EXPECT_NE(kept.out.find("identical: 17 events"), std::string::npos) << kept.out;
   KeelRun verify = RunKeel({"verify", "--db", into});
   EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
   KeelRun again = RunKeel({"replay", "--db", db(), "--into", into});
@@ -116,13 +116,13 @@ TEST_F(AuditCommandTest, ReplayNamesTheFirstDivergence) {
   EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
   json result = Json(replay);
   EXPECT_EQ(result["identical"], false);
-  EXPECT_EQ(result["first_divergence"], 15);  // after "late" (14), the replay has announce-kickoff's notification
+  EXPECT_EQ(result["first_divergence"], 19);  // after "late" (18), the replay has announce-kickoff's notification
   EXPECT_NE(result["expected"].get<std::string>().find("\"id\":\"e9\""), std::string::npos) << result;
   EXPECT_NE(result["found"].get<std::string>().find("notification.requested"), std::string::npos) << result;
 
-  KeelRun upto = RunKeel({"replay", "--db", db(), "--to", "13", "--json"});
+  KeelRun upto = RunKeel({"replay", "--db", db(), "--to", "17", "--json"});
   EXPECT_EQ(upto.exit_code, 0) << upto.Describe();
-  EXPECT_EQ(Json(upto)["events"], 13);
+  EXPECT_EQ(Json(upto)["events"], 17);
 }
 
 TEST_F(AuditCommandTest, WhatIfShowsAddedRemovedAndChangedAutomationsByRuleAndLeavesTheLogAlone) {
@@ -185,7 +185,7 @@ TEST_F(AuditCommandTest, ExplainShowsTheCauseTheRuleItsLinesTheValuesItReadAndWh
   ASSERT_EQ(root.exit_code, 0) << root.Describe();
   EXPECT_NE(root.out.find("(input, id ko-002)"), std::string::npos) << root.out;
   EXPECT_NE(root.out.find("├─ seq 4  task.created"), std::string::npos) << root.out;
-  EXPECT_NE(root.out.find("└─ seq 12  comment.added"), std::string::npos) << root.out;
+  EXPECT_NE(root.out.find("└─ seq 16  comment.added"), std::string::npos) << root.out;
   EXPECT_NE(root.out.find("event.data.to = \"in_progress\""), std::string::npos) << root.out;
 
   KeelRun missing = RunKeel({"explain", "99", "--db", db()});

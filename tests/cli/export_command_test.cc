@@ -75,7 +75,7 @@ const CsvRecord kHeader = {"seq",     "hash",   "id",          "time",          
 class ExportCommandTest : public KeelCliTest {
  protected:
   void RunKickoff() {
-    KeelRun run = RunKeel({"run", "--rules", "examples/kickoff", "--events", "examples/kickoff/events.ndjson",
+    KeelRun run = RunKeel({"run", "--rules", "examples/01-initiative-kickoff", "--events", "examples/01-initiative-kickoff/events.ndjson",
                            "--db", db()});
     ASSERT_EQ(run.exit_code, 0) << run.Describe();
   }

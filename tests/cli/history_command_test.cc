@@ -18,7 +18,7 @@ class HistoryCommandTest : public KeelCliTest {
   // The kickoff pack's log: input events in two workspaces (initiative/IN-42
   // exists in both) and the events its rules derived.
   void SetUp() override {
-    KeelRun run = RunKeel({"run", "--rules", "examples/kickoff", "--events", "examples/kickoff/events.ndjson",
+    KeelRun run = RunKeel({"run", "--rules", "examples/01-initiative-kickoff", "--events", "examples/01-initiative-kickoff/events.ndjson",
                            "--db", db()});
     ASSERT_EQ(run.exit_code, 0) << run.Describe();
   }

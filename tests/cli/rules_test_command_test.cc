@@ -27,9 +27,9 @@ then:
 };
 
 TEST_F(RulesTestCommandTest, TheKickoffPacksTestsPass) {
-  KeelRun run = RunKeel({"rules", "test", "examples/kickoff"});
+  KeelRun run = RunKeel({"rules", "test", "examples/01-initiative-kickoff"});
   EXPECT_EQ(run.exit_code, 0) << run.Describe();
-  EXPECT_NE(run.out.find("3 tests: 3 passed, 0 failed"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("4 tests: 4 passed, 0 failed"), std::string::npos) << run.out;
 }
 
 TEST_F(RulesTestCommandTest, AFailingExpectationPrintsItsLineExpectedAndGot) {

@@ -67,15 +67,15 @@ TEST_F(RunCommandTest, BadUntilIsRefused) {
 }
 
 TEST_F(RunCommandTest, TheKickoffPackSpawnsTheTemplatesTasksOnceAndSaysWhatHappened) {
-  json summary = RunJson("examples/kickoff", "examples/kickoff/events.ndjson");
+  json summary = RunJson("examples/01-initiative-kickoff", "examples/01-initiative-kickoff/events.ndjson");
   EXPECT_EQ(summary["input"], 3);  // four lines, one of them a redelivery
   EXPECT_EQ(summary["duplicates"], 1);
   EXPECT_EQ(summary["rejected"], 0);
-  EXPECT_EQ(summary["derived"], 9);  // 4 tasks, 3 depends_on links, a notification, a comment
+  EXPECT_EQ(summary["derived"], 13);  // 4 tasks, their 4 links to the initiative, 3 depends_on links, a notification, a comment
   EXPECT_EQ(summary["tasks_created"], 4);
   EXPECT_EQ(summary["halted"], 0);
   EXPECT_EQ(summary["failed"], 0);
-  EXPECT_EQ(summary["fired"], json({{"announce-kickoff", 1}, {"kickoff-initiative", 1}}));
+  EXPECT_EQ(summary["fired"], json({{"announce-kickoff", 1}, {"kickoff-initiative", 1}, {"link-task-to-initiative", 4}}));
   EXPECT_EQ(summary["ruleset"].get<std::string>().size(), 64u);
 
   std::vector<json> events = LogEvents();
@@ -135,7 +135,7 @@ TEST_F(RunCommandTest, IngestIntoALogWithoutRulesSaysSoInItsSummary) {
 }
 
 TEST_F(RunCommandTest, TextOutputListsFiredRulesAndDerivedEvents) {
-  KeelRun run = Run("examples/kickoff", "examples/kickoff/events.ndjson");
+  KeelRun run = Run("examples/01-initiative-kickoff", "examples/01-initiative-kickoff/events.ndjson");
   ASSERT_EQ(run.exit_code, 0) << run.Describe();
   EXPECT_NE(run.out.find("activated at seq 1"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("input 3, duplicates 1, rejected 0"), std::string::npos) << run.out;

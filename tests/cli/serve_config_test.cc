@@ -22,7 +22,7 @@ class ServeConfigTest : public ::testing::Test {
            "output_topic: keel-out\n"
            "dead_letter_topic: keel-dead\n"
            "data: /tmp/nowhere\n"
-           "rules: examples/kickoff\n"
+           "rules: examples/01-initiative-kickoff\n"
            "http_port: 0\n";
   }
   TempDir dir_;

@@ -1,4 +1,4 @@
-// examples/kickoff: the rule pack checks cleanly, and an initiative moving to
+// examples/01-initiative-kickoff: the rule pack checks cleanly, and an initiative moving to
 // "in_progress" selects its rules and spawns the template's tasks by role.
 #include <gtest/gtest.h>
 
@@ -10,14 +10,14 @@ namespace {
 using nlohmann::json;
 using Strings = std::vector<std::string>;
 
-const std::string kPack = std::string(KEEL_SOURCE_DIR) + "/examples/kickoff";
+const std::string kPack = std::string(KEEL_SOURCE_DIR) + "/examples/01-initiative-kickoff";
 
 TEST(KickoffExampleTest, PackLoadsWithNoErrorsAndNoWarnings) {
   std::vector<Diagnostic> diagnostics;
   Result<RuleSet> set = RuleSet::Load(kPack + "/rules", kPack + "/templates", {}, &diagnostics);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   for (const Diagnostic& d : diagnostics) ADD_FAILURE() << FormatDiagnostic(d);
-  EXPECT_EQ(set->rules().size(), 2u);
+  EXPECT_EQ(set->rules().size(), 3u);  // kickoff, announce, link to the initiative
   EXPECT_NE(set->FindTemplate("initiative-kickoff"), nullptr);
 }
 
@@ -28,7 +28,7 @@ TEST(KickoffExampleTest, InitiativeInProgressSpawnsTasksByRoleWithBusinessDayDue
       "type":"initiative.status_changed","subject":"initiative/IN-7","time":"2026-03-06T09:00:00Z",
       "workspace":"acme","actor":"user:alice","data":{"from":"planned","to":"in_progress"}})");
   json entity = {{"title", "Spring launch"}, {"status", "in_progress"}, {"owner", "user:olga"},
-                 {"designer", "user:dana"}, {"tech_lead", "user:tom"}};
+                 {"designer", "user:dana"}, {"engineer", "user:tom"}};
   cel::Activation activation;
   activation.Bind("event", cel::FromJson(event));
   activation.Bind("entity", cel::FromJson(entity));

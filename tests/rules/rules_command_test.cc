@@ -47,9 +47,9 @@ class RulesCommandTest : public ::testing::Test {
 };
 
 TEST_F(RulesCommandTest, ExamplePackChecksCleanly) {
-  KeelRun run = RunKeel("rules check " + std::string(KEEL_SOURCE_DIR) + "/examples/kickoff");
+  KeelRun run = RunKeel("rules check " + std::string(KEEL_SOURCE_DIR) + "/examples/01-initiative-kickoff");
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_EQ(run.out.rfind("ok: 2 rules, 1 template, 0 warnings; rule set ", 0), 0u) << run.out;
+  EXPECT_EQ(run.out.rfind("ok: 3 rules, 1 template, 0 warnings; rule set ", 0), 0u) << run.out;
 }
 
 TEST_F(RulesCommandTest, ErrorsArePrintedWithTheirPlaceAndCaretAndExitOne) {
