@@ -56,11 +56,14 @@ Result<std::vector<AppendResult>> EventLogImpl::Append(std::vector<AppendRequest
     }
   }
   PerfCountersOff perf_counters_off;
-  PendingBatch pending;
+  // Per event: the record and the two index entries, the entity state (about
+  // as long as the event) and RocksDB's framing.
+  size_t expected_bytes = 0;
+  for (const AppendRequest& request : group) expected_bytes += 2 * request.event.canonical.size() + 160;
+  PendingBatch pending(expected_bytes);
   pending.head = Head();
   pending.entities.reserve(group.size());
-  pending.events_by_id.reserve(group.size());
-  pending.seq_by_id.reserve(group.size());
+  pending.staged_ids.Reserve(group.size());
   std::vector<AppendResult> results;
   results.reserve(group.size());
   StoredIds stored = LookUpIds(group);
@@ -151,8 +154,7 @@ uint64_t EventLogImpl::Stage(const Event& event, std::string entity_key, EntityS
   pending->batch.Put(Family(kByStream), rocksdb::SliceParts(stream_key, 7), rocksdb::SliceParts(&empty, 1));
   pending->batch.Put(Family(kById), event.id, seq_slice);
   if (state != nullptr) pending->entities[std::move(entity_key)] = std::move(*state);
-  pending->events_by_id[event.id] = &event;
-  pending->seq_by_id[event.id] = seq;
+  pending->staged_ids.Insert(&event, seq);
   if (!known_workspaces_.count(event.workspace)) pending->new_workspaces.insert(event.workspace);
   ++pending->appended;
   return seq;
@@ -161,8 +163,8 @@ uint64_t EventLogImpl::Stage(const Event& event, std::string entity_key, EntityS
 std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
                                                           const rocksdb::PinnableSlice& stored_seq,
                                                           const PendingBatch& pending) {
-  if (auto it = pending.events_by_id.find(event.id); it != pending.events_by_id.end()) {
-    return DuplicateOrConflict(event, it->second->canonical, pending.seq_by_id.at(event.id));
+  if (const StagedIds::Entry* staged = pending.staged_ids.Find(event.id)) {
+    return DuplicateOrConflict(event, staged->event->canonical, staged->seq);
   }
   if (id_status.IsNotFound()) return std::nullopt;
   if (!id_status.ok()) return Rejected(FromRocksDB(id_status, "cannot look up event id"));

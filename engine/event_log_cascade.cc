@@ -214,7 +214,7 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
   // A derived id already in the batch or the log: the same trigger, rule
   // and action ran before; that is only possible through a hash collision
   // or a rule that repeats an action path, and it must not append twice.
-  if (pending->events_by_id.count(event.id)) return Status::OK();
+  if (pending->staged_ids.Contains(event.id)) return Status::OK();
   auto stored = FindSeqById(event.id);
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) return Status::OK();
@@ -250,7 +250,7 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
   KEEL_ASSIGN_OR_RETURN(Event event,
                         BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json,
                                           trigger.workspace));
-  if (pending->events_by_id.count(event.id)) return Status::OK();
+  if (pending->staged_ids.Contains(event.id)) return Status::OK();
   Event& stored = pending->derived.emplace_back(std::move(event));
   Stage(stored, {}, nullptr, pending);
   // rule.halted ends a cascade; rule.failed may be reacted to (to alert

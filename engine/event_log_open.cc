@@ -55,7 +55,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::sha
     cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(size_t{1} << 16));
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.compression = rocksdb::kLZ4Compression;
+  // Flushes write level 0 uncompressed and only compactions into the last
+  // level compress: flushing runs next to the writer on a 2-core machine,
+  // and LZ4 there was 3.2% of keel's CPU samples, about 0.7 us per event
+  // (perf, `keel bench ingest --events 300000`), for files that compaction
+  // rewrites soon anyway. After: no LZ4 in flushes; the flush thread's share
+  // of the samples 24.0% -> 22.2%.
+  cf.compression = rocksdb::kNoCompression;
+  cf.bottommost_compression = rocksdb::kLZ4Compression;
   cf.write_buffer_size = size_t{32} << 20;
   return cf;
 }

@@ -116,7 +116,7 @@ Status EventLogImpl::FireTimer(const PendingTimer& timer, PendingBatch* pending)
   KEEL_ASSIGN_OR_RETURN(Event built, TimerFiredEvent(timer));
   // Already fired (only a damaged timers family could hold it still): the
   // timer goes, the event is not appended twice.
-  if (pending->events_by_id.count(built.id)) return Status::OK();
+  if (pending->staged_ids.Contains(built.id)) return Status::OK();
   KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.id));
   if (stored) return Status::OK();
   Event& event = pending->derived.emplace_back(std::move(built));
