@@ -1,5 +1,5 @@
 // The input of the `keel run` crash harness: initiatives that move to
-// "in_progress" (examples/kickoff spawns four tasks from a template for each,
+// "in_progress" (examples/01-initiative-kickoff spawns four tasks from a template for each,
 // notifies the owner and comments), tasks of their own, one line `keel run`
 // must refuse and one repeated line it must take as a duplicate. Event times
 // rise with the line, so a run with `--clock events` is a pure function of
@@ -45,7 +45,7 @@ inline RunWorkload WriteRunWorkload(const std::filesystem::path& file, size_t in
     size_t ws = i % 4, minute = 3 * i;
     line(WorkloadEvent("in-created-" + n, "initiative.created", initiative, ws, minute,
                        R"({"title":"Initiative )" + n + R"(","status":"planned","owner":"user:dana",)"
-                       R"("designer":"user:erin","tech_lead":"user:frank"})"));
+                       R"("designer":"user:erin","engineer":"user:frank"})"));
     line(WorkloadEvent("task-created-" + n, "task.created", "task/T-" + n, ws, minute + 1,
                        R"({"title":"Task )" + n + R"(","status":"todo"})"));
     std::string started = WorkloadEvent("in-started-" + n, "initiative.status_changed", initiative, ws, minute + 2,
