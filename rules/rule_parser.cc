@@ -41,7 +41,11 @@ void CheckMembers(LoadContext& context, const YAML::Node& node, bool rule_level)
                                std::to_string(first->second.line) + ")");
     }
     if (list_of_rules && it->first.Scalar() == "rules" && it->second.IsSequence()) {
-      for (const YAML::Node& item : it->second) CheckNode(context, item, /*rule_level=*/true);
+      // A copy, not `: it->second`: yaml-cpp's iterator hands out its pair
+      // through a temporary, which a range-for would outlive (found by the
+      // rule_file fuzzer under AddressSanitizer).
+      const YAML::Node rules = it->second;
+      for (const YAML::Node& item : rules) CheckNode(context, item, /*rule_level=*/true);
     } else {
       CheckNode(context, it->second);
     }
