@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <set>
@@ -75,9 +76,8 @@ class ServeTest : public ::testing::Test {
     return ids;
   }
 
-  // The input events in every partition log, id -> times appended.
-  std::map<std::string, int> InputEventsInLogs(const std::string& data = "data") {
-    std::map<std::string, int> seen;
+  // Calls `visit` with every event of every partition log under `data`.
+  void ForEachEventInLogs(const std::string& data, const std::function<void(const StoredEvent&)>& visit) {
     for (int p = 0; p < input_partitions_; ++p) {
       auto dir = dir_ / data / ("work-events-" + std::to_string(p));
       if (!std::filesystem::exists(dir)) continue;
@@ -86,11 +86,19 @@ class ServeTest : public ::testing::Test {
       auto log = EventLog::Open(dir, options);
       if (!log.ok()) throw std::runtime_error(log.status().ToString());
       Status scanned = (*log)->Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
-        if (!stored.event.is_derived() && stored.event.type == "task.created") ++seen[stored.event.id];
+        visit(stored);
         return true;
       });
       if (!scanned.ok()) throw std::runtime_error(scanned.ToString());
     }
+  }
+
+  // The input events in every partition log, id -> times appended.
+  std::map<std::string, int> InputEventsInLogs(const std::string& data = "data") {
+    std::map<std::string, int> seen;
+    ForEachEventInLogs(data, [&](const StoredEvent& stored) {
+      if (!stored.event.is_derived() && stored.event.type == "task.created") ++seen[stored.event.id];
+    });
     return seen;
   }
 

@@ -66,19 +66,7 @@ class ServeTimersTest : public ServeTest {
   // The timer.fired events in every partition log.
   int TimersFiredInLogs() {
     int fired = 0;
-    for (int p = 0; p < input_partitions_; ++p) {
-      auto dir = dir_ / "data" / ("work-events-" + std::to_string(p));
-      if (!std::filesystem::exists(dir)) continue;
-      LogOptions options;
-      options.read_only = true;
-      auto log = EventLog::Open(dir, options);
-      if (!log.ok()) throw std::runtime_error(log.status().ToString());
-      Status scanned = (*log)->Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
-        fired += stored.event.type == "timer.fired";
-        return true;
-      });
-      if (!scanned.ok()) throw std::runtime_error(scanned.ToString());
-    }
+    ForEachEventInLogs("data", [&](const StoredEvent& stored) { fired += stored.event.type == "timer.fired"; });
     return fired;
   }
 
