@@ -1,6 +1,8 @@
 // keel bench ingest: keel's whole ingest path (decode, validate, canonicalize,
 // dedupe, hash chain, indexes, projections, one WriteBatch per group) against
-// the same event bytes written raw to RocksDB, measured in the same run.
+// the same event bytes written raw to RocksDB, measured in the same run; and,
+// between the two, the layout floor (cli/bench_ingest_floor.h): what keel's
+// own keys cost RocksDB alone.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "cli/bench.h"
+#include "cli/bench_ingest_floor.h"
 #include "cli/cli_common.h"
 #include "connectors/synthetic_events.h"
 #include "engine/ingest.h"
@@ -27,6 +30,7 @@ struct IngestBenchFlags {
   uint64_t events = 1000000;
   size_t group = 1000;
   std::string dir;
+  bool keep = false;
   bool json = false;
 };
 
@@ -117,19 +121,27 @@ int RunIngestBenchmark(const IngestBenchFlags& flags) {
   auto keel = MeasureKeel(flags, root / "keel");
   size_t keel_peak_rss = PeakRssBytes();
   if (!keel.ok()) return ReportError("bench ingest", keel.status());
+  auto floor = MeasureLayoutFloor(root / "keel", root / "floor", flags.group);
+  if (!floor.ok()) return ReportError("bench ingest", floor.status());
   auto raw = MeasureRawRocksDB(flags, root / "raw");
   if (!raw.ok()) return ReportError("bench ingest", raw.status());
-  fs::remove_all(root, ec);
+  if (!flags.keep) fs::remove_all(root, ec);
 
   double keel_rate = static_cast<double>(flags.events) / keel->seconds;
   double raw_rate = static_cast<double>(flags.events) / raw->seconds;
   double ratio = keel_rate / raw_rate;
+  // The floor writes every event of keel's log, input or not.
+  double floor_rate = static_cast<double>(floor->events) / floor->seconds;
   if (flags.json) {
     PrintJson({{"events", flags.events},
                {"event_bytes_avg", static_cast<double>(keel->bytes) / static_cast<double>(flags.events)},
                {"keel_events_per_s", keel_rate},
                {"raw_rocksdb_events_per_s", raw_rate},
                {"ratio", ratio},
+               {"layout_floor_events_per_s", floor_rate},
+               {"layout_floor_bytes_per_event", static_cast<double>(floor->bytes) / static_cast<double>(floor->events)},
+               {"layout_floor_ratio_to_raw", floor_rate / raw_rate},
+               {"keel_ratio_to_layout_floor", keel_rate / floor_rate},
                {"keel_peak_rss_bytes", keel_peak_rss},
                {"refused", keel->failures}});
   } else {
@@ -139,6 +151,10 @@ int RunIngestBenchmark(const IngestBenchFlags& flags) {
     std::printf("raw RocksDB       %.0f events/s (%.2f s; WriteBatch of 100, WAL on, no fsync)\n", raw_rate,
                 raw->seconds);
     std::printf("ratio             %.2f\n", ratio);
+    std::printf("layout floor      %.0f events/s (%.0f bytes written per event; keel's keys and values, "
+                "nothing else): %.2f of raw; keel is %.2f of it\n",
+                floor_rate, static_cast<double>(floor->bytes) / static_cast<double>(floor->events), floor_rate / raw_rate,
+                keel_rate / floor_rate);
     std::printf("peak RSS (keel)   %.1f MB\n", static_cast<double>(keel_peak_rss) / 1e6);
   }
   return keel->failures == 0 ? kExitOk : kExitFailed;
@@ -171,10 +187,13 @@ void AddIngestBenchmark(CLI::App& bench, int* exit_code) {
   CLI::App* command = bench.add_subcommand(
       "ingest", "Ingest N synthetic events (about 300 bytes, mixed types over 10k entities) with --sync=off, "
                 "then write the same bytes raw to RocksDB (8-byte keys, WriteBatch of 100); print both rates, "
-                "their ratio and keel's peak RSS");
+                "their ratio and keel's peak RSS, and the layout floor: keel's own keys and values written "
+                "straight to RocksDB with the log's options");
   command->add_option("--events", flags->events, "Number of events")->capture_default_str()->check(CLI::PositiveNumber);
   command->add_option("--group", flags->group, "Events per keel WriteBatch")->capture_default_str()->check(CLI::Range(1, 100000));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
+  command->add_flag("--keep", flags->keep,
+                    "Leave the scratch folder: the `keel` log, the layout `floor` and the `raw` baseline databases");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunIngestBenchmark(*flags); });
 }

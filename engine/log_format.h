@@ -17,6 +17,7 @@ inline constexpr std::string_view kEntities = "entities";
 inline constexpr std::string_view kTimers = "timers";
 inline constexpr std::string_view kMeta = "meta";
 inline constexpr std::string_view kRulesets = "rulesets";
+inline constexpr std::string_view kAllFamilies[] = {kEvents, kByStream, kById, kEntities, kTimers, kMeta, kRulesets};
 
 // Record versions: the first byte of every value in `events` and `entities`.
 inline constexpr uint8_t kEventRecordV1 = 1;   // [1][hash:32][canonical event]

@@ -16,6 +16,7 @@ namespace {
 
 const std::vector<std::pair<std::string, std::string>> kRows = {
     {"ingest", "ingest"},
+    {"ingest", "ingest layout floor"},
     {"ingest", "ingest peak RSS"},
     {"rules", "ingest with 100 rules"},
     {"rules", "10,000 rules per event"},
