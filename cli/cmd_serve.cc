@@ -5,6 +5,7 @@
 #include <csignal>
 #include <iostream>
 #include <map>
+#include <mutex>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -43,28 +44,30 @@ Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
   options.producer = config.producer;
   options.max_batch = config.batch_max_messages;
   options.max_wait = std::chrono::milliseconds(config.batch_max_wait_ms);
+  options.ingest_threads = config.ingest_threads;
   options.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
   options.partition.clock = &g_wall_clock;
   return options;
 }
 
 // Every partition log runs the same rule set, activated in each log at the
-// time of the first event it sees there.
+// time of the first event it sees there. Each log gets a reactor of its own:
+// a reactor binds each event into its own activation, and partitions are
+// appended on several threads at once.
 class RulesForPartitions {
  public:
-  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas)
-      : set_(set), schemas_(schemas), reactor_(std::make_shared<rules::RuleReactor>(set)) {}
+  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas) : set_(set), schemas_(schemas) {}
 
   PartitionHooks Hooks() {
     PartitionHooks hooks;
     hooks.opened = [this](EventLog& log) -> Status {
-      log.SetReactor(reactor_, schemas_);
+      log.SetReactor(std::make_shared<rules::RuleReactor>(set_), schemas_);
       KEEL_ASSIGN_OR_RETURN(std::optional<std::string> active, log.ActiveRuleSet());
-      active_[&log] = active && *active == set_.hash();
+      SetActive(log, active && *active == set_.hash());
       return Status::OK();
     };
     hooks.before_group = [this](EventLog& log, std::span<const IngestItem> items) -> Status {
-      if (active_[&log]) return Status::OK();
+      if (IsActive(log)) return Status::OK();
       std::optional<std::string> time = FirstEventTime(items);
       if (!time) return Status::OK();
       return Activate(log, *time);
@@ -72,7 +75,7 @@ class RulesForPartitions {
     // A timer that fell due before any input came (after a restart, say)
     // is the first event the set applies to: it takes effect at its time.
     hooks.before_timers = [this](EventLog& log, int64_t first_due_micros) -> Status {
-      if (active_[&log]) return Status::OK();
+      if (IsActive(log)) return Status::OK();
       return Activate(log, Rfc3339FromMicros(first_due_micros));
     };
     return hooks;
@@ -81,13 +84,24 @@ class RulesForPartitions {
  private:
   Status Activate(EventLog& log, const std::string& time) {
     KEEL_RETURN_IF_ERROR(rules::ActivateRuleSet(log, set_, time).status());
-    active_[&log] = true;
+    SetActive(log, true);
     return Status::OK();
+  }
+
+  bool IsActive(const EventLog& log) {
+    std::lock_guard lock(mu_);
+    auto it = active_.find(&log);
+    return it != active_.end() && it->second;
+  }
+
+  void SetActive(const EventLog& log, bool active) {
+    std::lock_guard lock(mu_);
+    active_[&log] = active;
   }
 
   const rules::RuleSet& set_;
   const SchemaRegistry* schemas_;
-  std::shared_ptr<rules::RuleReactor> reactor_;
+  std::mutex mu_;  // partitions call the hooks from several threads
   std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
 };
 

@@ -94,6 +94,8 @@ const std::map<std::string, Setter>& Settings() {
        [](auto& r, auto& n, auto* c) { return r.Integer(n, "batch_max_messages", 1, 100000, &c->batch_max_messages); }},
       {"batch_max_wait_ms",
        [](auto& r, auto& n, auto* c) { return r.Integer(n, "batch_max_wait_ms", 0, 10000, &c->batch_max_wait_ms); }},
+      {"ingest_threads",
+       [](auto& r, auto& n, auto* c) { return r.Integer(n, "ingest_threads", 1, 64, &c->ingest_threads); }},
       {"max_event_bytes",
        [](auto& r, auto& n, auto* c) { return r.Integer(n, "max_event_bytes", 64, 64 << 20, &c->max_event_bytes); }},
       {"max_depth", [](auto& r, auto& n, auto* c) { return r.Integer(n, "max_depth", 1, 100, &c->max_depth); }},

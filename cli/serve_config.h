@@ -27,6 +27,7 @@ struct ServeConfig {
   int http_port = 8080;                   // 0: no HTTP endpoint
   size_t batch_max_messages = 5000;
   int64_t batch_max_wait_ms = 10;
+  size_t ingest_threads = 2;              // partitions of a batch appended at once
   size_t max_event_bytes = size_t{1} << 20;
   int max_depth = 10;
   int64_t drain_timeout_ms = 10000;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connectors/json_log.h"
+#include "connectors/work_lanes.h"
 
 namespace keel {
 namespace {
@@ -12,6 +13,9 @@ using SteadyClock = std::chrono::steady_clock;
 // How long a poll waits when no batch is open: the outbox and the delivery
 // reports are serviced between polls.
 constexpr std::chrono::milliseconds kIdlePoll{20};
+// Below this many messages a batch's partitions are appended one after the
+// other: starting a thread costs more than the overlap saves.
+constexpr size_t kParallelBatch = 256;
 
 int Millis(std::chrono::nanoseconds duration) {
   return static_cast<int>(std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(duration).count()));
@@ -85,15 +89,19 @@ Status KafkaServe::Run(const std::atomic<bool>& stop) {
 
 Status KafkaServe::PollBatch(const std::atomic<bool>& stop) {
   while (batch_.size < options_.max_batch && !stop.load()) {
-    int timeout =
-        batch_.size == 0 ? Millis(kIdlePoll) : Millis(batch_.started + options_.max_wait - SteadyClock::now());
-    if (batch_.size > 0 && timeout == 0) break;
+    // The first message may be waited for. After it a small batch takes
+    // only what is ready: a message of a trickle waits for no one. A large
+    // one, a backlog being worked off, waits out max_wait for the fetches of
+    // other partitions, which the lanes can then append side by side.
+    int timeout = Millis(kIdlePoll);
+    if (batch_.size > 0) {
+      timeout = batch_.size < kParallelBatch ? 0 : Millis(batch_.started + options_.max_wait - SteadyClock::now());
+      if (SteadyClock::now() >= batch_.started + options_.max_wait) break;
+    }
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), timeout));
     if (!fatal_.ok()) return fatal_;
-    if (!message) {
-      if (batch_.size == 0) break;  // idle: let the outbox work
-      continue;
-    }
+    if (!message) break;  // nothing ready: write what there is, or, idle, let the outbox work
+
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       Log(LogLevel::kWarning, "consumer error", {{"error", rd_kafka_message_errstr(message.get())}});
       continue;
@@ -109,12 +117,22 @@ Status KafkaServe::PollBatch(const std::atomic<bool>& stop) {
 
 Status KafkaServe::IngestBatch() {
   if (batch_.size == 0) return Status::OK();
+  std::vector<LaneTask> appends;
   for (auto& [key, messages] : batch_.messages) {
     auto it = partitions_.find(key);
     if (it == partitions_.end()) continue;
-    KEEL_RETURN_IF_ERROR(it->second->Ingest(messages, *dead_letters_));
-    metrics_->batches.fetch_add(1, std::memory_order_relaxed);
+    KafkaPartition* partition = it->second.get();
+    const std::vector<KafkaMessage>* to_append = &messages;
+    appends.push_back({messages.size(), [this, partition, to_append] {
+                         return partition->Ingest(*to_append, *dead_letters_);
+                       }});
   }
+  // A thread costs more than a small batch saves.
+  size_t lanes = batch_.size >= kParallelBatch ? std::min(options_.ingest_threads, appends.size()) : 1;
+  size_t appended_partitions = appends.size();
+  KEEL_RETURN_IF_ERROR(RunInLanes(std::move(appends), lanes));
+  metrics_->batches.fetch_add(appended_partitions, std::memory_order_relaxed);
+  if (lanes > 1) metrics_->parallel_batches.fetch_add(1, std::memory_order_relaxed);
   metrics_->ObserveBatch(std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - batch_.started));
   batch_.messages.clear();
   batch_.size = 0;

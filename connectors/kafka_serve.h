@@ -10,7 +10,9 @@
 // the group's lag is visible to the usual tools.
 //
 // Run is called from one thread; everything else (partitions, producer
-// polls, rebalances) happens on that thread inside it.
+// polls, rebalances) happens on that thread inside it, except that a large
+// batch's partitions are appended on `ingest_threads` threads at once, while
+// the Run thread waits for them.
 #pragma once
 
 #include <atomic>
@@ -38,10 +40,15 @@ struct KafkaServeOptions {
   KafkaProperties kafka;
   KafkaProperties consumer;
   KafkaProperties producer;
-  // A batch (one WriteBatch per partition) closes at this many messages or
-  // this long after its first message, whichever comes first.
+  // A batch (one WriteBatch per partition) holds what the consumer has ready:
+  // it closes when no message is waiting, at this many messages, or this long
+  // after its first message, whichever comes first. Busy, batches grow and
+  // the cost per message falls; idle, a message waits for no one.
   size_t max_batch = 5000;
   std::chrono::milliseconds max_wait{10};
+  // The partitions of one batch are appended on up to this many threads
+  // (each partition's log by one thread at a time).
+  size_t ingest_threads = 2;
   // How often consumed offsets are committed to Kafka, and lag measured.
   std::chrono::milliseconds commit_interval{1000};
   // On shutdown and revocation: how long to wait for the outbox to drain

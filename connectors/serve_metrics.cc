@@ -83,6 +83,9 @@ std::string ServeMetrics::PrometheusText() const {
   Counter(&out, "keel_dead_letter_failures_total", "Dead letters the producer could not deliver.",
           dead_letter_failures.load());
   Counter(&out, "keel_batches_total", "WriteBatches of input messages.", batches.load());
+  Counter(&out, "keel_parallel_batches_total",
+          "Batches whose partitions were appended on several threads at once (ingest_threads).",
+          parallel_batches.load());
   Counter(&out, "keel_timers_fired_total", "Due timers fired as timer.fired events.", timers_fired.load());
   out += "# HELP keel_assigned_partitions Input partitions this instance holds.\n"
          "# TYPE keel_assigned_partitions gauge\nkeel_assigned_partitions " +

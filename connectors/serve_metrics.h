@@ -22,6 +22,7 @@ class ServeMetrics {
   std::atomic<uint64_t> dead_letters{0};      // messages sent to the dead-letter topic
   std::atomic<uint64_t> dead_letter_failures{0};  // dead letters that could not be delivered
   std::atomic<uint64_t> batches{0};           // WriteBatches of input
+  std::atomic<uint64_t> parallel_batches{0};  // batches whose partitions were appended on several threads
   std::atomic<uint64_t> timers_fired{0};      // timer.fired events the partition schedulers appended
   std::atomic<uint64_t> assigned_partitions{0};
 

@@ -42,6 +42,9 @@ TEST_F(ServeConfigTest, WrongTypesAndValuesNameTheirLine) {
   EXPECT_NE(run.err.find(":1: 'sync' must be one of always, batch, off"), std::string::npos) << run.Describe();
   run = RunKeel({"serve", "--config", Write(Valid() + "kafka: [a, b]\n")});
   EXPECT_NE(run.err.find(":8: 'kafka' must be a map"), std::string::npos) << run.Describe();
+  run = RunKeel({"serve", "--config", Write(Valid() + "ingest_threads: 0\n")});
+  EXPECT_NE(run.err.find(":8: 'ingest_threads' must be a whole number from 1 to 64"), std::string::npos)
+      << run.Describe();
 }
 
 TEST_F(ServeConfigTest, MissingRequiredSettingIsNamed) {

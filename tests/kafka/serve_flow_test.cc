@@ -38,6 +38,42 @@ TEST_F(ServeTest, DerivedEventsReachTheOutputTopicKeyedByWorkspace) {
   EXPECT_EQ(appended.size(), 60u);
 }
 
+// Thousands of messages waiting before serve starts make batches of many
+// partitions, appended on two threads; bad messages among them go to the
+// dead letters from those threads. Nothing is lost, doubled or mixed up.
+TEST_F(ServeTest, LargeBatchesAppendPartitionsOnSeveralThreads) {
+  CreateTopics();
+  int port = FreePort();
+  ServeSettings settings = Settings();
+  settings.http_port = port;
+  settings.extra["ingest_threads"] = "2";
+  // A large batch waits this long for the other partitions' first fetches.
+  settings.extra["batch_max_wait_ms"] = "2000";
+  std::vector<Record> inputs = TaskEvents("lanes", 3000);
+  std::vector<Record> all = inputs;
+  for (int i = 0; i < 12; ++i) all.push_back({"ws" + std::to_string(i % 6), "{broken " + std::to_string(i), {}});
+  ProduceAll(cluster_->bootstrap(), "work-events", all);
+  auto serve = StartServe(settings);
+  std::vector<Record> out = ConsumeUntil(
+      cluster_->bootstrap(), "keel-out", kOutputPartitions,
+      [](const std::vector<Record>& r) { return r.size() >= 3000; }, 120s, "3000 derived events");
+  std::set<std::string> causes;
+  for (const Record& r : out) causes.insert(JsonField(r.value, "causationid"));
+  EXPECT_EQ(out.size(), 3000u);
+  EXPECT_EQ(causes, IdsOf(inputs));
+  std::vector<Record> dead = ConsumeUntil(
+      cluster_->bootstrap(), "keel-dead", 1, [](const std::vector<Record>& r) { return r.size() >= 12; }, 60s,
+      "12 dead letters");
+  EXPECT_EQ(dead.size(), 12u);
+  auto [status, metrics] = HttpGet(port, "/metrics");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(metrics.find("keel_events_in_total 3000\n"), std::string::npos) << metrics;
+  // At least one batch was big enough to spread over the threads.
+  EXPECT_EQ(metrics.find("keel_parallel_batches_total 0\n"), std::string::npos) << metrics;
+  EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
+  EXPECT_EQ(InputEventsInLogs().size(), 3000u);
+}
+
 TEST_F(ServeTest, PublishAllSendsInputEventsToo) {
   CreateTopics();
   ServeSettings settings = Settings();
