@@ -288,7 +288,14 @@ std::filesystem::path WriteServeConfig(const std::filesystem::path& file, const 
       << "rules: " << s.rules.string() << "\n"
       << "sync: off\n"
       << "http_port: " << s.http_port << "\n"
-      // Fast group membership and retries, so rebalances take seconds.
+      // Fast group membership and retries, so rebalances take seconds. The
+      // session timeout must stay above 3 s: librdkafka 2.0.2's mock holds
+      // the first JoinGroup of an empty group for 3 s and nothing renews the
+      // member's session meanwhile, so a shorter session expires the
+      // joining member and drops its JoinGroup answer; the consumer then
+      // waits max.poll.interval.ms + 3 s (5 min) and meets the same fate
+      // again. A broker refuses a session under 6 s anyway
+      // (group.min.session.timeout.ms).
       << "consumer:\n  session.timeout.ms: 6000\n  heartbeat.interval.ms: 500\n"
       << "kafka:\n  topic.metadata.refresh.interval.ms: 1000\n  reconnect.backoff.max.ms: 500\n";
   for (const auto& [key, value] : s.extra) out << key << ": " << value << "\n";

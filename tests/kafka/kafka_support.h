@@ -44,7 +44,9 @@ class ChildProcess {
   std::string buffered_;
 };
 
-// keel_mock_cluster: 3 brokers on loopback.
+// keel_mock_cluster: 3 brokers on loopback. Its standard error goes to
+// LOG_DIR/mock_cluster.log; KEEL_MOCK_DEBUG=mock in the environment fills it
+// with the group coordinator's states.
 class MockCluster {
  public:
   explicit MockCluster(const std::filesystem::path& log_dir);

@@ -10,11 +10,14 @@
 //                                   codes, one each
 //   down BROKER_ID / up BROKER_ID   take a broker (1..3) off the network, or back
 //   leader TOPIC PARTITION BROKER_ID  move a partition's leader
-// It exits on "quit" or at the end of its input.
+// It exits on "quit" or at the end of its input. KEEL_MOCK_DEBUG, when set,
+// is the owner's librdkafka `debug` property ("mock" logs the group
+// coordinator's states on standard error).
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -66,7 +69,15 @@ std::string Run(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
 int main() {
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
+  const char* debug = std::getenv("KEEL_MOCK_DEBUG");
+  if (debug != nullptr && *debug != '\0') {
+    if (rd_kafka_conf_set(conf, "debug", debug, error, sizeof error) != RD_KAFKA_CONF_OK) {
+      std::cerr << "keel_mock_cluster: KEEL_MOCK_DEBUG: " << error << "\n";
+      return 1;
+    }
+  } else {
+    rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
+  }
   rd_kafka_t* owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
   if (owner == nullptr) {
     std::cerr << "keel_mock_cluster: " << error << "\n";

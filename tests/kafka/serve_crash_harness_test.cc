@@ -121,10 +121,19 @@ class ServeCrashHarness : public ServeTest {
     return records;
   }
 
-  // Each restart joins under a group of its own: the offsets that count are
-  // the ones stored in the partition logs, and a fresh group need not wait
-  // for the killed member's session to time out (librdkafka's mock waits
-  // for the members it knows before it assigns the partitions again).
+  // Each restart joins under a group of its own, only to save time: the
+  // offsets that count are the ones stored in the partition logs, and
+  // librdkafka 2.0.2's mock assigns a new group 3 s after its first
+  // JoinGroup, but takes about 2 x session.timeout.ms (11-12 s here) to
+  // hand the killed member's group to its successor. It keeps the dead
+  // member, holds the join for session.timeout.ms - 1 s, elects the dead
+  // member leader (the first member it knows, rdkafka_mock_cgrp.c
+  // elect_leader), waits for its SyncGroup ("awaiting 0/2 syncing
+  // members") until its session expires, and runs the whole join again. A
+  // broker ends the join when the dead member's session expires and picks
+  // the leader among the members that joined. ServeRestartTest
+  // (serve_group_test.cc) restarts in the same group after kill -9 and
+  // after SIGTERM.
   ServeSettings SettingsFor(int run, int batch) {
     ServeSettings settings = Settings(data_);
     settings.group = "keel-" + std::to_string(run);
