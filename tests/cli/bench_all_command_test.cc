@@ -22,6 +22,7 @@ const std::vector<std::pair<std::string, std::string>> kRows = {
     {"rules", "10,000 rules per event"},
     {"cel", "CEL condition"},
     {"audit", "verify"},
+    {"audit", "verify read floor"},
     {"audit", "replay"},
     {"timers", "timers scheduled"},
     {"timers", "timers fired"},

@@ -67,6 +67,7 @@ TEST_F(CommandLineTest, TheRulesAuditAndCelBenchmarksRunAndReportTheirFigures) {
   nlohmann::json audited = nlohmann::json::parse(audit.out);
   EXPECT_EQ(audited["replay_identical"], true);
   EXPECT_GT(audited["log_events"].get<int>(), 500);  // the input, the activation and what the rules derived
+  EXPECT_GT(audited["verify_read_floor_events_per_s"].get<double>(), 0);
   KeelRun cel = RunKeel({"bench", "cel", "--evaluations", "1000", "--repetitions", "1", "--json"});
   ASSERT_EQ(cel.exit_code, 0) << cel.Describe();
   EXPECT_GT(nlohmann::json::parse(cel.out)["ns_per_evaluation_median"].get<double>(), 0);
