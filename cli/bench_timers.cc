@@ -12,6 +12,7 @@
 
 #include "cli/bench.h"
 #include "cli/cli_common.h"
+#include "cli/rule_pack.h"
 #include "engine/canonical_json.h"
 #include "engine/event_record.h"
 #include "engine/json_time.h"
@@ -41,22 +42,13 @@ uint64_t Mix(uint64_t x) {  // splitmix64: fire times in no particular order
   return x ^ (x >> 31);
 }
 
-std::string Rfc3339(int64_t micros) {
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 // timer.scheduled number `i`, canonical, for task/T-<i % 50000>.
 Result<Event> ScheduledEvent(uint64_t i) {
   char id[32], timer[32], task[32];
   std::snprintf(id, sizeof id, "sched-%09llu", static_cast<unsigned long long>(i));
   std::snprintf(timer, sizeof timer, "tm-%09llu", static_cast<unsigned long long>(i));
   std::snprintf(task, sizeof task, "task/T-%llu", static_cast<unsigned long long>(i % 50000));
-  std::string at = Rfc3339(kStart + static_cast<int64_t>(Mix(i) % static_cast<uint64_t>(kSpread)));
+  std::string at = Rfc3339FromMicros(kStart + static_cast<int64_t>(Mix(i) % static_cast<uint64_t>(kSpread)));
   std::string text = "{\"actor\":\"user:bench\",\"data\":{\"name\":\"reminder\",\"scheduled_for\":" + JsonQuote(at) +
                      ",\"timer\":" + JsonQuote(timer) + "},\"id\":" + JsonQuote(id) +
                      ",\"source\":\"bench\",\"specversion\":\"1.0\",\"subject\":" + JsonQuote(task) +

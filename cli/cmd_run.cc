@@ -70,15 +70,6 @@ Result<RunReport> Summarize(const EventLog& log, uint64_t from, size_t show) {
   return report;
 }
 
-std::string FormatMicros(int64_t micros) {
-  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 // One line about a derived event: a task's title, assignee and due date;
 // otherwise its data.
 std::string Summary(const Event& e) {
@@ -106,7 +97,7 @@ void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleR
   std::cout << "derived " << report.derived << " (tasks created " << report.tasks_created << "), halted "
             << report.halted << ", failed " << report.failed << "\n";
   std::cout << "timers fired " << report.timers_fired << ", next due "
-            << (report.next_timer_due ? FormatMicros(*report.next_timer_due) : std::string("none")) << "\n";
+            << (report.next_timer_due ? Rfc3339FromMicros(*report.next_timer_due) : std::string("none")) << "\n";
   std::cout << "fired:";
   if (reactor.stats().fired.empty()) std::cout << " none";
   for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << rule << " " << count << ";";
@@ -142,7 +133,7 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
              {"duplicates", run.counts.duplicates},
              {"tasks_created", report.tasks_created},
              {"timers_fired", report.timers_fired},
-             {"next_timer_due", report.next_timer_due ? nlohmann::ordered_json(FormatMicros(*report.next_timer_due))
+             {"next_timer_due", report.next_timer_due ? nlohmann::ordered_json(Rfc3339FromMicros(*report.next_timer_due))
                                                       : nlohmann::ordered_json(nullptr)},
              {"ruleset", reactor.rules().hash()},
              {"errors", errors}});
