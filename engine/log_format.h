@@ -86,11 +86,37 @@ inline std::string StreamKey(std::string_view workspace, std::string_view kind, 
   return key;
 }
 
+// StreamKey written over `*key`, for a caller that reuses one buffer.
+inline void AssignStreamKey(std::string_view workspace, std::string_view kind, std::string_view id, uint64_t seq,
+                            std::string* key) {
+  key->assign(workspace).push_back(kKeySeparator);
+  key->append(kind).push_back(kKeySeparator);
+  key->append(id).push_back(kKeySeparator);
+  AppendBigEndian64(seq, key);
+}
+
 // workspace \0 kind \0 id
 inline std::string EntityKey(std::string_view workspace, std::string_view kind, std::string_view id) {
   std::string key = StreamPrefix(workspace, kind, id);
   key.pop_back();
   return key;
+}
+
+// A key with its separators shown as '/', for messages: "acme/task/T-1".
+inline std::string PrintableKey(std::string_view key) {
+  std::string out(key);
+  for (char& c : out) {
+    if (c == kKeySeparator) c = '/';
+  }
+  return out;
+}
+
+// EntityKey written over `*key`, for a caller that reuses one buffer.
+inline void AssignEntityKey(std::string_view workspace, std::string_view kind, std::string_view id,
+                            std::string* key) {
+  key->assign(workspace).push_back(kKeySeparator);
+  key->append(kind).push_back(kKeySeparator);
+  key->append(id);
 }
 
 // Keys in `timers` (engine/FORMAT.md, "timers"): two kinds, told apart by

@@ -1,9 +1,8 @@
 #include "engine/record_chunks.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <utility>
+
+#include "engine/bounded_queue.h"
 
 namespace keel {
 
@@ -16,56 +15,8 @@ constexpr size_t kChunksInFlight = 8;
 
 }  // namespace
 
-// A bounded first-in first-out hand-over between one producer and one
-// consumer, which may stop reading early.
-class ChunkQueue {
- public:
-  // Blocks while the queue is full; false when the consumer has gone.
-  bool Push(RecordChunk chunk) {
-    std::unique_lock lock(mu_);
-    has_room_.wait(lock, [&] { return chunks_.size() < kChunksInFlight || abandoned_; });
-    if (abandoned_) return false;
-    chunks_.push_back(std::move(chunk));
-    has_chunk_.notify_one();
-    return true;
-  }
-  void Close(Status status) {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    status_ = std::move(status);
-    has_chunk_.notify_one();
-  }
-  void Abandon() {
-    std::lock_guard lock(mu_);
-    abandoned_ = true;
-    has_room_.notify_one();
-  }
-  // False when the queue is closed and empty.
-  bool Pop(RecordChunk* chunk) {
-    std::unique_lock lock(mu_);
-    has_chunk_.wait(lock, [&] { return !chunks_.empty() || closed_; });
-    if (chunks_.empty()) return false;
-    *chunk = std::move(chunks_.front());
-    chunks_.pop_front();
-    has_room_.notify_one();
-    return true;
-  }
-  Status status() const {
-    std::lock_guard lock(mu_);
-    return status_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable has_room_, has_chunk_;
-  std::deque<RecordChunk> chunks_;
-  bool closed_ = false;
-  bool abandoned_ = false;
-  Status status_;
-};
-
 ColumnFamilyReader::ColumnFamilyReader(const EventLog& log, std::string_view family)
-    : queue_(std::make_unique<ChunkQueue>()) {
+    : queue_(std::make_unique<ChunkQueue>(kChunksInFlight)) {
   reader_ = std::thread([this, &log, family = std::string(family)] {
     RecordChunk chunk;
     bool wanted = true;

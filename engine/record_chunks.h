@@ -37,7 +37,9 @@ class RecordChunk {
   std::vector<Bounds> bounds_;
 };
 
-class ChunkQueue;
+template <typename Batch>
+class BoundedQueue;
+using ChunkQueue = BoundedQueue<RecordChunk>;
 
 // Pulls the records of one column family, in key order, from a reading
 // thread that starts with the constructor and stops with the destructor.

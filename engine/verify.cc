@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <future>
-#include <unordered_map>
+#include <optional>
 #include <tuple>
 
 #include "engine/event_record.h"
@@ -11,6 +11,7 @@
 #include "engine/record_chunks.h"
 #include "engine/reducers.h"
 #include "engine/sha256.h"
+#include "engine/verify_projections.h"
 #include "engine/verify_rulesets.h"
 #include "engine/verify_timers.h"
 
@@ -18,14 +19,6 @@ namespace keel {
 namespace {
 
 using namespace log_format;
-
-std::string PrintableKey(std::string_view key) {
-  std::string out(key);
-  for (char& c : out) {
-    if (c == kKeySeparator) c = '/';
-  }
-  return out;
-}
 
 // One pass over the events; the chain, then what each event implies.
 class Verifier {
@@ -35,7 +28,9 @@ class Verifier {
         options_(options),
         report_(report),
         rulesets_(log, &report->problems),
-        timers_(log, &report->problems) {}
+        timers_(log, &report->problems) {
+    if (options.check_projections) projections_.emplace(log, report);
+  }
 
   Status Run() {
     uint64_t total = log_.Head().seq;
@@ -64,7 +59,7 @@ class Verifier {
       if (!(by_id_.expected == by_id_.stored)) KEEL_RETURN_IF_ERROR(FindIndexProblems(kById));
       if (!(by_stream_.expected == by_stream_.stored)) KEEL_RETURN_IF_ERROR(FindIndexProblems(kByStream));
     }
-    if (options_.check_projections) KEEL_RETURN_IF_ERROR(CheckProjections());
+    if (projections_) KEEL_RETURN_IF_ERROR(projections_->Finish());
     if (options_.check_rulesets) KEEL_RETURN_IF_ERROR(rulesets_.Finish());
     if (options_.check_timers) KEEL_RETURN_IF_ERROR(timers_.Finish());
     return Status::OK();
@@ -101,20 +96,25 @@ class Verifier {
       BadSeq(seq, "stored hash does not match the event's bytes and the hash before it");
     }
     previous_hash_ = stored;
-    auto event = EventFromCanonical(std::string(canonical));
-    if (!event.ok()) {
-      BadSeq(seq, "record does not decode: " + event.status().message());
+    Status decoded = ReadEventInto(canonical, &event_);
+    if (!decoded.ok()) {
+      BadSeq(seq, "record does not decode: " + decoded.message());
       return;
     }
+    const Event& event = event_;
     if (options_.check_indexes) {
       char seq_bytes[8];
       EncodeBigEndian64(seq, seq_bytes);
-      by_id_.expected.Add(event->id, std::string_view(seq_bytes, 8));
-      by_stream_.expected.Add(StreamKey(event->workspace, event->entity.kind, event->entity.id, seq), {});
+      by_id_.expected.Add(event.id, std::string_view(seq_bytes, 8));
+      AssignStreamKey(event.workspace, event.entity.kind, event.entity.id, seq, &stream_key_);
+      by_stream_.expected.Add(stream_key_, {});
     }
-    if (options_.check_projections && ChangesEntityState(event->type)) Fold(seq, *event);
-    if (options_.check_rulesets) rulesets_.OnEvent(seq, *event);
-    if (options_.check_timers) timers_.OnEvent(seq, *event);
+    // The fold takes the event, so it goes last; its problem still stands
+    // before those of the rule-set and timer checks of the same event.
+    size_t fold_problem_slot = report_->problems.size();
+    if (options_.check_rulesets) rulesets_.OnEvent(seq, event);
+    if (options_.check_timers) timers_.OnEvent(seq, event);
+    if (projections_ && ChangesEntityState(event.type)) projections_->OnEvent(seq, &event_, fold_problem_slot);
   }
 
   Status DigestFamily(std::string_view family, MultisetDigest* digest) const {
@@ -161,12 +161,6 @@ class Verifier {
     }
   }
 
-  void Fold(uint64_t seq, const Event& event) {
-    EntityState& state = rebuilt_[EntityKey(event.workspace, event.entity.kind, event.entity.id)];
-    Status applied = ApplyEvent(event, &state);
-    if (!applied.ok()) BadSeq(seq, "does not apply to its entity: " + applied.message());
-  }
-
   void CheckHead() {
     LogHead head = log_.Head();
     if (head.seq != last_seq_ || head.hash != previous_hash_) {
@@ -198,48 +192,23 @@ class Verifier {
     return key == StreamKey(e.workspace, e.entity.kind, e.entity.id, stored->seq);
   }
 
-  Status CheckProjections() {
-    // A hash map folds faster; the comparison with the stored states, a
-    // merge in key order, needs them sorted once at the end.
-    using Rebuilt = std::pair<const std::string, EntityState>;
-    std::vector<const Rebuilt*> sorted;
-    sorted.reserve(rebuilt_.size());
-    for (const Rebuilt& entry : rebuilt_) sorted.push_back(&entry);
-    std::sort(sorted.begin(), sorted.end(), [](const Rebuilt* a, const Rebuilt* b) { return a->first < b->first; });
-    size_t next = 0;
-    auto missing = [&](const Rebuilt* rebuilt) {
-      Problem("entities: " + PrintableKey(rebuilt->first) + " is missing; a rebuild has it");
-    };
-    KEEL_RETURN_IF_ERROR(log_.ScanColumnFamily(kEntities, [&](std::string_view key, std::string_view value) {
-      for (; next < sorted.size() && sorted[next]->first < key; ++next) missing(sorted[next]);
-      if (next == sorted.size() || sorted[next]->first != key) {
-        Problem("entities: " + PrintableKey(key) + " exists but no event made it");
-        return true;
-      }
-      std::string expected = sorted[next++]->second.ToCanonical();
-      if (value.empty() || value.substr(1) != expected) {
-        Problem("entities: " + PrintableKey(key) + " differs from a rebuild: stored " +
-                std::string(value.empty() ? "" : value.substr(1)) + ", rebuilt " + expected);
-      }
-      return true;
-    }));
-    for (; next < sorted.size(); ++next) missing(sorted[next]);
-    return Status::OK();
-  }
-
   const EventLog& log_;
   const VerifyOptions& options_;
   VerifyReport* report_;
   uint64_t expected_seq_ = 1;
   uint64_t last_seq_ = 0;
   Hash previous_hash_{};
+  // The record being checked and its by_stream key, in buffers reused from
+  // one record to the next.
+  Event event_;
+  std::string stream_key_;
   // What an index should hold, from the events, and what it holds.
   struct IndexDigests {
     IndexDigests() { std::tie(expected, stored) = MultisetDigest::Pair(); }
     MultisetDigest expected{{}}, stored{{}};
   };
   IndexDigests by_id_, by_stream_;
-  std::unordered_map<std::string, EntityState> rebuilt_;
+  std::optional<ProjectionVerifier> projections_;
   RuleSetVerifier rulesets_;
   TimerVerifier timers_;
 };

@@ -4,6 +4,7 @@
 
 #include "engine/log_format.h"
 #include "engine/projection.h"
+#include "engine/sha256.h"
 #include "tests/support/events.h"
 #include "tests/support/raw_db.h"
 #include "tests/support/temp_dir.h"
@@ -179,6 +180,45 @@ TEST_F(VerifyTest, AProjectionThatDiffersFromARebuildIsNamed) {
   VerifyReport report = Verify();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.problems.front().find("acme/task/T-1"), std::string::npos) << report.problems.front();
+}
+
+// Seq 3 rewritten as a second `task.created` of T-1 (event 1 under another
+// id), which no fold can apply; with `rehash`, its stored hash is made to
+// match, which breaks the link of seq 4 instead.
+void MakeSeq3ASecondCreation(const std::filesystem::path& db, bool rehash) {
+  testing::RawDb raw(db);
+  std::string record = raw.Get("events", log_format::EventKey(1));
+  size_t id = record.find("\"e1\"");
+  ASSERT_NE(id, std::string::npos);
+  record[id + 2] = '9';
+  if (rehash) {
+    std::string second = raw.Get("events", log_format::EventKey(2));
+    Hash previous;
+    std::copy(second.begin() + 1, second.begin() + 1 + log_format::kHashSize, previous.begin());
+    Hash hash = ChainHash(previous, std::string_view(record).substr(1 + log_format::kHashSize));
+    std::copy(hash.begin(), hash.end(), record.begin() + 1);
+  }
+  raw.Put("events", log_format::EventKey(3), record);
+}
+
+TEST_F(VerifyTest, AnEventThatDoesNotApplyIsNamedInSeqOrderAmongTheChainProblems) {
+  MakeSeq3ASecondCreation(db_path(), /*rehash=*/true);
+  VerifyReport report = Verify();
+  ASSERT_GE(report.problems.size(), 2u);
+  EXPECT_EQ(report.problems[0].rfind("seq 3: does not apply to its entity: ", 0), 0u) << report.problems[0];
+  EXPECT_EQ(report.problems[1], "seq 4: stored hash does not match the event's bytes and the hash before it");
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 3u);
+}
+
+TEST_F(VerifyTest, AnEventThatDoesNotApplyIsNamedAfterItsOwnChainProblem) {
+  MakeSeq3ASecondCreation(db_path(), /*rehash=*/false);
+  VerifyReport report = Verify();
+  ASSERT_GE(report.problems.size(), 2u);
+  EXPECT_EQ(report.problems[0], "seq 3: stored hash does not match the event's bytes and the hash before it");
+  EXPECT_EQ(report.problems[1].rfind("seq 3: does not apply to its entity: ", 0), 0u) << report.problems[1];
+  ASSERT_TRUE(report.first_bad_seq);
+  EXPECT_EQ(*report.first_bad_seq, 3u);
 }
 
 TEST_F(VerifyTest, StateAsOfFoldsTheStreamUpToTheGivenPoint) {
