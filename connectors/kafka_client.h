@@ -19,7 +19,13 @@ namespace keel {
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
 struct KafkaHandleDeleter {
-  void operator()(rd_kafka_t* handle) const { rd_kafka_destroy(handle); }
+  // Runs just before rd_kafka_destroy: a producer settles what it still
+  // holds (kafka_producer.cc).
+  void (*before_destroy)(rd_kafka_t*) = nullptr;
+  void operator()(rd_kafka_t* handle) const {
+    if (before_destroy != nullptr) before_destroy(handle);
+    rd_kafka_destroy(handle);
+  }
 };
 using KafkaHandle = std::unique_ptr<rd_kafka_t, KafkaHandleDeleter>;
 
