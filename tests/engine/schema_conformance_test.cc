@@ -236,8 +236,11 @@ class ValijsonVerdicts {
   }
 
   bool Accepts(const json& event) const {
-    const json& type = event["type"];
-    auto schema = type.is_string() ? schemas_.find(type.get<std::string>()) : schemas_.end();
+    // find, not operator[]: on a const json, [] of a missing key is undefined
+    // behaviour (AddressSanitizer: heap-buffer-overflow on a mutation that
+    // drops "type").
+    auto type = event.is_object() ? event.find("type") : event.end();
+    auto schema = type != event.end() && type->is_string() ? schemas_.find(type->get<std::string>()) : schemas_.end();
     bool threw = false;
     return schema != schemas_.end() && ValijsonAccepts(*schema->second, event, &threw);
   }
