@@ -95,13 +95,13 @@ Status KafkaServe::PollBatch(const std::atomic<bool>& stop) {
     // other partitions, which the lanes can then append side by side.
     int timeout = Millis(kIdlePoll);
     if (batch_.size > 0) {
-      timeout = batch_.size < kParallelBatch ? 0 : Millis(batch_.started + options_.max_wait - SteadyClock::now());
-      if (SteadyClock::now() >= batch_.started + options_.max_wait) break;
+      auto left = batch_.started + options_.max_wait - SteadyClock::now();
+      if (left <= SteadyClock::duration::zero()) break;
+      timeout = batch_.size < kParallelBatch ? 0 : Millis(left);
     }
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), timeout));
     if (!fatal_.ok()) return fatal_;
     if (!message) break;  // nothing ready: write what there is, or, idle, let the outbox work
-
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       Log(LogLevel::kWarning, "consumer error", {{"error", rd_kafka_message_errstr(message.get())}});
       continue;
