@@ -56,21 +56,42 @@ class Bindings {
   Bindings(const ReactionInput& input, StateReader& state, cel::Activation& activation)
       : activation(activation), input_(input), state_(state) {}
 
-  // Binds the event (and workspace and now) on first use: most events match
-  // no rule, and converting a whole event to CEL values costs more than
+  // Binds the whole event (and workspace and now) on first use: most events
+  // match no rule, and converting a whole event to CEL values costs more than
   // finding that out from its bytes (see ResolveInEvent).
   void BindEvent() {
-    if (event_bound_) return;
-    event_bound_ = true;
+    if (event_binding_ == EventBinding::kWhole) return;
+    event_binding_ = EventBinding::kWhole;
+    cel::Value time = EventTime(input_.event);
+    activation.Bind("event", EventValue(input_.event, time));
+    BindContext(time);
+  }
+
+  // Binds, as `event`, a map of only `members` (sorted, no repeats): all the
+  // conditions about to run can read of it (cel::Program::SelectedMembers).
+  // Most conditions read two or three members, and converting those from
+  // the canonical bytes costs a fraction of the whole event. Actions may
+  // read anything: BindEvent rebinds the whole event before they run.
+  void BindEventMembers(std::span<const std::string_view> members) {
+    if (event_binding_ != EventBinding::kNone) return;
+    event_binding_ = EventBinding::kMembers;
     const Event& event = input_.event;
     cel::Value time = EventTime(event);
-    activation.Bind("event", EventValue(event, time));
-    activation.Bind("workspace", cel::Value::String(event.workspace));
-    if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
-    // Unbound until BindState: a condition that reads them asks for it first.
-    if (!state_bound_) {
-      for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+    std::vector<cel::MapEntry> entries;
+    entries.reserve(members.size());
+    for (std::string_view name : members) {
+      if (name == "time" && time.kind() == cel::Kind::kTimestamp) {
+        entries.emplace_back(cel::Value::String(name), time);
+        continue;
+      }
+      std::string_view text = FindCanonicalMember(event.canonical, name);
+      if (text.empty()) continue;  // absent: the whole event would not have it either
+      Result<cel::Value> value = cel::FromJsonText(text);
+      entries.emplace_back(cel::Value::String(name), value.ok() ? *value : cel::Value::Null());
     }
+    Result<cel::Value> map = cel::Value::Map(std::move(entries));
+    activation.Bind("event", map.ok() ? *map : cel::Value::Null());  // keys are distinct names: cannot fail
+    BindContext(time);
   }
 
   Status BindState() {
@@ -128,11 +149,22 @@ class Bindings {
   cel::Activation& activation;
 
  private:
+  enum class EventBinding { kNone, kMembers, kWhole };
+
+  void BindContext(const cel::Value& time) {
+    activation.Bind("workspace", cel::Value::String(input_.event.workspace));
+    if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
+    // Unbound until BindState: a condition that reads them asks for it first.
+    if (!state_bound_) {
+      for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+    }
+  }
+
   // An `event.` path before the event is bound: the member is found in the
   // canonical bytes and only it is converted, the same way the whole event
   // would have been. `event.time` is a timestamp, not its text: bind for it.
   Result<const cel::Value*> ResolveInEvent(const std::vector<std::string>& path) {
-    if (!event_bound_ && (path.size() < 2 || path[1] != "time")) {
+    if (event_binding_ != EventBinding::kWhole && (path.size() < 2 || path[1] != "time")) {
       std::string_view text = input_.event.canonical;
       for (size_t i = 1; i < path.size(); ++i) {
         if (text.empty() || text.front() != '{') return nullptr;
@@ -153,7 +185,7 @@ class Bindings {
   const ReactionInput& input_;
   StateReader& state_;
   bool state_bound_ = false;
-  bool event_bound_ = false;
+  EventBinding event_binding_ = EventBinding::kNone;
   cel::Value member_;  // what ResolveInEvent found
   std::optional<EntityState> current_;  // the subject's state when the event changed none
   const EntityState* after_ = nullptr;
@@ -164,6 +196,23 @@ bool ReadsState(const Rule& rule) {
   if (!rule.condition) return false;
   return rule.condition->UsesVariable("entity") || rule.condition->UsesVariable("before") ||
          rule.condition->UsesVariable("parent");
+}
+
+// The members of the event the conditions of `rules` can read, into
+// `members` (sorted, no repeats); false when one needs the whole event: it
+// reads `event` other than by member, or has no condition (it fires, and its
+// actions may read anything).
+bool EventMembersRead(const std::vector<const Rule*>& rules, std::vector<std::string_view>* members) {
+  members->clear();
+  for (const Rule* rule : rules) {
+    if (!rule->condition) return false;
+    std::optional<std::span<const std::string>> read = rule->condition->SelectedMembers("event");
+    if (!read) return false;
+    members->insert(members->end(), read->begin(), read->end());
+  }
+  std::sort(members->begin(), members->end());
+  members->erase(std::unique(members->begin(), members->end()), members->end());
+  return true;
 }
 
 std::string JoinedPath(const std::vector<std::string>& path) {
@@ -332,7 +381,11 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
   }
   if (time_rule != nullptr) selected.push_back(time_rule);
   if (selected.empty()) return Status::OK();
-  bindings.BindEvent();
+  if (EventMembersRead(selected, &event_members_)) {
+    bindings.BindEventMembers(event_members_);
+  } else {
+    bindings.BindEvent();
+  }
   std::string timer_name;  // of a timer.fired, for {timer: NAME} rules
   if (event.type == "timer.fired") {
     std::string_view raw = FindCanonicalMember(event.data(), "name");
@@ -362,6 +415,7 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
     }
     ++stats_.fired[rule->id];
     KEEL_RETURN_IF_ERROR(bindings.BindState());  // actions may read any of it
+    bindings.BindEvent();
     static const json kNoEntity;
     bool reads_entity = std::any_of(rule->actions.begin(), rule->actions.end(), [](const Action& a) {
       return a.kind == ActionKind::kApplyTemplate || a.kind == ActionKind::kRollUp;

@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +62,7 @@ class RuleReactor final : public Reactor {
   RuleSet rules_;
   std::unordered_map<std::string, TypeIndex> index_;
   cel::Activation activation_;  // rebound for every event (React runs on the writer thread only)
+  std::vector<std::string_view> event_members_;  // what this event's conditions read of it; reused
   ReactorStats stats_;
 };
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -357,6 +358,11 @@ class Program {
   std::span<const EqualityGuard> guards() const;
   // Whether the expression reads the variable `name`.
   bool UsesVariable(std::string_view name) const;
+  // The members of variable `name` the expression selects by name
+  // (`event.id`, `has(event.data)`), sorted: all it can read of the variable,
+  // so a host may bind a map of only those. Nullopt when it reads the
+  // variable any other way (whole, indexed, compared), which needs all of it.
+  std::optional<std::span<const std::string>> SelectedMembers(std::string_view name) const;
   // The field paths it reads ("event.data.to", "entity.team"), longest
   // selections only, in source order without repeats: what `keel explain`
   // shows the values of.

@@ -13,6 +13,9 @@ struct Program::Impl {
   std::vector<EqualityGuard> guards;
   std::vector<std::string> identifiers;  // every name the expression reads, sorted
   std::vector<std::string> field_paths;
+  // Per variable read: the members selected of it by name, sorted; nullopt
+  // when it is also read whole. Sorted by variable name.
+  std::vector<std::pair<std::string, std::optional<std::vector<std::string>>>> selected_members;
   NodePtr root;
   std::vector<VariableDecl> variables;
   int local_count = 0;
@@ -103,6 +106,36 @@ void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
   }
 }
 
+// For each identifier, the member names selected of it (`x.name`, and
+// `has(x.name)`), or nullopt once it is seen anywhere but as such an operand.
+// A comprehension variable that shadows a name can only widen the answer.
+using SelectedMembersMap = std::vector<std::pair<std::string, std::optional<std::vector<std::string>>>>;
+
+std::optional<std::vector<std::string>>* MembersOf(SelectedMembersMap* out, const std::string& name) {
+  for (auto& [variable, members] : *out) {
+    if (variable == name) return &members;
+  }
+  out->emplace_back(name, std::vector<std::string>());
+  return &out->back().second;
+}
+
+void CollectSelectedMembers(const Expr& expr, SelectedMembersMap* out) {
+  if (expr.kind == ExprKind::kSelect && expr.operand && expr.operand->kind == ExprKind::kIdent) {
+    std::optional<std::vector<std::string>>* members = MembersOf(out, expr.operand->name);
+    if (*members) (*members)->push_back(expr.name);
+    return;
+  }
+  if (expr.kind == ExprKind::kIdent) *MembersOf(out, expr.name) = std::nullopt;
+  if (expr.operand) CollectSelectedMembers(*expr.operand, out);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) CollectSelectedMembers(*arg, out);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) CollectSelectedMembers(*key, out);
+    if (value) CollectSelectedMembers(*value, out);
+  }
+}
+
 // Small programs keep their slots on the stack.
 constexpr size_t kInlineSlots = 8;
 
@@ -130,6 +163,15 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   CollectIdentifiers(**tree, &identifiers);
   std::vector<std::string> field_paths;
   CollectFieldPaths(**tree, &field_paths);
+  SelectedMembersMap selected_members;
+  CollectSelectedMembers(**tree, &selected_members);
+  for (auto& [variable, members] : selected_members) {
+    if (!members) continue;
+    std::sort(members->begin(), members->end());
+    members->erase(std::unique(members->begin(), members->end()), members->end());
+  }
+  std::sort(selected_members.begin(), selected_members.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::sort(identifiers.begin(), identifiers.end());
   identifiers.erase(std::unique(identifiers.begin(), identifiers.end()), identifiers.end());
   Result<CompiledExpr> compiled = CompileTree(**tree, options, &error_offset);
@@ -144,6 +186,7 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->guards = std::move(guards);
   impl->identifiers = std::move(identifiers);
   impl->field_paths = std::move(field_paths);
+  impl->selected_members = std::move(selected_members);
   return Program(std::move(impl));
 }
 
@@ -155,6 +198,16 @@ std::span<const std::string> Program::field_paths() const { return impl_->field_
 
 bool Program::UsesVariable(std::string_view name) const {
   return std::binary_search(impl_->identifiers.begin(), impl_->identifiers.end(), name);
+}
+
+std::optional<std::span<const std::string>> Program::SelectedMembers(std::string_view name) const {
+  static const std::vector<std::string> kNone;
+  for (const auto& [variable, members] : impl_->selected_members) {
+    if (variable != name) continue;
+    if (!members) return std::nullopt;
+    return std::span<const std::string>(*members);
+  }
+  return std::span<const std::string>(kNone);  // not read at all
 }
 
 Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions& options,

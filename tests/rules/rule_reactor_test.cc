@@ -1,6 +1,7 @@
 // Rules inside ingest: failures, the cascade bound, determinism, workspace
 // isolation, redelivery, literal template results, roll-ups.
 #include <cmath>
+#include <optional>
 
 #include "rules/ruleset_store.h"
 #include "tests/rules/reactor_fixture.h"
@@ -99,6 +100,40 @@ then: [{add_comment: "eight points"}]
   ASSERT_EQ(derived.size(), 1u);
   EXPECT_EQ(derived[0].event.rule_id, "nested-guard");
   EXPECT_EQ(reactor_->stats().fired, (std::map<std::string, uint64_t>{{"nested-guard", 1}}));
+}
+
+// Conditions that read the event by member get a map of only those members
+// (cel::Program::SelectedMembers); what they decide must not change, and the
+// actions of a rule that fires must still see the whole event.
+TEST_F(ReactorTest, ConditionsThatReadMembersDecideAsOnTheWholeEventAndActionsSeeItAll) {
+  RulePack pack;
+  pack.Add("rules/a.yaml", R"(rules:
+  - id: by-member
+    on: task.created
+    if: event.actor == "user:alice" && has(event.data) && !has(event.nope) && event.time > timestamp("2026-01-01T00:00:00Z")
+    then: [{add_comment: "{{ event.type }} {{ event.id }} {{ event.subject }} {{ event.data.title }}"}]
+  - id: missing-member
+    on: task.created
+    if: event.nope == 1
+    then: [{add_comment: never}]
+  - id: whole-event
+    on: task.created
+    if: size(event) >= 8 && "specversion" in event
+    then: [{add_comment: "whole"}]
+  - id: member-never-true
+    on: task.created
+    if: event.actor == "user:bob"
+    then: [{add_comment: never}]
+)");
+  Start(pack);
+  Ingest({.id = "t1", .type = "task.created", .subject = "task/T-1", .data = {{"title", "Copy"}}});
+  std::vector<std::string> texts;
+  for (const StoredEvent& stored : OfType("comment.added")) texts.push_back(Data(stored)["text"]);
+  EXPECT_EQ(texts, (std::vector<std::string>{"task.created t1 task/T-1 Copy", "whole"}));
+  auto failed = OfType("rule.failed");
+  ASSERT_EQ(failed.size(), 1u);  // the member it reads is absent, as it is from the whole event
+  EXPECT_EQ(Data(failed[0])["rule"], "missing-member");
+  EXPECT_NE(Data(failed[0])["reason"].get<std::string>().find("nope"), std::string::npos) << Data(failed[0]);
 }
 
 TEST_F(ReactorTest, ParentIsTheTriggeringEntitysParentState) {
@@ -325,6 +360,28 @@ TEST(EqualityGuardTest, UsesVariableSaysWhichVariablesAnExpressionReads) {
   EXPECT_TRUE(program->UsesVariable("workspace"));
   EXPECT_FALSE(program->UsesVariable("entity"));
   EXPECT_FALSE(program->UsesVariable("parent"));
+}
+
+TEST(EqualityGuardTest, SelectedMembersAreWhatAnExpressionCanReadOfAVariable) {
+  using Strings = std::vector<std::string>;
+  auto members = [](const char* expression, const char* variable) -> std::optional<Strings> {
+    auto program = cel::Compile(expression);
+    EXPECT_TRUE(program.ok()) << program.status().ToString();
+    if (!program.ok()) return std::nullopt;
+    auto selected = program->SelectedMembers(variable);
+    if (!selected) return std::nullopt;
+    return Strings(selected->begin(), selected->end());
+  };
+  EXPECT_EQ(members(R"(event.id.endsWith("3") && event.actor == "a" && event.id != "")", "event"),
+            (Strings{"actor", "id"}));
+  EXPECT_EQ(members(R"(has(event.data) && event.data.to == "done")", "event"), Strings{"data"});
+  EXPECT_EQ(members(R"(entity.status == "blocked")", "event"), Strings{});
+  EXPECT_EQ(members(R"(size(event) > 2)", "event"), std::nullopt);
+  EXPECT_EQ(members(R"(event["id"] == "x")", "event"), std::nullopt);
+  EXPECT_EQ(members(R"(event.id == "x" || event == {})", "event"), std::nullopt);
+  // A comprehension variable named like the event can only widen the answer.
+  EXPECT_EQ(members(R"([1].exists(event, event > 0) && event.id == "x")", "event"), std::nullopt);
+  EXPECT_EQ(members(R"(entity.status == before.status)", "entity"), Strings{"status"});
 }
 
 TEST(EqualityGuardTest, JsonTextBecomesTheSameValuesAsParsedJson) {
