@@ -1,6 +1,7 @@
 #include "connectors/outbox_relay.h"
 
 #include "connectors/json_log.h"
+#include "engine/canonical_json.h"
 #include "engine/log_format.h"
 
 namespace keel {
@@ -80,11 +81,12 @@ std::string OutboxRelay::CursorKey() const {
   return std::string(log_format::kMetaOutboxPrefix) + "kafka/" + options_.topic;
 }
 
-bool OutboxRelay::ShouldPublish(const Event& event) const {
-  if (event.workspace == log_format::kSystemWorkspace) return false;  // ruleset.activated
+bool OutboxRelay::ShouldPublish(std::string_view canonical, std::string* workspace) const {
   // A caused event is the engine's: derived by a rule, or a timer.fired
   // (input events cannot carry a causationid).
-  return options_.publish_all || !event.causation_id.empty();
+  if (!options_.publish_all && !IsJsonString(FindCanonicalMember(canonical, "causationid"))) return false;
+  *workspace = DecodeJsonString(FindCanonicalMember(canonical, "workspace"));
+  return *workspace != log_format::kSystemWorkspace;  // ruleset.activated
 }
 
 Status OutboxRelay::Pump(size_t limit) {
@@ -99,21 +101,22 @@ Status OutboxRelay::Pump(size_t limit) {
   if (d.produced_to >= head) return Status::OK();
   size_t produced = 0;
   Status error;
-  KEEL_RETURN_IF_ERROR(log_->Scan(d.produced_to + 1, head, [&](const StoredEvent& stored) {
+  std::string workspace;
+  KEEL_RETURN_IF_ERROR(log_->ScanCanonical(d.produced_to + 1, head, [&](uint64_t seq, std::string_view canonical) {
     if (produced >= limit) return false;
-    if (ShouldPublish(stored.event)) {
+    if (ShouldPublish(canonical, &workspace)) {
       static const KafkaHeaders kHeaders = {{"content-type", "application/cloudevents+json; charset=UTF-8"}};
-      rd_kafka_resp_err_t result = Produce(producer_, options_.topic, stored.event.workspace,
-                                           stored.event.canonical, kHeaders, new Ticket(deliveries_, stored.seq));
+      rd_kafka_resp_err_t result =
+          Produce(producer_, options_.topic, workspace, canonical, kHeaders, new Ticket(deliveries_, seq));
       if (result == RD_KAFKA_RESP_ERR__QUEUE_FULL) return false;  // the next Pump goes on from here
       if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
         error = KafkaStatus(result, "cannot publish to '" + options_.topic + "'");
         return false;
       }
-      d.in_flight.emplace(stored.seq, false);
+      d.in_flight.emplace(seq, false);
       ++produced;
     }
-    d.produced_to = stored.seq;
+    d.produced_to = seq;
     return true;
   }));
   d.Advance();

@@ -58,7 +58,10 @@ class OutboxRelay {
   struct Deliveries;  // shared with the tickets of messages in flight
   class Ticket;
   OutboxRelay(EventLog* log, rd_kafka_t* producer, OutboxOptions options, ServeMetrics* metrics, uint64_t cursor);
-  bool ShouldPublish(const Event& event) const;
+  // Whether the event whose canonical bytes these are goes out, and under
+  // which key: read from the bytes, since most events a relay passes over are
+  // inputs it does not publish, and decoding each costs more than the scan.
+  bool ShouldPublish(std::string_view canonical, std::string* workspace) const;
 
   EventLog* log_;
   rd_kafka_t* producer_;

@@ -179,6 +179,10 @@ class EventLog {
   // Visits the events with from <= seq <= to in order until `visit` returns false.
   virtual Status Scan(uint64_t from, uint64_t to,
                       const std::function<bool(const StoredEvent&)>& visit) const = 0;
+  // The same, undecoded: each event's canonical bytes, for readers that need
+  // a member or two of most events (the outbox relay picks the derived ones).
+  virtual Status ScanCanonical(uint64_t from, uint64_t to,
+                               const std::function<bool(uint64_t seq, std::string_view canonical)>& visit) const = 0;
   // Visits the seqs of one entity's stream in order until `visit` returns false.
   virtual Status ScanStream(std::string_view workspace, const EntityRef& entity,
                             const std::function<bool(uint64_t seq)>& visit) const = 0;

@@ -38,6 +38,8 @@ class EventLogImpl final : public EventLog {
   Result<std::vector<std::string>> Workspaces() const override;
   Status Scan(uint64_t from, uint64_t to,
               const std::function<bool(const StoredEvent&)>& visit) const override;
+  Status ScanCanonical(uint64_t from, uint64_t to,
+                       const std::function<bool(uint64_t seq, std::string_view canonical)>& visit) const override;
   Status ScanStream(std::string_view workspace, const EntityRef& entity,
                     const std::function<bool(uint64_t seq)>& visit) const override;
   Status ScanColumnFamily(
@@ -53,6 +55,11 @@ class EventLogImpl final : public EventLog {
   Result<size_t> FireDueTimers(int64_t up_to_micros, size_t max) override;
 
  private:
+  // The raw `events` records with from <= seq <= to, in order, until `visit`
+  // returns false or an error.
+  Status ScanRecords(uint64_t from, uint64_t to,
+                     const std::function<Result<bool>(uint64_t seq, std::string_view record)>& visit) const;
+
   // What one Append has staged but not yet written.
   struct PendingBatch {
     // `reserved_bytes`: what the batch is expected to grow to; reserving it

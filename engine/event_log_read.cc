@@ -11,10 +11,15 @@ namespace {
 
 using namespace log_format;
 
-Result<StoredEvent> DecodeEventRecord(uint64_t seq, std::string_view record) {
+Status CheckEventRecord(uint64_t seq, std::string_view record) {
   if (record.size() < 1 + kHashSize || static_cast<uint8_t>(record[0]) != kEventRecordV1) {
     return Status::Corruption("event record at seq " + std::to_string(seq) + " has an unknown format");
   }
+  return Status::OK();
+}
+
+Result<StoredEvent> DecodeEventRecord(uint64_t seq, std::string_view record) {
+  KEEL_RETURN_IF_ERROR(CheckEventRecord(seq, record));
   StoredEvent stored;
   stored.seq = seq;
   std::copy(record.begin() + 1, record.begin() + 1 + kHashSize, stored.hash.begin());
@@ -76,6 +81,22 @@ Result<std::vector<std::string>> EventLogImpl::Workspaces() const {
 
 Status EventLogImpl::Scan(uint64_t from, uint64_t to,
                           const std::function<bool(const StoredEvent&)>& visit) const {
+  return ScanRecords(from, to, [&](uint64_t seq, std::string_view record) -> Result<bool> {
+    KEEL_ASSIGN_OR_RETURN(StoredEvent stored, DecodeEventRecord(seq, record));
+    return visit(stored);
+  });
+}
+
+Status EventLogImpl::ScanCanonical(uint64_t from, uint64_t to,
+                                   const std::function<bool(uint64_t, std::string_view)>& visit) const {
+  return ScanRecords(from, to, [&](uint64_t seq, std::string_view record) -> Result<bool> {
+    KEEL_RETURN_IF_ERROR(CheckEventRecord(seq, record));
+    return visit(seq, record.substr(1 + kHashSize));
+  });
+}
+
+Status EventLogImpl::ScanRecords(uint64_t from, uint64_t to,
+                                 const std::function<Result<bool>(uint64_t, std::string_view)>& visit) const {
   rocksdb::ReadOptions read;
   std::string upper = EventKey(to == UINT64_MAX ? to : to + 1);
   rocksdb::Slice upper_slice(upper);
@@ -83,10 +104,8 @@ Status EventLogImpl::Scan(uint64_t from, uint64_t to,
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEvents)));
   for (it->Seek(EventKey(from)); it->Valid(); it->Next()) {
     if (it->key().size() != 8) return Status::Corruption("event key of the wrong size");
-    uint64_t seq = ReadBigEndian64(View(it->key()));
-    auto stored = DecodeEventRecord(seq, View(it->value()));
-    if (!stored.ok()) return stored.status();
-    if (!visit(*stored)) return Status::OK();
+    KEEL_ASSIGN_OR_RETURN(bool more, visit(ReadBigEndian64(View(it->key())), View(it->value())));
+    if (!more) return Status::OK();
   }
   return FromRocksDB(it->status(), "cannot scan events");
 }

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <chrono>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "engine/log_format.h"
@@ -71,6 +74,46 @@ TEST_F(OutboxRelayTest, PublishesEveryEventAndStoresTheCursorAfterAcknowledgemen
   auto again = std::move(OutboxRelay::Open(log_.get(), producer_.get(), {"out", true}, &metrics_)).value();
   EXPECT_TRUE(again->CaughtUp());
   EXPECT_EQ(again->cursor(), 5u);
+}
+
+// The relay reads only two members of each event's bytes: what it sends must
+// still be the whole canonical event, keyed by its workspace.
+TEST_F(OutboxRelayTest, EachMessageIsTheCanonicalEventKeyedByItsWorkspace) {
+  StartMockProducer();
+  auto relay = std::move(OutboxRelay::Open(log_.get(), producer_.get(), {"out", true}, &metrics_)).value();
+  ASSERT_TRUE(Run(*relay, 20s));
+
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const char* bootstraps = rd_kafka_mock_cluster_bootstraps(rd_kafka_handle_mock_cluster(producer_.get()));
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, error, sizeof error), RD_KAFKA_CONF_OK);
+  ASSERT_EQ(rd_kafka_conf_set(conf, "group.id", "outbox-test", error, sizeof error), RD_KAFKA_CONF_OK);
+  KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error));
+  ASSERT_NE(consumer.get(), nullptr) << error;
+  rd_kafka_topic_partition_list_t* partitions = rd_kafka_topic_partition_list_new(2);
+  for (int32_t p = 0; p < 2; ++p) {
+    rd_kafka_topic_partition_list_add(partitions, "out", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  ASSERT_EQ(rd_kafka_assign(consumer.get(), partitions), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(partitions);
+
+  std::map<std::string, std::string> sent;  // canonical event -> key
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (sent.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer.get(), 100);
+    if (message == nullptr) continue;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      sent[std::string(MessageValue(message))] = std::string(MessageKey(message));
+    }
+    rd_kafka_message_destroy(message);
+  }
+  rd_kafka_consumer_close(consumer.get());
+  std::map<std::string, std::string> expected;
+  ASSERT_TRUE(log_->Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
+    expected[stored.event.canonical] = stored.event.workspace;
+    return true;
+  }).ok());
+  EXPECT_EQ(sent, expected);
 }
 
 TEST_F(OutboxRelayTest, InputEventsAreSkippedButPassedByTheCursorWhenOnlyDerivedArePublished) {
