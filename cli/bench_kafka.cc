@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -164,9 +165,41 @@ class ServeChild {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
+};
+
+// CPU seconds (user and system, every thread) a process has used so far,
+// from /proc/PID/stat; 0 when it cannot be read.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t after_name = text.rfind(')');  // the command name may hold spaces
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  // state is field 3 of the line; utime and stime are 14 and 15.
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CPU used in the throughput phase, per event: by keel serve, and by this
+// process (the mock brokers, the producer feeding them, /metrics polls),
+// which shares the machine with it. Their sum bounds the rate on `cores`.
+struct CpuCost {
+  double serve_us_per_event = 0;
+  double harness_us_per_event = 0;
+  unsigned cores = 0;
+  double BoundEventsPerSecond() const {
+    double total = serve_us_per_event + harness_us_per_event;
+    return total > 0 ? cores * 1e6 / total : 0;
+  }
 };
 
 // keel_events_in_total + keel_duplicates_total + keel_dead_letters_total from /metrics; -1 when unreachable.
@@ -328,7 +361,12 @@ Result<Latency> MeasureLatency(const std::string& bootstrap, const KafkaBenchFla
   rd_kafka_consumer_close(consumer.get());
   Latency latency;
   latency.samples = latencies.size();
-  if (latencies.empty()) return Status::Internal("no derived event of the latency phase reached the output");
+  if (latencies.empty()) {
+    // The synthetic workload's first 10,000 events create entities, which no
+    // bench rule reacts to: a phase of 2 seconds at 5,000/s derives nothing.
+    return Status::Internal("no derived event of the latency phase reached the output (" + std::to_string(total) +
+                            " inputs; a phase of 3 seconds or more at 5,000/s derives some)");
+  }
   std::sort(latencies.begin(), latencies.end());
   latency.p50_ms = latencies[latencies.size() / 2];
   latency.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
@@ -388,8 +426,13 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
   httplib::Client client("127.0.0.1", port);
   if (Status s = WaitForAssignment(client, flags.partitions); !s.ok()) return ReportError("bench kafka", s);
   uint64_t round = flags.round != 0 ? flags.round : 3000 * static_cast<uint64_t>(flags.partitions);
+  double serve_cpu = CpuSeconds(serve.pid()), harness_cpu = CpuSeconds(::getpid());
   auto throughput = MeasureThroughput(bootstrap, client, flags.events, round);
   if (!throughput.ok()) return ReportError("bench kafka", throughput.status());
+  CpuCost cpu;
+  cpu.serve_us_per_event = (CpuSeconds(serve.pid()) - serve_cpu) * 1e6 / static_cast<double>(flags.events);
+  cpu.harness_us_per_event = (CpuSeconds(::getpid()) - harness_cpu) * 1e6 / static_cast<double>(flags.events);
+  cpu.cores = std::max(1u, std::thread::hardware_concurrency());
   // Nothing is produced to the input now, so what it holds stays put.
   auto kcat = MeasureKcat(bootstrap, kInput, flags.partitions, flags.kcat_seconds);
   if (!kcat.ok() && kcat.status().code() != StatusCode::kNotFound) return ReportError("bench kafka", kcat.status());
@@ -408,6 +451,10 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
                {"serve_events_per_s", throughput->events_per_s},
                {"serve_seconds", throughput->seconds},
                {"round", round},
+               {"serve_cpu_us_per_event", cpu.serve_us_per_event},
+               {"harness_cpu_us_per_event", cpu.harness_us_per_event},
+               {"cores", cpu.cores},
+               {"cpu_bound_events_per_s", cpu.BoundEventsPerSecond()},
                {"kcat_events_per_s", kcat_rate},
                {"kcat_messages", ceiling.messages},
                {"kcat_expected", ceiling.expected},
@@ -424,6 +471,9 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
     std::printf("events               %llu on %d partitions, 3 brokers, 100 rules\n",
                 static_cast<unsigned long long>(flags.events), flags.partitions);
     std::printf("keel serve           %.0f events/s (%.2f s)\n", throughput->events_per_s, throughput->seconds);
+    std::printf("CPU per event        serve %.1f us, mock brokers and producer %.1f us: at most %.0f events/s on %u "
+                "cores\n",
+                cpu.serve_us_per_event, cpu.harness_us_per_event, cpu.BoundEventsPerSecond(), cpu.cores);
     std::printf("kcat (consume only)  %.0f events/s over %llu of the %llu messages the topic still holds%s\n",
                 kcat_rate, static_cast<unsigned long long>(ceiling.messages),
                 static_cast<unsigned long long>(ceiling.expected),

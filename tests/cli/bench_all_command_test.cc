@@ -28,6 +28,7 @@ const std::vector<std::pair<std::string, std::string>> kRows = {
     {"timers", "timers fired"},
     {"timers", "timers peak RSS, all pending"},
     {"kafka", "keel serve"},
+    {"kafka", "keel serve CPU bound"},
     {"kafka", "latency p50 at a steady rate"},
     {"kafka", "latency p99 at a steady rate"},
 };
