@@ -1,6 +1,7 @@
 // FromJson and ToJson: how event and entity JSON becomes CEL values, and how
 // template results become JSON again.
 #include <cmath>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -147,9 +148,23 @@ Result<Value> FromElement(simdjson::dom::element element, std::string_view repla
   }
 }
 
+// A string literal with nothing to unescape, as most member values the
+// reactor reads are (ids, actors, statuses): its bytes between the quotes
+// are the string. Nullopt for anything else, which the parser handles.
+std::optional<Value> PlainStringLiteral(std::string_view text) {
+  if (text.size() < 2 || text.front() != '"' || text.back() != '"') return std::nullopt;
+  std::string_view inner = text.substr(1, text.size() - 2);
+  for (char c : inner) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return std::nullopt;
+  }
+  if (!IsValidUtf8(inner)) return std::nullopt;  // the parser reports it
+  return Value::String(inner);
+}
+
 }  // namespace
 
 Result<Value> FromJsonText(std::string_view text, std::string_view replace_key, const Value* replacement) {
+  if (std::optional<Value> plain = PlainStringLiteral(text)) return *std::move(plain);
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(text.data(), text.size()).get(root)) {

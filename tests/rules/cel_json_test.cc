@@ -27,6 +27,22 @@ TEST(CelJsonTest, NumbersBecomeIntUintOrDouble) {
   EXPECT_EQ(FromJson(json::parse("2.0")).kind(), Kind::kDouble);
 }
 
+// Plain string literals skip the parser (FromJsonText's fast path); every
+// other literal goes through it, and both must give what the JSON says.
+TEST(CelJsonTest, StringLiteralsFromTextAreTheirJsonStrings) {
+  for (const char* text : {R"("user:alice")", R"("")", R"("caf\u00e9 \"quoted\"")", "\"caf\xc3\xa9\"",
+                           R"("tab\there")"}) {
+    auto value = FromJsonText(text);
+    ASSERT_TRUE(value.ok()) << text << ": " << value.status().ToString();
+    ASSERT_EQ(value->kind(), Kind::kString) << text;
+    EXPECT_EQ(value->AsString(), json::parse(text).get<std::string>()) << text;
+  }
+  EXPECT_FALSE(FromJsonText("\"a\tb\"").ok());      // a raw control character
+  EXPECT_FALSE(FromJsonText("\"\xff\xfe\"").ok());  // not UTF-8
+  EXPECT_FALSE(FromJsonText(R"("a"b")").ok());
+  EXPECT_FALSE(FromJsonText(R"("unterminated)").ok());
+}
+
 TEST(CelJsonTest, ObjectsBecomeMapsWithStringKeys) {
   Value v = FromJson(json::parse(R"({"a": null, "b": true, "c": "x", "d": [1, {"e": 2}]})"));
   ASSERT_EQ(v.kind(), Kind::kMap);
