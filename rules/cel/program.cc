@@ -70,18 +70,24 @@ void CollectGuards(const Expr& expr, std::vector<EqualityGuard>* guards) {
   }
 }
 
+// Calls `visit` on each direct subexpression of `expr`.
+template <typename Visit>
+void ForEachChild(const Expr& expr, Visit&& visit) {
+  if (expr.operand) visit(*expr.operand);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) visit(*arg);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) visit(*key);
+    if (value) visit(*value);
+  }
+}
+
 // Every identifier in the tree (variables, and comprehension variables,
 // which can only make UsesVariable answer yes more often, never wrongly no).
 void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {
   if (expr.kind == ExprKind::kIdent) out->push_back(expr.name);
-  if (expr.operand) CollectIdentifiers(*expr.operand, out);
-  for (const ExprPtr& arg : expr.args) {
-    if (arg) CollectIdentifiers(*arg, out);
-  }
-  for (const auto& [key, value] : expr.entries) {
-    if (key) CollectIdentifiers(*key, out);
-    if (value) CollectIdentifiers(*value, out);
-  }
+  ForEachChild(expr, [out](const Expr& child) { CollectIdentifiers(child, out); });
 }
 
 void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
@@ -96,14 +102,7 @@ void CollectFieldPaths(const Expr& expr, std::vector<std::string>* out) {
     if (std::find(out->begin(), out->end(), joined) == out->end()) out->push_back(std::move(joined));
     return;
   }
-  if (expr.operand) CollectFieldPaths(*expr.operand, out);
-  for (const ExprPtr& arg : expr.args) {
-    if (arg) CollectFieldPaths(*arg, out);
-  }
-  for (const auto& [key, value] : expr.entries) {
-    if (key) CollectFieldPaths(*key, out);
-    if (value) CollectFieldPaths(*value, out);
-  }
+  ForEachChild(expr, [out](const Expr& child) { CollectFieldPaths(child, out); });
 }
 
 // For each identifier, the member names selected of it (`x.name`, and
@@ -126,14 +125,7 @@ void CollectSelectedMembers(const Expr& expr, SelectedMembersMap* out) {
     return;
   }
   if (expr.kind == ExprKind::kIdent) *MembersOf(out, expr.name) = std::nullopt;
-  if (expr.operand) CollectSelectedMembers(*expr.operand, out);
-  for (const ExprPtr& arg : expr.args) {
-    if (arg) CollectSelectedMembers(*arg, out);
-  }
-  for (const auto& [key, value] : expr.entries) {
-    if (key) CollectSelectedMembers(*key, out);
-    if (value) CollectSelectedMembers(*value, out);
-  }
+  ForEachChild(expr, [out](const Expr& child) { CollectSelectedMembers(child, out); });
 }
 
 // Small programs keep their slots on the stack.
