@@ -71,7 +71,7 @@ SchemaRegistry* CascadeTest::schemas_ = nullptr;
 Status SpawnFollowUp(const ReactionInput& in, StateReader&, Reaction* out) {
   if (in.event.type != "task.status_changed") return Status::OK();
   out->events.push_back({"follow-up", "then[0]", "task.created", "task/" + in.event.entity.id + "-review",
-                         R"({"title":"Review the finished work","status":"todo"})"});
+                         R"({"title":"Review the finished work","status":"todo"})", ""});
   return Status::OK();
 }
 
@@ -99,11 +99,12 @@ TEST_F(CascadeTest, AThreeLevelCascadeCorrelatesEveryEventToTheRoot) {
   // status_changed -> comment on the task -> status change of the parent -> comment on the parent.
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
     if (in.event.type == "task.status_changed" && in.event.entity.id == "T-1") {
-      out->events.push_back({"note", "then[0]", "comment.added", "task/T-1", R"({"text":"done, telling the parent"})"});
+      out->events.push_back(
+          {"note", "then[0]", "comment.added", "task/T-1", R"({"text":"done, telling the parent"})", ""});
     } else if (in.event.type == "comment.added" && in.event.entity.id == "T-1") {
-      out->events.push_back({"bubble", "then[0]", "task.status_changed", "task/P-1", R"({"to":"ready"})"});
+      out->events.push_back({"bubble", "then[0]", "task.status_changed", "task/P-1", R"({"to":"ready"})", ""});
     } else if (in.event.type == "task.status_changed" && in.event.entity.id == "P-1") {
-      out->events.push_back({"note", "then[0]", "comment.added", "task/P-1", R"({"text":"children done"})"});
+      out->events.push_back({"note", "then[0]", "comment.added", "task/P-1", R"({"text":"children done"})", ""});
     }
     return Status::OK();
   });
@@ -119,7 +120,7 @@ TEST_F(CascadeTest, AThreeLevelCascadeCorrelatesEveryEventToTheRoot) {
 
 TEST_F(CascadeTest, ARuleThatTriggersItselfHaltsAtTheDepthLimit) {
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
-    out->events.push_back({"echo", "then[0]", "comment.added", in.event.subject, R"({"text":"again"})"});
+    out->events.push_back({"echo", "then[0]", "comment.added", in.event.subject, R"({"text":"again"})", ""});
     return Status::OK();
   });
   LogOptions options;
@@ -138,7 +139,7 @@ TEST_F(CascadeTest, AFanOutStopsAtTheLimitOfEventsDerivedFromOneInput) {
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
     for (int i = 0; i < 3; ++i) {
       out->events.push_back({"fan-out", "then[" + std::to_string(i) + "]", "comment.added", in.event.subject,
-                             R"({"text":"again"})"});
+                             R"({"text":"again"})", ""});
     }
     return Status::OK();
   });
@@ -182,7 +183,7 @@ TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
     if (in.event.type != "ruleset.activated") return Status::OK();
     for (int i = 0; i < 60; ++i) {
       DerivedEventRequest request{"arm", "on[" + std::to_string(i) + "]", "comment.added",
-                                  "task/T-" + std::to_string(i), R"({"text":"armed"})"};
+                                  "task/T-" + std::to_string(i), R"({"text":"armed"})", ""};
       request.workspace = "acme";
       out->events.push_back(std::move(request));
     }
@@ -202,8 +203,8 @@ TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
 TEST_F(CascadeTest, AnInvalidDerivedEventBecomesRuleFailedAndOtherRulesStillRun) {
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
     if (in.event.type != "task.status_changed") return Status::OK();
-    out->events.push_back({"broken", "then[0]", "task.status_changed", "task/T-1", R"({"to":5})"});
-    out->events.push_back({"fine", "then[0]", "comment.added", "task/T-1", R"({"text":"still here"})"});
+    out->events.push_back({"broken", "then[0]", "task.status_changed", "task/T-1", R"({"to":5})", ""});
+    out->events.push_back({"fine", "then[0]", "comment.added", "task/T-1", R"({"text":"still here"})", ""});
     out->failures.push_back({"template", "then[1]", "no such key: owner"});
     return Status::OK();
   });

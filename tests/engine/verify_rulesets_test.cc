@@ -135,7 +135,8 @@ class CommentingReactor : public Reactor {
   const std::string& ruleset_hash() const override { return hash_; }
   Status React(const ReactionInput& input, StateReader&, Reaction* reaction) override {
     if (input.depth == 0) {
-      reaction->events.push_back({"r1", "then[0].add_comment", "comment.added", input.event.subject, R"({"text":"seen"})"});
+      reaction->events.push_back(
+          {"r1", "then[0].add_comment", "comment.added", input.event.subject, R"({"text":"seen"})", ""});
     }
     return Status::OK();
   }
