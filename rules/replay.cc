@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/log_format.h"
+#include "engine/event_record.h"
 #include "engine/multiset_digest.h"
 #include "engine/record_chunks.h"
 #include "engine/schema_registry.h"
@@ -116,13 +117,20 @@ Result<ReplayResult> Replay(const EventLog& source, EventLog& target, const Repl
   Status failed;
   uint64_t read = 0;
   uint64_t stop_before = 0;  // the first input event after `to`'s time, if any
-  KEEL_RETURN_IF_ERROR(source.Scan(1, last, [&](const StoredEvent& stored) {
-    const Event& event = stored.event;
+  // The canonical bytes, decoded here rather than by Scan, so that each
+  // input event moves into the group instead of being copied.
+  KEEL_RETURN_IF_ERROR(source.ScanCanonical(1, last, [&](uint64_t seq, std::string_view canonical) {
+    Result<Event> decoded = EventFromCanonical(std::string(canonical));
+    if (!decoded.ok()) {
+      failed = decoded.status().WithContext("seq " + std::to_string(seq));
+      return false;
+    }
+    Event& event = *decoded;
     ++read;
     if (options.progress && read % 10000 == 0) options.progress(read, last);
     if (event.is_derived()) return true;  // derived again below
     if (options.to.time_micros && event.time_micros > *options.to.time_micros) {
-      stop_before = stored.seq;
+      stop_before = seq;
       return false;
     }
     if (event.type == "ruleset.activated") {
@@ -130,7 +138,7 @@ Result<ReplayResult> Replay(const EventLog& source, EventLog& target, const Repl
       if (failed.ok()) failed = active.Activate(event);
       return failed.ok();
     }
-    group.push_back({event, std::nullopt});
+    group.push_back({std::move(event), std::nullopt});
     if (group.size() >= kGroup) failed = Flush(target, &group);
     return failed.ok();
   }));
