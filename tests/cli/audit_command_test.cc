@@ -215,6 +215,18 @@ TEST_F(AuditCommandTest, ATamperedInputEventDivergesWhereItIs) {
   EXPECT_EQ(Json(replay)["first_divergence"], 2);  // same bytes, but not the hash the chain recorded
 }
 
+// The replay reads the log on a thread of its own: a record it cannot decode
+// must still stop it with the record's seq, not end the replay early as if
+// the log ended there.
+TEST_F(AuditCommandTest, ARecordThatIsNotJsonStopsTheReplayNamingItsSeq) {
+  RunKickoff();
+  Tamper(2, "\"Website relaunch\"", "\"Website relaunch");
+  KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
+  EXPECT_NE(replay.err.find("seq 2"), std::string::npos) << replay.Describe();
+  EXPECT_EQ(replay.out, "") << replay.Describe();
+}
+
 TEST_F(AuditCommandTest, ExplainFollowsAThreeLevelCascadeBothWays) {
   std::filesystem::create_directories(dir_ / "chain/rules");
   WriteFile("chain/rules/chain.yaml", R"(rules:
