@@ -1,10 +1,12 @@
 // keel bench subcommands.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "connectors/synthetic_events.h"
 #include "engine/ingest.h"
@@ -48,5 +50,10 @@ void GenerateSyntheticChunk(const SyntheticEvents& source, uint64_t first, uint6
 
 // Peak resident set size of this process so far, in bytes.
 size_t PeakRssBytes();
+
+// CPU seconds (user and system, every thread) process `pid` has used so
+// far, from /proc/PID/stat; 0 when it cannot be read. CPU per event holds
+// steady where events/s swing with what else shares the cores.
+double ProcessCpuSeconds(pid_t pid);
 
 }  // namespace keel::cli

@@ -4,10 +4,12 @@
 // reading the bytes), `keel verify` (chain, indexes, projections, rule sets)
 // and `keel replay` (every input event through its rule set again, into a
 // fresh database, compared event by event).
+#include <algorithm>
 #include <chrono>
-#include <future>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include <unistd.h>
 
@@ -78,6 +80,14 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
   if (!log.ok()) return fail(log.status());
   const uint64_t total = (*log)->Head().seq;
 
+  // CPU per event, every thread of this process: the log is open read-only,
+  // so no compaction of RocksDB's runs meanwhile.
+  auto cpu_us_per_event = [&, cpu = ProcessCpuSeconds(::getpid())]() mutable {
+    double now = ProcessCpuSeconds(::getpid());
+    double used = (now - cpu) * 1e6 / static_cast<double>(total);
+    cpu = now;
+    return used;
+  };
   auto start = Clock::now();
   uint64_t scanned = 0, bytes = 0;
   Status scan = (*log)->ScanColumnFamily("events", [&](std::string_view, std::string_view value) {
@@ -91,6 +101,7 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
   // What verify cannot go below: reading what it reads, laid out as it
   // reads it. The events on one thread while the two indexes are read on
   // another, then the entity states.
+  cpu_us_per_event();
   start = Clock::now();
   auto count_family = [&](std::string_view family) {
     return (*log)->ScanColumnFamily(family, [](std::string_view, std::string_view) { return true; });
@@ -105,10 +116,12 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
   if (!indexes_read.ok()) return fail(indexes_read);
   if (Status s = count_family(log_format::kEntities); !s.ok()) return fail(s);
   double read_floor_seconds = Seconds(start);
+  double read_floor_cpu = cpu_us_per_event();
 
   start = Clock::now();
   auto verified = VerifyLog(**log);
   double verify_seconds = Seconds(start);
+  double verify_cpu = cpu_us_per_event();
   if (!verified.ok()) return fail(verified.status());
   if (!verified->ok()) return fail(Status::Internal("verify found problems in the benchmark's log"));
 
@@ -132,6 +145,10 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
   double verify_rate = static_cast<double>(total) / verify_seconds;
   double read_floor_rate = static_cast<double>(total) / read_floor_seconds;
   double replay_rate = static_cast<double>(total) / replay_seconds;
+  // What the cores allow when the reading alone costs what it costs: verify
+  // reads the same records and checks them besides.
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  double read_floor_cpu_bound = read_floor_cpu > 0 ? cores * 1e6 / read_floor_cpu : 0;
   if (flags.json) {
     PrintJson({{"input_events", flags.events},
                {"log_events", total},
@@ -140,6 +157,10 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
                {"verify_ratio_to_scan", verify_rate / scan_rate},
                {"verify_read_floor_events_per_s", read_floor_rate},
                {"verify_ratio_to_read_floor", verify_rate / read_floor_rate},
+               {"verify_cpu_us_per_event", verify_cpu},
+               {"verify_read_floor_cpu_us_per_event", read_floor_cpu},
+               {"cores", cores},
+               {"verify_read_floor_cpu_bound_events_per_s", read_floor_cpu_bound},
                {"replay_events_per_s", replay_rate},
                {"replay_ratio_to_scan", replay_rate / scan_rate},
                {"replay_identical", replayed->identical}});
@@ -152,6 +173,9 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
     std::printf("verify read floor %.0f events/s (events beside by_id and by_stream, then entities: what verify "
                 "reads, nothing checked); verify is %.3f of it\n",
                 read_floor_rate, verify_rate / read_floor_rate);
+    std::printf("CPU per event     verify %.2f us, its read floor %.2f us: reading alone allows at most %.0f "
+                "events/s on %u cores\n",
+                verify_cpu, read_floor_cpu, read_floor_cpu_bound, cores);
     std::printf("replay            %.0f events/s (ratio to the scan %.3f), %s\n", replay_rate, replay_rate / scan_rate,
                 replayed->identical ? "identical" : "DIVERGED");
   }

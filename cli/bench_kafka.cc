@@ -171,24 +171,6 @@ class ServeChild {
   pid_t pid_ = -1;
 };
 
-// CPU seconds (user and system, every thread) a process has used so far,
-// from /proc/PID/stat; 0 when it cannot be read.
-double CpuSeconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  size_t after_name = text.rfind(')');  // the command name may hold spaces
-  if (after_name == std::string::npos) return 0;
-  std::istringstream fields(text.substr(after_name + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  // state is field 3 of the line; utime and stime are 14 and 15.
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
 // CPU used in the throughput phase, per event: by keel serve, and by this
 // process (the mock brokers, the producer feeding them, /metrics polls),
 // which shares the machine with it. Their sum bounds the rate on `cores`.
@@ -426,12 +408,12 @@ int RunKafkaBenchmark(const KafkaBenchFlags& flags) {
   httplib::Client client("127.0.0.1", port);
   if (Status s = WaitForAssignment(client, flags.partitions); !s.ok()) return ReportError("bench kafka", s);
   uint64_t round = flags.round != 0 ? flags.round : 3000 * static_cast<uint64_t>(flags.partitions);
-  double serve_cpu = CpuSeconds(serve.pid()), harness_cpu = CpuSeconds(::getpid());
+  double serve_cpu = ProcessCpuSeconds(serve.pid()), harness_cpu = ProcessCpuSeconds(::getpid());
   auto throughput = MeasureThroughput(bootstrap, client, flags.events, round);
   if (!throughput.ok()) return ReportError("bench kafka", throughput.status());
   CpuCost cpu;
-  cpu.serve_us_per_event = (CpuSeconds(serve.pid()) - serve_cpu) * 1e6 / static_cast<double>(flags.events);
-  cpu.harness_us_per_event = (CpuSeconds(::getpid()) - harness_cpu) * 1e6 / static_cast<double>(flags.events);
+  cpu.serve_us_per_event = (ProcessCpuSeconds(serve.pid()) - serve_cpu) * 1e6 / static_cast<double>(flags.events);
+  cpu.harness_us_per_event = (ProcessCpuSeconds(::getpid()) - harness_cpu) * 1e6 / static_cast<double>(flags.events);
   cpu.cores = std::max(1u, std::thread::hardware_concurrency());
   // Nothing is produced to the input now, so what it holds stays put.
   auto kcat = MeasureKcat(bootstrap, kInput, flags.partitions, flags.kcat_seconds);

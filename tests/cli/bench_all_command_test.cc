@@ -23,6 +23,7 @@ const std::vector<std::pair<std::string, std::string>> kRows = {
     {"cel", "CEL condition"},
     {"audit", "verify"},
     {"audit", "verify read floor"},
+    {"audit", "verify read floor CPU bound"},
     {"audit", "replay"},
     {"timers", "timers scheduled"},
     {"timers", "timers fired"},
