@@ -61,10 +61,11 @@ class Bindings {
   // finding that out from its bytes (see ResolveInEvent).
   void BindEvent() {
     if (event_binding_ == EventBinding::kWhole) return;
+    bool context_bound = event_binding_ == EventBinding::kMembers;  // by BindEventMembers, already
     event_binding_ = EventBinding::kWhole;
     cel::Value time = EventTime(input_.event);
     activation.Bind("event", EventValue(input_.event, time));
-    BindContext(time);
+    if (!context_bound) BindContext(time);
   }
 
   // Binds, as `event`, a map of only `members` (sorted, no repeats): all the
