@@ -47,14 +47,32 @@ cel::Value EventValue(const Event& event, const cel::Value& time) {
 namespace {
 
 // What a rule's condition and templates see of one event, bound as needed:
-// the event always, the states (entity, before, parent) only when a
-// condition reads them or a rule fires, since reading them costs lookups.
-class Bindings {
+// the event always, the states (entity, before, parent) only when an
+// evaluation reaches them (or an action reads the entity as JSON), since
+// reading them costs lookups: `event.actor.startsWith("x") && entity.status
+// == "y"` reads no state for the events of other actors, nor does a rule that
+// fires to add a comment that names only the event.
+class Bindings final : public cel::LateBinder {
  public:
   // `activation` is the reactor's, reused from event to event: binding the
   // same five names again replaces values in place, without allocating.
   Bindings(const ReactionInput& input, StateReader& state, cel::Activation& activation)
-      : activation(activation), input_(input), state_(state) {}
+      : activation(activation), input_(input), state_(state) {
+    activation.SetLateBinder(this);
+  }
+  ~Bindings() override { activation.SetLateBinder(nullptr); }
+  Bindings(const Bindings&) = delete;
+  Bindings& operator=(const Bindings&) = delete;
+
+  // A condition read a state variable: bind the states. A failure to read
+  // them is the storage's, not the rule's: the condition sees them unbound,
+  // and React returns the failure instead of recording a rule failure.
+  void BindOnFirstRead(std::string_view name) override {
+    if (state_bound_ || !IsStateVariable(name)) return;
+    Status bound = BindState();
+    if (!bound.ok() && late_failure_.ok()) late_failure_ = std::move(bound);
+  }
+  const Status& late_failure() const { return late_failure_; }
 
   // Binds the whole event (and workspace and now) on first use: most events
   // match no rule, and converting a whole event to CEL values costs more than
@@ -152,12 +170,17 @@ class Bindings {
  private:
   enum class EventBinding { kNone, kMembers, kWhole };
 
+  static bool IsStateVariable(std::string_view name) {
+    return name == "entity" || name == "before" || name == "parent";
+  }
+
   void BindContext(const cel::Value& time) {
     activation.Bind("workspace", cel::Value::String(input_.event.workspace));
     if (time.kind() == cel::Kind::kTimestamp) activation.SetNow(time);
-    // Unbound until BindState: a condition that reads them asks for it first.
+    // Unbound until BindState: a condition that reads them has them bound
+    // late (BindOnFirstRead); the previous event's values must not show.
     if (!state_bound_) {
-      for (const char* name : {"entity", "before", "parent"}) activation.Bind(name, cel::Value::Null());
+      for (const char* name : {"entity", "before", "parent"}) activation.Unbind(name);
     }
   }
 
@@ -191,13 +214,8 @@ class Bindings {
   std::optional<EntityState> current_;  // the subject's state when the event changed none
   const EntityState* after_ = nullptr;
   std::optional<json> entity_json_;
+  Status late_failure_;
 };
-
-bool ReadsState(const Rule& rule) {
-  if (!rule.condition) return false;
-  return rule.condition->UsesVariable("entity") || rule.condition->UsesVariable("before") ||
-         rule.condition->UsesVariable("parent");
-}
 
 // The members of the event the conditions of `rules` can read, into
 // `members` (sorted, no repeats); false when one needs the whole event: it
@@ -401,8 +419,8 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
       ++stats_.failed;
     };
     if (rule->condition) {
-      if (ReadsState(*rule)) KEEL_RETURN_IF_ERROR(bindings.BindState());
       Result<cel::Value> holds = rule->condition->Evaluate(bindings.activation);
+      KEEL_RETURN_IF_ERROR(bindings.late_failure());
       if (!holds.ok()) {
         fail("if", Place(*rule, rule->condition_line, rule->condition_col) + ": if: " + holds.status().message());
         continue;
@@ -415,17 +433,20 @@ Status RuleReactor::React(const ReactionInput& input, StateReader& state, Reacti
       if (!holds->AsBool()) continue;
     }
     ++stats_.fired[rule->id];
-    KEEL_RETURN_IF_ERROR(bindings.BindState());  // actions may read any of it
+    // Actions may read anything of the event; the states are bound for
+    // their templates when these first read them, as for conditions.
     bindings.BindEvent();
     static const json kNoEntity;
     bool reads_entity = std::any_of(rule->actions.begin(), rule->actions.end(), [](const Action& a) {
       return a.kind == ActionKind::kApplyTemplate || a.kind == ActionKind::kRollUp;
     });
+    if (reads_entity) KEEL_RETURN_IF_ERROR(bindings.BindState());
     ActionScope scope{event, *rule, bindings.activation, reads_entity ? bindings.EntityJson() : kNoEntity, state};
     std::vector<DerivedEventRequest> events;
     Status done;
     for (const Action& action : rule->actions) {
       done = EvaluateAction(action, scope, &events);
+      KEEL_RETURN_IF_ERROR(bindings.late_failure());
       if (!done.ok()) {
         fail(action.path + "." + std::string(ActionName(action.kind)), done.message());
         break;

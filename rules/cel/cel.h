@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -255,6 +256,20 @@ struct CompileOptions {
   int max_nesting = 250;
 };
 
+// Binds variables when an evaluation first reads them, for a host whose
+// variables cost a lookup to compute (keel's entity states): an expression
+// that never reaches one, `false && entity.done` say, costs none.
+class Activation;
+class LateBinder {
+ public:
+  virtual ~LateBinder() = default;
+  // Called when an evaluation reads `name` and the activation has no value
+  // for it. Binds it (Activation::Bind) or leaves it unbound; a failure to
+  // compute it is the binder's to keep and report after the evaluation,
+  // which reads the variable as unbound meanwhile.
+  virtual void BindOnFirstRead(std::string_view name) = 0;
+};
+
 // Variables for one evaluation, plus what the triggering event provides.
 // Bind again to reuse it for the next event.
 class BusinessCalendar;
@@ -262,10 +277,20 @@ class EntitySource;
 class Activation {
  public:
   Activation() = default;
-  // Binds `name` to `value`, replacing an earlier binding.
+  // Binds `name` to `value`, replacing an earlier binding. Values bound
+  // earlier stay where they are: a late binder may bind in the middle of an
+  // evaluation that holds them.
   void Bind(std::string_view name, Value value);
+  // Takes `name`'s value away (Find returns nullptr) until it is bound again.
+  void Unbind(std::string_view name);
   const Value* Find(std::string_view name) const;
   void Clear() { bindings_.clear(); }
+
+  // Who binds the variables read while unbound; nullptr: nobody, they are
+  // errors. Not owned; must outlive evaluations.
+  void SetLateBinder(LateBinder* binder) { late_binder_ = binder; }
+  // Find, after asking the late binder to bind `name` when it is unbound.
+  const Value* FindOrBindLate(std::string_view name) const;
 
   // What now() returns: the triggering event's time, never the wall clock.
   // REQUIRES: a timestamp value.
@@ -283,7 +308,14 @@ class Activation {
   const EntitySource* entity_source() const { return entity_source_; }
 
  private:
-  std::vector<std::pair<std::string, Value>> bindings_;
+  struct Binding {
+    std::string name;
+    Value value;
+    bool bound = true;
+  };
+  // A deque: binding a new name keeps the others' addresses.
+  std::deque<Binding> bindings_;
+  LateBinder* late_binder_ = nullptr;
   Value now_;
   const BusinessCalendar* calendar_ = nullptr;
   const EntitySource* entity_source_ = nullptr;

@@ -9,7 +9,9 @@
 namespace keel::cel {
 
 struct EvalContext {
-  const Value* const* vars = nullptr;  // the program's variables, nullptr when unbound
+  // The program's variables, nullptr when unbound; a late-bound one is filled
+  // in when first read.
+  const Value** vars = nullptr;
   Value* locals = nullptr;             // comprehension variables
   const Activation* activation = nullptr;
   const EvalOptions* options = nullptr;

@@ -22,6 +22,11 @@ const Value* Node::Located(Value* scratch, Value v) const {
 
 const Value* VarNode::Unbound(EvalContext& ctx, Value* scratch) const {
   const Value* v = ctx.vars[index_];
+  if (v == nullptr) {
+    v = ctx.activation->FindOrBindLate(name_);
+    ctx.vars[index_] = v;
+    if (const Value* bound = Get(ctx)) return bound;
+  }
   if (v == nullptr) return Fail(scratch, ErrorCode::kUnbound, "no value is bound to variable '" + name_ + "'");
   if (v->IsError()) return v;
   return Fail(scratch, ErrorCode::kNoMatchingOverload,
@@ -29,7 +34,7 @@ const Value* VarNode::Unbound(EvalContext& ctx, Value* scratch) const {
 }
 
 const Value* DynamicVarNode::Eval(EvalContext& ctx, Value* scratch) const {
-  const Value* v = ctx.activation->Find(name_);
+  const Value* v = ctx.activation->FindOrBindLate(name_);
   if (v == nullptr) return Fail(scratch, ErrorCode::kUnbound, "undeclared reference to '" + name_ + "'");
   return v;
 }

@@ -252,20 +252,39 @@ Result<Value> Program::Evaluate(const Activation& activation, const EvalOptions&
 }
 
 void Activation::Bind(std::string_view name, Value value) {
-  for (auto& binding : bindings_) {
-    if (binding.first == name) {
-      binding.second = std::move(value);
+  for (Binding& binding : bindings_) {
+    if (binding.name == name) {
+      binding.value = std::move(value);
+      binding.bound = true;
       return;
     }
   }
-  bindings_.emplace_back(std::string(name), std::move(value));
+  bindings_.push_back(Binding{std::string(name), std::move(value), true});
+}
+
+void Activation::Unbind(std::string_view name) {
+  for (Binding& binding : bindings_) {
+    if (binding.name == name) {
+      // The slot stays: binding the name again reuses it.
+      binding.value = Value();
+      binding.bound = false;
+      return;
+    }
+  }
 }
 
 const Value* Activation::Find(std::string_view name) const {
-  for (const auto& binding : bindings_) {
-    if (internal::BytesEqual(binding.first, name)) return &binding.second;
+  for (const Binding& binding : bindings_) {
+    if (internal::BytesEqual(binding.name, name)) return binding.bound ? &binding.value : nullptr;
   }
   return nullptr;
+}
+
+const Value* Activation::FindOrBindLate(std::string_view name) const {
+  const Value* value = Find(name);
+  if (value != nullptr || late_binder_ == nullptr) return value;
+  late_binder_->BindOnFirstRead(name);
+  return Find(name);
 }
 
 namespace {
