@@ -202,8 +202,15 @@ size_t CanonicalValueLength(std::string_view text) {
     }
     return text.size();
   }
-  size_t i = 0;  // number, true, false, null
-  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']') ++i;
+  // A number, true, false or null: up to the first byte none of them has,
+  // so that a damaged record ends the token where canonical text would.
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    bool in_token = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' || c == '.' || c == 'E';
+    if (!in_token) break;
+    ++i;
+  }
   return i;
 }
 
@@ -211,7 +218,14 @@ CanonicalObjectReader::CanonicalObjectReader(std::string_view object_text)
     : text_(object_text), pos_(1), malformed_(object_text.empty() || object_text[0] != '{') {}
 
 bool CanonicalObjectReader::Next(std::string_view* key, std::string_view* raw_value) {
-  if (malformed_ || pos_ >= text_.size() || text_[pos_] == '}') return false;
+  if (malformed_) return false;
+  if (pos_ >= text_.size()) return Fail();  // no closing brace
+  if (text_[pos_] == '}') {
+    // Anything after the object's end means the walk went wrong somewhere,
+    // e.g. a string whose closing quote was lost swallowed a member.
+    if (pos_ + 1 != text_.size()) return Fail();
+    return false;
+  }
   // The text is trusted, but a damaged record must end the walk, not overrun it.
   if (text_[pos_] != '"') return Fail();
   size_t key_length = CanonicalValueLength(text_.substr(pos_));
@@ -222,7 +236,12 @@ bool CanonicalObjectReader::Next(std::string_view* key, std::string_view* raw_va
   if (value_length == 0) return Fail();
   *raw_value = text_.substr(pos_, value_length);
   pos_ += value_length;
-  if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+  if (pos_ < text_.size() && text_[pos_] == ',') {
+    ++pos_;
+    if (pos_ >= text_.size() || text_[pos_] != '"') return Fail();
+  } else if (pos_ >= text_.size() || text_[pos_] != '}') {
+    return Fail();  // a member is followed by a comma or the end
+  }
   return true;
 }
 

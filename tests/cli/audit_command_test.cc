@@ -223,7 +223,7 @@ TEST_F(AuditCommandTest, ARecordThatIsNotJsonStopsTheReplayNamingItsSeq) {
   Tamper(2, "\"Website relaunch\"", "\"Website relaunch");
   KeelRun replay = RunKeel({"replay", "--db", db(), "--json"});
   EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
-  EXPECT_NE(replay.err.find("seq 2"), std::string::npos) << replay.Describe();
+  EXPECT_NE(replay.err.find("seq 2: event record is not canonical JSON"), std::string::npos) << replay.Describe();
   EXPECT_EQ(replay.out, "") << replay.Describe();
 }
 

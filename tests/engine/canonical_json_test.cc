@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace keel {
 namespace {
 
@@ -42,6 +45,31 @@ TEST(CanonicalJsonTest, AnEscapeIsFoundAtEveryPositionOfALongString) {
         ASSERT_EQ(JsonQuote(text), Reference(text)) << "char " << int(special) << " at " << at << " of " << length;
       }
     }
+  }
+}
+
+// The members of `text`, "key=value;" each, and whether the walk found the
+// text malformed.
+std::pair<std::string, bool> Walk(std::string_view text) {
+  CanonicalObjectReader reader(text);
+  std::string members;
+  std::string_view key, value;
+  while (reader.Next(&key, &value)) members += std::string(key) + "=" + std::string(value) + ";";
+  return {members, reader.malformed()};
+}
+
+TEST(CanonicalObjectReaderTest, WalksTheMembersOfACanonicalObject) {
+  EXPECT_EQ(Walk(R"({"a":1,"b":"x,}","c":{"d":[1,{"e":null}]}})"),
+            std::make_pair(std::string(R"(a=1;b="x,}";c={"d":[1,{"e":null}]};)"), false));
+  EXPECT_EQ(Walk("{}"), std::make_pair(std::string(), false));
+}
+
+// A damaged record must be found malformed, not read as other members: a
+// string that lost its closing quote swallows what follows it.
+TEST(CanonicalObjectReaderTest, TextThatIsNotOneCanonicalObjectIsMalformed) {
+  for (std::string_view text : {R"({"a":"x,"b":1})", R"({"a":1}{"b":2})", R"({"a":1 "b":2})", R"({"a":1,})",
+                                R"({"a":1)", R"({"a":1,"b")", "", "[1]", R"({"a":"x}})"}) {
+    EXPECT_TRUE(Walk(text).second) << text;
   }
 }
 
