@@ -75,11 +75,21 @@ Status FillEnvelope(simdjson::dom::object object, Event* event) {
 EventDecoder::EventDecoder(const SchemaRegistry* schemas, DecodeOptions options)
     : schemas_(schemas), options_(options) {}
 
-Result<Event> EventDecoder::DecodeInput(std::string_view bytes) { return Decode(bytes, true); }
+Result<Event> EventDecoder::DecodeInput(std::string_view bytes) {
+  Event event;
+  KEEL_RETURN_IF_ERROR(Decode(bytes, true, &event));
+  return event;
+}
 
-Result<Event> EventDecoder::DecodeDerived(std::string_view bytes) { return Decode(bytes, false); }
+Status EventDecoder::DecodeInputInto(std::string_view bytes, Event* event) { return Decode(bytes, true, event); }
 
-Result<Event> EventDecoder::Decode(std::string_view bytes, bool input) {
+Result<Event> EventDecoder::DecodeDerived(std::string_view bytes) {
+  Event event;
+  KEEL_RETURN_IF_ERROR(Decode(bytes, false, &event));
+  return event;
+}
+
+Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
   if (bytes.size() > options_.max_event_bytes) {
     return Status::ResourceExhausted("event is " + std::to_string(bytes.size()) +
                                      " bytes, over the limit of " +
@@ -99,7 +109,7 @@ Result<Event> EventDecoder::Decode(std::string_view bytes, bool input) {
   }
   KEEL_RETURN_IF_ERROR(CheckEngineAttributes(root.get_object().value_unsafe(), input));
   KEEL_RETURN_IF_ERROR(schemas_->Validate(root));
-  Event event;
+  Event& event = *out;
   event.canonical.reserve(bytes.size());
   CanonicalSpan data;
   KEEL_RETURN_IF_ERROR(AppendCanonicalJson(root, &event.canonical, "data", &data));
@@ -114,7 +124,7 @@ Result<Event> EventDecoder::Decode(std::string_view bytes, bool input) {
       }
     }
   }
-  return event;
+  return Status::OK();
 }
 
 }  // namespace keel

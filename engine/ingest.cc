@@ -52,19 +52,18 @@ Ingestor::DecodedGroup Ingestor::Decode(EventDecoder* decoder, std::span<const I
   group.requests.reserve(items.size());
   group.item_of_request.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    auto event = decoder->DecodeInput(items[i].bytes);
-    if (!event.ok()) {
-      group.results[i] = {AppendOutcome::kRejected, 0, event.status()};
+    // Decoded in place: a refused event's request is taken back.
+    Event& event = group.requests.emplace_back().event;
+    Status decoded = decoder->DecodeInputInto(items[i].bytes, &event);
+    if (decoded.ok() && !items[i].required_workspace.empty() && event.workspace != items[i].required_workspace) {
+      decoded = Status::InvalidArgument("the event's workspace '" + event.workspace + "' is not its message key '" +
+                                        std::string(items[i].required_workspace) + "'");
+    }
+    if (!decoded.ok()) {
+      group.results[i] = {AppendOutcome::kRejected, 0, std::move(decoded)};
+      group.requests.pop_back();
       continue;
     }
-    if (!items[i].required_workspace.empty() && event->workspace != items[i].required_workspace) {
-      group.results[i] = {AppendOutcome::kRejected, 0,
-                          Status::InvalidArgument("the event's workspace '" + event->workspace +
-                                                  "' is not its message key '" +
-                                                  std::string(items[i].required_workspace) + "'")};
-      continue;
-    }
-    group.requests.push_back({std::move(event).value(), std::nullopt});
     group.item_of_request.push_back(i);
   }
   return group;
