@@ -46,6 +46,18 @@ cel::Value EventValue(const Event& event, const cel::Value& time) {
 
 namespace {
 
+// The decoded text of an envelope attribute the event always has (the
+// schemas require each, non-empty), or nullptr for any other member: it need
+// not be found in the canonical bytes and decoded again.
+const std::string* EnvelopeString(const Event& event, std::string_view name) {
+  if (name == "id") return &event.id;
+  if (name == "actor") return &event.actor;
+  if (name == "type") return &event.type;
+  if (name == "subject") return &event.subject;
+  if (name == "workspace") return &event.workspace;
+  return nullptr;
+}
+
 // What a rule's condition and templates see of one event, bound as needed:
 // the event always, the states (entity, before, parent) only when an
 // evaluation reaches them (or an action reads the entity as JSON), since
@@ -103,7 +115,11 @@ class Bindings final : public cel::LateBinder {
         entries.emplace_back(cel::Value::String(name), time);
         continue;
       }
-      std::string_view text = FindCanonicalMember(event.canonical, name);
+      if (const std::string* field = EnvelopeString(event, name)) {
+        entries.emplace_back(cel::Value::String(name), cel::Value::String(*field));
+        continue;
+      }
+      std::string_view text = name == "data" ? event.data() : FindCanonicalMember(event.canonical, name);
       if (text.empty()) continue;  // absent: the whole event would not have it either
       Result<cel::Value> value = cel::FromJsonText(text);
       entries.emplace_back(cel::Value::String(name), value.ok() ? *value : cel::Value::Null());

@@ -136,6 +136,24 @@ TEST_F(ReactorTest, ConditionsThatReadMembersDecideAsOnTheWholeEventAndActionsSe
   EXPECT_NE(Data(failed[0])["reason"].get<std::string>().find("nope"), std::string::npos) << Data(failed[0]);
 }
 
+// Envelope attributes bound by member come from the decoded event, not its
+// canonical bytes: they must read as the whole event has them, escapes
+// decoded.
+TEST_F(ReactorTest, EnvelopeMembersReadAsDecodedText) {
+  RulePack pack;
+  pack.Add("rules/a.yaml", R"(rules:
+  - id: quoted-actor
+    on: task.created
+    if: 'event.actor == "user:\"q\"\\x" && event.id == "t\"1" && event.type == "task.created" && event.subject == "task/T-1" && event.workspace == "acme" && event.data.title == "Copy"'
+    then: [{add_comment: seen}]
+)");
+  Start(pack);
+  Ingest({.id = "t\"1", .type = "task.created", .subject = "task/T-1", .actor = "user:\"q\"\\x",
+          .data = {{"title", "Copy"}}});
+  EXPECT_EQ(OfType("rule.failed").size(), 0u);
+  EXPECT_EQ(OfType("comment.added").size(), 1u);
+}
+
 TEST_F(ReactorTest, ParentIsTheTriggeringEntitysParentState) {
   RulePack pack;
   pack.Add("rules/a.yaml", R"(id: parent-title
