@@ -75,17 +75,15 @@ Status FillEnvelope(simdjson::dom::object object, Event* event) {
 EventDecoder::EventDecoder(const SchemaRegistry* schemas, DecodeOptions options)
     : schemas_(schemas), options_(options) {}
 
-Result<Event> EventDecoder::DecodeInput(std::string_view bytes) {
-  Event event;
-  KEEL_RETURN_IF_ERROR(Decode(bytes, true, &event));
-  return event;
-}
+Result<Event> EventDecoder::DecodeInput(std::string_view bytes) { return DecodeNew(bytes, true); }
 
 Status EventDecoder::DecodeInputInto(std::string_view bytes, Event* event) { return Decode(bytes, true, event); }
 
-Result<Event> EventDecoder::DecodeDerived(std::string_view bytes) {
+Result<Event> EventDecoder::DecodeDerived(std::string_view bytes) { return DecodeNew(bytes, false); }
+
+Result<Event> EventDecoder::DecodeNew(std::string_view bytes, bool input) {
   Event event;
-  KEEL_RETURN_IF_ERROR(Decode(bytes, false, &event));
+  KEEL_RETURN_IF_ERROR(Decode(bytes, input, &event));
   return event;
 }
 

@@ -40,6 +40,7 @@ class EventDecoder {
 
  private:
   Status Decode(std::string_view bytes, bool input, Event* event);
+  Result<Event> DecodeNew(std::string_view bytes, bool input);
 
   const SchemaRegistry* schemas_;
   DecodeOptions options_;
