@@ -20,7 +20,6 @@
 // many (default 10; 100 in the long mode), KEEL_CRASH_SEED the seed; every
 // failure names both, the trial and its plan, so it can be run again.
 #include <chrono>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -31,6 +30,7 @@
 #include "tests/cli/run_keel_support.h"
 #include "tests/crash/run_crash_workload.h"
 #include "tests/support/crash_trials.h"
+#include "tests/support/file_text.h"
 #include "tests/support/log_contents.h"
 #include "tests/support/spawned_process.h"
 #include "tests/support/temp_dir.h"
@@ -42,13 +42,6 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 constexpr size_t kInitiatives = 250;
-
-std::string FileText(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 struct RunPlan {
   int trial = 0;
@@ -127,7 +120,7 @@ class KeelRunCrashTest : public ::testing::Test {
     // other ending (a crash, a binary that could not be executed) is named
     // here rather than as a database the checks below cannot open.
     EXPECT_EQ(keel.Wait(), 1) << Describe(plan) << ": keel run ended on its own with an unexpected status\n"
-                              << FileText(dir_ / "run.err");
+                              << ReadFileText(dir_ / "run.err");
     return false;
   }
 

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/run_keel_support.h"
+#include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
 namespace keel::testing {
@@ -53,25 +54,18 @@ std::vector<std::string> FindPacks() {
   return packs;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // run.args: extra arguments for `keel run`, separated by white space (for
 // example `--clock=events --until 2026-05-01T00:00:00Z`).
 std::vector<std::string> RunArgs(const fs::path& pack) {
   std::vector<std::string> args;
-  std::istringstream words(ReadFile(pack / "run.args"));
+  std::istringstream words(ReadFileText(pack / "run.args"));
   for (std::string word; words >> word;) args.push_back(word);
   return args;
 }
 
 std::set<std::string> InputIds(const fs::path& events_file) {
   std::set<std::string> ids;
-  for (const std::string& line : Lines(ReadFile(events_file))) {
+  for (const std::string& line : Lines(ReadFileText(events_file))) {
     if (line.empty()) continue;
     Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (event.is_object() && event.contains("id")) ids.insert(event["id"].get<std::string>());
@@ -139,7 +133,7 @@ TEST_P(ExamplePackTest, RunDerivesTheExpectedEventsAndReplaysIdentically) {
   } else {
     ASSERT_TRUE(fs::exists(expected_file)) << "no " << expected_file
                                            << "; KEEL_UPDATE_EXPECTED=1 writes it from a run";
-    std::vector<std::string> expected = Lines(ReadFile(expected_file));
+    std::vector<std::string> expected = Lines(ReadFileText(expected_file));
     // Compared canonically, so a hand-edited expected file may order its keys freely.
     for (std::string& line : expected) line = Json::parse(line).dump();
     size_t common = std::min(expected.size(), actual.size());

@@ -5,17 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/file_text.h"
+
 namespace keel::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Files under `root` whose path passes `keep`, in a stable order.
 std::vector<fs::path> FilesUnder(const fs::path& root, bool (*keep)(const fs::path&)) {
@@ -41,20 +36,20 @@ bool Anything(const fs::path&) { return true; }
 std::vector<std::string> CorpusInputs(const std::string& target, const std::string& source_dir) {
   std::vector<std::string> inputs;
   for (const fs::path& file : FilesUnder(fs::path(source_dir) / "tests" / "fuzz" / "corpus" / target, Anything)) {
-    inputs.push_back(ReadFile(file));
+    inputs.push_back(testing::ReadFileText(file));
   }
   fs::path examples = fs::path(source_dir) / "examples";
   if (target == "event_decoder") {
     for (const fs::path& file : FilesUnder(examples, IsEventsFile)) {
-      std::istringstream lines(ReadFile(file));
+      std::istringstream lines(testing::ReadFileText(file));
       for (std::string line; std::getline(lines, line);) {
         if (!line.empty()) inputs.push_back(line);
       }
     }
   } else if (target == "rule_file") {
-    for (const fs::path& file : FilesUnder(examples, IsRuleFile)) inputs.push_back(ReadFile(file));
+    for (const fs::path& file : FilesUnder(examples, IsRuleFile)) inputs.push_back(testing::ReadFileText(file));
   } else if (target == "template_file") {
-    for (const fs::path& file : FilesUnder(examples, IsTemplateFile)) inputs.push_back(ReadFile(file));
+    for (const fs::path& file : FilesUnder(examples, IsTemplateFile)) inputs.push_back(testing::ReadFileText(file));
   }
   return inputs;
 }

@@ -1,4 +1,5 @@
 #include "tests/kafka/kafka_support.h"
+#include "tests/support/file_text.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -27,13 +28,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void Fail(const std::string& message) { throw std::runtime_error(message); }
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 rd_kafka_t* NewClient(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& properties,
                       const std::function<void(rd_kafka_conf_t*)>& customize = nullptr) {
@@ -331,7 +325,7 @@ void KeelServe::WaitForLog(const std::string& text, std::chrono::milliseconds ti
   Fail("keel serve's log has no '" + text + "' after " + std::to_string(timeout.count()) + " ms; log:\n" + LogText());
 }
 
-std::string KeelServe::LogText() const { return ReadFile(log_); }
+std::string KeelServe::LogText() const { return ReadFileText(log_); }
 
 std::string JsonField(const std::string& json, const std::string& field) {
   nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);

@@ -15,6 +15,7 @@
 #include "rules/rule_loader.h"
 #include "rules/yaml_values.h"
 #include "tests/rules/rule_pack.h"
+#include "tests/support/file_text.h"
 
 namespace keel::rules {
 namespace {
@@ -23,15 +24,8 @@ using nlohmann::json;
 using Strings = std::vector<std::string>;
 using testing::RulePack;
 
-std::string ReadText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 json SchemaJson(const std::string& name) {
-  return json::parse(ReadText(std::filesystem::path(KEEL_SOURCE_DIR) / "schemas" / name));
+  return json::parse(keel::testing::ReadFileText(std::filesystem::path(KEEL_SOURCE_DIR) / "schemas" / name));
 }
 
 class SchemaFile {
@@ -115,7 +109,7 @@ TEST(RuleSchemaTest, EveryExampleNamesItsSchemaAndPassesIt) {
   size_t checked = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(examples)) {
     if (entry.path().extension() != ".yaml" && entry.path().extension() != ".yml") continue;
-    std::string text = ReadText(entry.path());
+    std::string text = keel::testing::ReadFileText(entry.path());
     std::string first_line = text.substr(0, text.find('\n'));
     const std::string prefix = "# yaml-language-server: $schema=";
     ASSERT_EQ(first_line.rfind(prefix, 0), 0u) << entry.path();
