@@ -96,12 +96,13 @@ class Verifier {
       BadSeq(seq, "stored hash does not match the event's bytes and the hash before it");
     }
     previous_hash_ = stored;
-    Status decoded = ReadEventInto(canonical, &event_);
+    Event* decoding = projections_ ? projections_->NextEvent() : &event_;
+    Status decoded = ReadEventInto(canonical, decoding);
     if (!decoded.ok()) {
       BadSeq(seq, "record does not decode: " + decoded.message());
       return;
     }
-    const Event& event = event_;
+    const Event& event = *decoding;
     if (options_.check_indexes) {
       char seq_bytes[8];
       EncodeBigEndian64(seq, seq_bytes);
@@ -114,7 +115,7 @@ class Verifier {
     size_t fold_problem_slot = report_->problems.size();
     if (options_.check_rulesets) rulesets_.OnEvent(seq, event);
     if (options_.check_timers) timers_.OnEvent(seq, event);
-    if (projections_ && ChangesEntityState(event.type)) projections_->OnEvent(seq, &event_, fold_problem_slot);
+    if (projections_ && ChangesEntityState(event.type)) projections_->OnEvent(seq, fold_problem_slot);
   }
 
   Status DigestFamily(std::string_view family, MultisetDigest* digest) const {
@@ -198,8 +199,9 @@ class Verifier {
   uint64_t expected_seq_ = 1;
   uint64_t last_seq_ = 0;
   Hash previous_hash_{};
-  // The record being checked and its by_stream key, in buffers reused from
-  // one record to the next.
+  // The record being checked when projections are not (with them, it is
+  // decoded into the fold's batch) and its by_stream key, in buffers reused
+  // from one record to the next.
   Event event_;
   std::string stream_key_;
   // What an index should hold, from the events, and what it holds.

@@ -55,13 +55,19 @@ class EntityFold {
   EntityFold() : to_fold_(kBatchesInFlight), folded_(kBatchesInFlight + 2), thread_([this] { Run(); }) {}
   ~EntityFold() { Join(); }
 
-  // Takes `*event`, leaving in its place one whose buffers are free to reuse.
-  void Add(uint64_t seq, size_t problem_slot, Event* event) {
+  // The slot the next event is decoded into. Decoding in place, rather
+  // than moving a decoded event into the batch, spares the swap of its
+  // fourteen strings: 7.7% of verify's samples (perf, 1M-event log).
+  Event* NextSlot() {
+    if (pending_.empty()) pending_.reserve(kEventsPerBatch);
     if (filled_ == pending_.size()) pending_.emplace_back();
+    return &pending_[filled_].event;
+  }
+  // Hands the event in the slot NextSlot gave over to the fold.
+  void Add(uint64_t seq, size_t problem_slot) {
     FoldItem& item = pending_[filled_++];
     item.seq = seq;
     item.problem_slot = problem_slot;
-    std::swap(item.event, *event);
     if (filled_ < kEventsPerBatch) return;
     to_fold_.Push(std::exchange(pending_, FoldBatch()));
     filled_ = 0;
@@ -118,9 +124,9 @@ ProjectionVerifier::ProjectionVerifier(const EventLog& log, VerifyReport* report
 
 ProjectionVerifier::~ProjectionVerifier() = default;
 
-void ProjectionVerifier::OnEvent(uint64_t seq, Event* event, size_t problem_slot) {
-  fold_->Add(seq, problem_slot, event);
-}
+Event* ProjectionVerifier::NextEvent() { return fold_->NextSlot(); }
+
+void ProjectionVerifier::OnEvent(uint64_t seq, size_t problem_slot) { fold_->Add(seq, problem_slot); }
 
 Status ProjectionVerifier::Finish() {
   fold_->Join();

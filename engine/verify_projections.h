@@ -35,12 +35,16 @@ class ProjectionVerifier {
   ProjectionVerifier(const ProjectionVerifier&) = delete;
   ProjectionVerifier& operator=(const ProjectionVerifier&) = delete;
 
-  // Called with every decoded event that changes entity state, in log order.
-  // Takes `*event`, leaving in its place an event whose buffers may be
-  // reused (ReadEventInto). Its problem, if any, will stand at index
-  // `problem_slot` of report->problems as they are now: before those added
-  // since.
-  void OnEvent(uint64_t seq, Event* event, size_t problem_slot);
+  // The event to decode the next record into (ReadEventInto): a slot of the
+  // batch the fold gets next, with buffers an earlier event left to reuse.
+  // Valid until the next call of NextEvent or OnEvent.
+  Event* NextEvent();
+  // Hands the event of the last NextEvent to the fold; called, in log order,
+  // for every event that changes entity state. An event not handed over is
+  // simply decoded over by the next record. Its problem, if any, will stand
+  // at index `problem_slot` of report->problems as they are now: before
+  // those added since.
+  void OnEvent(uint64_t seq, size_t problem_slot);
   // Called after the last event: waits for the fold, puts its problems in
   // place, then compares the rebuilt states with `entities`. Returns an error
   // only when the log cannot be read.

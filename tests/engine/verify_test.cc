@@ -167,6 +167,46 @@ TEST_F(VerifyTest, ALogLongerThanOneReadChunkVerifiesAndNamesALateGap) {
   EXPECT_EQ(*report.first_bad_seq, 2501u);
 }
 
+// The fold gets its events in batches, decoded in place; events that change
+// no state are decoded into the same slots and must not take the place of
+// one that does. Several batches' worth of both, interleaved: every state
+// change must be folded exactly once and in order for the log to verify.
+TEST_F(VerifyTest, StateChangesAmongOtherEventsAcrossManyFoldBatchesVerify) {
+  {
+    auto log = Open();
+    std::vector<AppendRequest> group;
+    for (int i = 0; i < 1500; ++i) {
+      std::string subject = "task/T-" + std::to_string(i % 5 + 1);
+      group.push_back({MakeEvent({.id = "change-" + std::to_string(i), .subject = subject,
+                                  .data = {{"to", "step-" + std::to_string(i)}}}),
+                       {}});
+      group.push_back({MakeEvent({.id = "note-" + std::to_string(i), .type = "notification.requested",
+                                  .subject = subject,
+                                  .data = {{"channel", "email"}, {"message", "m" + std::to_string(i)}}}),
+                       {}});
+    }
+    auto appended = log->Append(std::move(group));
+    ASSERT_TRUE(appended.ok());
+    ASSERT_EQ(appended->back().outcome, AppendOutcome::kAppended) << appended->back().error.ToString();
+  }
+  VerifyReport clean = Verify();
+  EXPECT_TRUE(clean.ok()) << clean.problems.front();
+  EXPECT_EQ(clean.events, 3004u);
+
+  {
+    testing::RawDb raw(db_path());
+    std::string key = log_format::EntityKey("acme", "task", "T-3");
+    std::string state = raw.Get("entities", key);
+    size_t pos = state.find("step-1497");
+    ASSERT_NE(pos, std::string::npos) << state;
+    state.replace(pos, 9, "step-1492");
+    raw.Put("entities", key, state);
+  }
+  VerifyReport report = Verify();
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_NE(report.problems.front().find("acme/task/T-3"), std::string::npos) << report.problems.front();
+}
+
 TEST_F(VerifyTest, AProjectionThatDiffersFromARebuildIsNamed) {
   {
     testing::RawDb raw(db_path());
