@@ -21,9 +21,23 @@ EntityState EntityState::FromCanonical(std::string_view text) {
   return state;
 }
 
+namespace {
+
+// Field names mostly differ in their first byte: deciding on it inline spares
+// most comparisons of a lookup a call to memcmp, which was 10% of `keel
+// verify`'s samples (its fold sets three to six fields per event).
+bool KeyLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0]) {
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  }
+  return a < b;
+}
+
+}  // namespace
+
 size_t EntityState::LowerBound(std::string_view field) const {
   auto it = std::lower_bound(members_.begin(), members_.end(), field,
-                             [&](const Member& m, std::string_view f) { return KeyOf(m) < f; });
+                             [&](const Member& m, std::string_view f) { return KeyLess(KeyOf(m), f); });
   return static_cast<size_t>(it - members_.begin());
 }
 
