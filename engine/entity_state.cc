@@ -66,8 +66,22 @@ int64_t EntityState::version() const {
   return version;
 }
 
-void EntityState::Set(std::string_view field, std::string_view raw_json) {
-  size_t i = LowerBound(field);
+int64_t EntityState::IncrementVersion() {
+  size_t i = LowerBound("version");
+  int64_t version = 0;
+  if (i < members_.size() && KeyOf(members_[i]) == "version") {
+    const char* raw = text_.data() + members_[i].value_begin;
+    std::from_chars(raw, raw + members_[i].value_length, version);
+  }
+  char text[24];
+  auto [end, ec] = std::to_chars(text, text + sizeof text, version + 1);
+  SetAt(i, "version", std::string_view(text, static_cast<size_t>(end - text)));
+  return version + 1;
+}
+
+void EntityState::Set(std::string_view field, std::string_view raw_json) { SetAt(LowerBound(field), field, raw_json); }
+
+void EntityState::SetAt(size_t i, std::string_view field, std::string_view raw_json) {
   if (i < members_.size() && KeyOf(members_[i]) == field) {
     Member& m = members_[i];
     text_.replace(m.value_begin, m.value_length, raw_json);
@@ -135,6 +149,21 @@ void EntityState::Erase(std::string_view field) {
   text_.erase(begin, end - begin);
   members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
   if (!last) Shift(i, -static_cast<int64_t>(end - begin));
+}
+
+void EntityState::Prefetch() const {
+  constexpr size_t kLine = 64;
+  const char* members = reinterpret_cast<const char*>(members_.data());
+  size_t members_bytes = members_.size() * sizeof(Member);
+  // A lookup touches the members and the keys near the front of the text;
+  // a long state's tail (its links, say) waits for a miss of its own.
+  constexpr size_t kMost = 8 * kLine;
+  for (size_t offset = 0; offset < std::min(members_bytes, kMost); offset += kLine) {
+    __builtin_prefetch(members + offset);
+  }
+  for (size_t offset = 0; offset < std::min(text_.size(), kMost); offset += kLine) {
+    __builtin_prefetch(text_.data() + offset);
+  }
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> EntityState::fields() const {

@@ -34,11 +34,17 @@ class EntityState {
   // REQUIRES: `raw_json` is canonical JSON; `field` needs no escaping.
   void Set(std::string_view field, std::string_view raw_json);
   void SetString(std::string_view field, std::string_view text);
+  // Sets `version` to one more than it was (absent counts as 0) with one
+  // lookup instead of a read and a write; returns the new version.
+  int64_t IncrementVersion();
   void Erase(std::string_view field);
 
   // The members in key order, as (name, raw JSON) views into this state.
   std::vector<std::pair<std::string_view, std::string_view>> fields() const;
   bool empty() const { return text_.size() <= 2; }
+  // Asks the CPU to bring the state's members into the cache, for a caller
+  // that will read them a little later.
+  void Prefetch() const;
   bool operator==(const EntityState& other) const { return ToCanonical() == other.ToCanonical(); }
 
  private:
@@ -52,6 +58,8 @@ class EntityState {
   std::string_view KeyOf(const Member& m) const { return std::string_view(text_).substr(m.key_begin, m.key_length); }
   // Index of the first member whose key is not less than `field`.
   size_t LowerBound(std::string_view field) const;
+  // Set, given the LowerBound of `field`.
+  void SetAt(size_t index, std::string_view field, std::string_view raw_json);
   void Shift(size_t from_index, int64_t delta);
 
   std::string text_;             // canonical object; empty means "{}"

@@ -1,6 +1,5 @@
 #include "engine/reducers.h"
 
-#include <charconv>
 #include <string>
 #include <unordered_map>
 
@@ -169,9 +168,7 @@ Status ApplyEvent(const Event& event, EntityState* state) {
   }
   if (state->empty()) StartEntity(event, state, /*partial=*/!created);
   it->second(event, state);
-  char version[24];
-  auto [end, ec] = std::to_chars(version, version + sizeof version, state->version() + 1);
-  state->Set("version", std::string_view(version, static_cast<size_t>(end - version)));
+  state->IncrementVersion();
   state->SetString("updated", event.time);
   return Status::OK();
 }

@@ -1,5 +1,7 @@
 #include "engine/entity_state.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace keel {
@@ -56,6 +58,34 @@ TEST(EntityStateTest, InsertBeforeFirstAndAfterLast) {
   s.Set("a", "0");
   s.Set("z", "2");
   EXPECT_EQ(s.ToCanonical(), R"({"a":0,"m":1,"z":2})");
+}
+
+TEST(EntityStateTest, IncrementVersionStartsAtOneAndGrowsInPlace) {
+  EntityState s = EntityState::FromCanonical(R"({"title":"Brief","workspace":"acme"})");
+  EXPECT_EQ(s.IncrementVersion(), 1);
+  EXPECT_EQ(s.ToCanonical(), R"({"title":"Brief","version":1,"workspace":"acme"})");
+  for (int i = 0; i < 8; ++i) s.IncrementVersion();
+  EXPECT_EQ(s.IncrementVersion(), 10);  // one digit more: the members after it move
+  EXPECT_EQ(s.ToCanonical(), R"({"title":"Brief","version":10,"workspace":"acme"})");
+  EXPECT_EQ(s.version(), 10);
+  EXPECT_EQ(s.Get("workspace"), R"("acme")");
+}
+
+// Field names that share a first byte, and ones that do not: lookups decide
+// on the first byte where they can and compare whole names where not. Bytes
+// compare unsigned, so a UTF-8 name sorts after every ASCII one.
+TEST(EntityStateTest, LookupsOfNamesSharingAFirstByte) {
+  const std::string accented = "\xc3\xa9t\xc3\xa9";  // "été"
+  EntityState s;
+  for (std::string name : {"status", "start", "st", "s", "summary", "a", "z"}) s.Set(name, "1");
+  s.Set(accented, "1");
+  EXPECT_EQ(s.ToCanonical(),
+            "{\"a\":1,\"s\":1,\"st\":1,\"start\":1,\"status\":1,\"summary\":1,\"z\":1,\"" + accented + "\":1}");
+  s.Set("st", "2");
+  EXPECT_EQ(s.Get("st"), "2");
+  EXPECT_EQ(s.Get("sta"), "");
+  EXPECT_EQ(s.Get("status"), "1");
+  EXPECT_EQ(s.Get(accented), "1");
 }
 
 }  // namespace
