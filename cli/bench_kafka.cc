@@ -495,9 +495,7 @@ void AddKafkaBenchmark(CLI::App& bench, int* exit_code) {
   command->add_option("--kcat-seconds", flags->kcat_seconds, "kcat is stopped after this long")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  command->add_option("--sync", flags->sync, "serve's durability setting: always, batch (serve's default) or off")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"always", "batch", "off"}));
+  AddSyncOption(command, &flags->sync, "serve's durability setting: always, batch (serve's default) or off");
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunKafkaBenchmark(*flags); });

@@ -70,4 +70,13 @@ inline CLI::Option* AddDbOption(CLI::App* command, std::string* db) {
   return command->add_option("--db", *db, "Folder that holds the keel database")->required();
 }
 
+// Adds `--sync always|batch|off` (the log's durability, engine's
+// ParseSyncMode), shown with its default.
+inline CLI::Option* AddSyncOption(CLI::App* command, std::string* sync,
+                                  const std::string& help = "Durability: always (fsync per batch), batch (group "
+                                                            "commit), off") {
+  return command->add_option("--sync", *sync, help)->capture_default_str()->check(
+      CLI::IsMember({"always", "batch", "off"}));
+}
+
 }  // namespace keel::cli

@@ -95,9 +95,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
                 "rule set (from keel run), its rules run on the events.");
   command->add_option("input", flags->input, "NDJSON file, or - for standard input")->required();
   AddDbOption(command, &flags->db);
-  command->add_option("--sync", flags->sync, "Durability: always (fsync per batch), batch (group commit), off")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"always", "batch", "off"}));
+  AddSyncOption(command, &flags->sync);
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
       ->check(CLI::Range(size_t{64}, size_t{64} << 20));

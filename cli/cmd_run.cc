@@ -219,9 +219,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   command->add_option("--templates", flags->templates, "The task templates folder (default: the pack's templates/)");
   command->add_option("--events", flags->events, "NDJSON file, or - for standard input")->required();
   AddDbOption(command, &flags->db);
-  command->add_option("--sync", flags->sync, "Durability: always (fsync per batch), batch (group commit), off")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"always", "batch", "off"}));
+  AddSyncOption(command, &flags->sync);
   command->add_option("--clock", flags->clock,
                       "What time it is for timers: wall (the system clock: due timers fire between batches and "
                       "at the end) or events (each event's time: before each event, the timers due by then fire)")

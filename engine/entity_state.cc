@@ -33,6 +33,13 @@ bool KeyLess(std::string_view a, std::string_view b) {
   return a < b;
 }
 
+// The version's raw JSON as a number; 0 when absent.
+int64_t VersionNumber(std::string_view raw) {
+  int64_t version = 0;
+  std::from_chars(raw.data(), raw.data() + raw.size(), version);
+  return version;
+}
+
 }  // namespace
 
 size_t EntityState::LowerBound(std::string_view field) const {
@@ -59,19 +66,13 @@ std::string EntityState::GetString(std::string_view field) const {
   return IsJsonString(raw) ? DecodeJsonString(raw) : std::string();
 }
 
-int64_t EntityState::version() const {
-  std::string_view raw = Get("version");
-  int64_t version = 0;
-  std::from_chars(raw.data(), raw.data() + raw.size(), version);
-  return version;
-}
+int64_t EntityState::version() const { return VersionNumber(Get("version")); }
 
 int64_t EntityState::IncrementVersion() {
   size_t i = LowerBound("version");
   int64_t version = 0;
   if (i < members_.size() && KeyOf(members_[i]) == "version") {
-    const char* raw = text_.data() + members_[i].value_begin;
-    std::from_chars(raw, raw + members_[i].value_length, version);
+    version = VersionNumber(std::string_view(text_).substr(members_[i].value_begin, members_[i].value_length));
   }
   char text[24];
   auto [end, ec] = std::to_chars(text, text + sizeof text, version + 1);
