@@ -105,27 +105,36 @@ class RulesForPartitions {
   std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
 };
 
+// A configuration that cannot work stops serve before it serves anything,
+// with exit 2, so that a supervisor does not restart it in a loop.
+int ConfigurationError(const Status& status) {
+  ReportError("serve", status);
+  return kExitUsage;
+}
+
 int RunServe(const std::string& config_path) {
   auto config = ReadServeConfig(config_path);
-  if (!config.ok()) return ReportError("serve", config.status());
+  if (!config.ok()) return ConfigurationError(config.status());
   auto options = ServeOptions(*config);
-  if (!options.ok()) return ReportError("serve", options.status());
+  if (!options.ok()) return ConfigurationError(options.status());
   Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
-  if (!set.ok()) return ReportError("serve", set.status());
+  if (!set.ok()) return ConfigurationError(set.status());
   auto schemas = SchemaRegistry::LoadEmbedded();
   if (!schemas.ok()) return ReportError("serve", schemas.status());
-  if (Status s = set->RegisterCustomEventTypes(**schemas); !s.ok()) return ReportError("serve", s);
+  if (Status s = set->RegisterCustomEventTypes(**schemas); !s.ok()) return ConfigurationError(s);
 
   ServeMetrics metrics;
   std::atomic<bool> healthy{true};
   ServeHttp http(&metrics, &healthy);
   if (config->http_port != 0) {
-    if (Status s = http.Start(config->http_address, config->http_port); !s.ok()) return ReportError("serve", s);
+    if (Status s = http.Start(config->http_address, config->http_port); !s.ok()) return ConfigurationError(s);
   }
   RulesForPartitions rules(*set, schemas->get());
   PartitionHooks hooks = rules.Hooks();
   auto serve = KafkaServe::Create(std::move(options).value(), &hooks, schemas->get(), &metrics);
-  if (!serve.ok()) return ReportError("serve", serve.status());
+  if (!serve.ok()) {
+    return ConfigurationError(Status::InvalidArgument(config_path + ": " + serve.status().message()));
+  }
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
   Log(LogLevel::kInfo, "keel serve started",

@@ -5,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "connectors/kafka_client.h"
+
 namespace keel::cli {
 namespace {
 
@@ -58,11 +60,17 @@ class ConfigReader {
   }
 
   // librdkafka properties: names and values as strings, in file order.
+  // Each is tried on a scratch librdkafka configuration here, so that a
+  // mistyped name or a bad value is refused with its line before serving.
   Status Properties(const YAML::Node& node, const std::string& key, KafkaProperties* out) const {
     if (!node.IsMap()) return Error(node, "'" + key + "' must be a map of librdkafka properties");
+    KEEL_ASSIGN_OR_RETURN(KafkaConfig scratch, KafkaConfig::Make({}));
     for (const auto& entry : node) {
       if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
         return Error(entry.first, "'" + key + "': every property must be a name and a value");
+      }
+      if (Status set = scratch.Set(entry.first.Scalar(), entry.second.Scalar()); !set.ok()) {
+        return Error(entry.first, "'" + key + "': " + set.message());
       }
       out->emplace_back(entry.first.Scalar(), entry.second.Scalar());
     }

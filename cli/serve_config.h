@@ -1,5 +1,6 @@
 // The YAML configuration of `keel serve` (README, "With Kafka", lists every
-// setting). Reading it refuses unknown keys and wrong types with file:line.
+// setting). Reading it refuses unknown keys, wrong types and librdkafka
+// properties librdkafka does not take, with file:line.
 #pragma once
 
 #include <chrono>

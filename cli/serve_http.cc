@@ -1,5 +1,7 @@
 #include "cli/serve_http.h"
 
+#include <chrono>
+
 #include <httplib.h>
 
 namespace keel::cli {
@@ -25,7 +27,16 @@ Status ServeHttp::Start(const std::string& address, int port) {
   if (!server_->bind_to_port(address.c_str(), port)) {
     return Status::IOError("cannot listen for HTTP on " + address + ":" + std::to_string(port));
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_.store(true);
+  });
+  // httplib's stop() does nothing until the listening loop runs: stopping
+  // earlier (serve failing right after Start) would leave the loop running
+  // and the destructor waiting for it for ever.
+  while (!server_->is_running() && !listen_returned_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return Status::OK();
 }
 

@@ -23,7 +23,8 @@ class ServeHttp {
   ServeHttp(const ServeMetrics* metrics, const std::atomic<bool>* healthy);
   ~ServeHttp();  // stops the server
 
-  // Binds and starts serving; the port is taken when this returns.
+  // Binds and starts serving; the port is taken and served when this
+  // returns.
   Status Start(const std::string& address, int port);
 
  private:
@@ -31,6 +32,7 @@ class ServeHttp {
   const std::atomic<bool>* healthy_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};
 };
 
 }  // namespace keel::cli
