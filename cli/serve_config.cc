@@ -15,7 +15,18 @@ class ConfigReader {
   explicit ConfigReader(std::string path) : path_(std::move(path)) {}
 
   Status Error(const YAML::Node& node, const std::string& message) const {
-    return Status::InvalidArgument(path_ + ":" + std::to_string(node.Mark().line + 1) + ": " + message);
+    return Status::InvalidArgument(path_ + ":" + std::to_string(Line(node)) + ": " + message);
+  }
+
+  static int Line(const YAML::Node& node) { return node.Mark().line + 1; }
+
+  // yaml-cpp keeps every entry of a map, a repeated key too, and lookups
+  // find the first: a setting written twice must not silently lose one.
+  Status NotSeenBefore(std::map<std::string, YAML::Node>* seen, const YAML::Node& key, const std::string& what) const {
+    auto [first, inserted] = seen->emplace(key.Scalar(), key);
+    if (inserted) return Status::OK();
+    return Error(key, what + " '" + key.Scalar() + "' is set twice (first on line " +
+                          std::to_string(Line(first->second)) + ")");
   }
 
   Status String(const YAML::Node& node, const std::string& key, std::string* out) const {
@@ -65,10 +76,12 @@ class ConfigReader {
   Status Properties(const YAML::Node& node, const std::string& key, KafkaProperties* out) const {
     if (!node.IsMap()) return Error(node, "'" + key + "' must be a map of librdkafka properties");
     KEEL_ASSIGN_OR_RETURN(KafkaConfig scratch, KafkaConfig::Make({}));
+    std::map<std::string, YAML::Node> seen;
     for (const auto& entry : node) {
       if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
         return Error(entry.first, "'" + key + "': every property must be a name and a value");
       }
+      KEEL_RETURN_IF_ERROR(NotSeenBefore(&seen, entry.first, "'" + key + "': the property"));
       if (Status set = scratch.Set(entry.first.Scalar(), entry.second.Scalar()); !set.ok()) {
         return Error(entry.first, "'" + key + "': " + set.message());
       }
@@ -130,10 +143,12 @@ Result<ServeConfig> ReadServeConfig(const std::string& path) {
   ConfigReader reader(path);
   if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a map of settings");
   ServeConfig config;
+  std::map<std::string, YAML::Node> seen;
   for (const auto& entry : root) {
     std::string key = entry.first.Scalar();
     auto setting = Settings().find(key);
     if (setting == Settings().end()) return reader.Error(entry.first, "unknown setting '" + key + "'");
+    KEEL_RETURN_IF_ERROR(reader.NotSeenBefore(&seen, entry.first, "the setting"));
     KEEL_RETURN_IF_ERROR(setting->second(reader, entry.second, &config));
   }
   for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"brokers", &config.brokers},
@@ -144,6 +159,14 @@ Result<ServeConfig> ReadServeConfig(const std::string& path) {
     if (value->empty()) return Status::InvalidArgument(path + ": the setting '" + key + "' is required");
   }
   if (config.input_topics.empty()) return Status::InvalidArgument(path + ": the setting 'input_topics' is required");
+  // keel consumes its own dead letters there, refuses them again, and so on
+  // for ever.
+  for (const std::string& input : config.input_topics) {
+    if (input == config.dead_letter_topic) {
+      return reader.Error(seen.at("dead_letter_topic"), "'dead_letter_topic' must not be an input topic: dead "
+                                                        "letters sent to '" + input + "' would be consumed again");
+    }
+  }
   return config;
 }
 

@@ -1,6 +1,7 @@
 // The YAML configuration of `keel serve` (README, "With Kafka", lists every
-// setting). Reading it refuses unknown keys, wrong types and librdkafka
-// properties librdkafka does not take, with file:line.
+// setting). Reading it refuses unknown keys, keys set twice, wrong types,
+// librdkafka properties librdkafka does not take, and a dead-letter topic
+// that is also an input topic, with file:line.
 #pragma once
 
 #include <chrono>

@@ -115,6 +115,37 @@ TEST_F(ServeConfigTest, KafkaClientThatCannotBeCreatedStopsServe) {
   EXPECT_NE(ServeErr().find(path + ": cannot create the Kafka client"), std::string::npos) << ServeErr();
 }
 
+TEST_F(ServeConfigTest, SettingSetTwiceIsRefusedWithBothLines) {
+  std::string path = Write(Valid() + "brokers: elsewhere:9092\n");
+  EXPECT_EQ(ServeExitCode(path), 2) << ServeErr();
+  EXPECT_NE(ServeErr().find(path + ":8: the setting 'brokers' is set twice (first on line 1)"), std::string::npos)
+      << ServeErr();
+}
+
+TEST_F(ServeConfigTest, LibrdkafkaPropertySetTwiceIsRefused) {
+  std::string path = Write(Valid() + "consumer:\n  fetch.wait.max.ms: 5\n  fetch.wait.max.ms: 500\n");
+  EXPECT_EQ(ServeExitCode(path), 2) << ServeErr();
+  EXPECT_NE(ServeErr().find(path + ":10: 'consumer': the property 'fetch.wait.max.ms' is set twice (first on line 9)"),
+            std::string::npos)
+      << ServeErr();
+}
+
+// Dead letters published to an input topic come back as input, are refused
+// again, and so on for ever.
+TEST_F(ServeConfigTest, DeadLetterTopicThatIsAnInputTopicIsRefused) {
+  std::string path = Write(
+      "brokers: localhost:9092\n"
+      "input_topics: [work-events, more-events]\n"
+      "output_topic: keel-out\n"
+      "dead_letter_topic: more-events\n"
+      "data: /tmp/nowhere\n"
+      "rules: examples/01-initiative-kickoff\n"
+      "http_port: 0\n");
+  EXPECT_EQ(ServeExitCode(path), 2) << ServeErr();
+  EXPECT_NE(ServeErr().find(path + ":4: 'dead_letter_topic' must not be an input topic"), std::string::npos)
+      << ServeErr();
+}
+
 TEST_F(ServeConfigTest, MissingFileIsAnError) {
   KeelRun run = RunKeel({"serve", "--config", (dir_ / "absent.yaml").string()});
   EXPECT_EQ(run.exit_code, 2);
