@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ rd_kafka_t* NewClient(rd_kafka_type_t type, const std::vector<std::pair<std::str
 }  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file,
-                           bool pipes) {
+                           bool pipes, std::optional<uint64_t> max_file_bytes) {
   int in[2] = {-1, -1}, out[2] = {-1, -1};
   if (pipes && (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0)) Fail("pipe failed");
   int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -64,6 +65,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::file
       ::dup2(err, STDOUT_FILENO);
     }
     ::dup2(err, STDERR_FILENO);
+    if (max_file_bytes) {
+      ::signal(SIGXFSZ, SIG_IGN);  // stays ignored across exec
+      rlimit limit{*max_file_bytes, *max_file_bytes};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
     std::vector<char*> args;
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
@@ -296,11 +302,15 @@ std::filesystem::path WriteServeConfig(const std::filesystem::path& file, const 
   return file;
 }
 
-KeelServe::KeelServe(const std::filesystem::path& config, const std::filesystem::path& log) : log_(log) {
+KeelServe::KeelServe(const std::filesystem::path& config, const std::filesystem::path& log,
+                     std::optional<uint64_t> max_file_bytes)
+    : log_(log) {
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(KEEL_BINARY_DIR) + "/keel", "serve", "--config", config.string()}, log,
-      /*pipes=*/false);
+      /*pipes=*/false, max_file_bytes);
 }
+
+std::optional<int> KeelServe::WaitForExit(std::chrono::milliseconds timeout) { return process_->Wait(timeout); }
 
 int KeelServe::Stop(int signal, std::chrono::milliseconds timeout) {
   process_->Signal(signal);

@@ -25,10 +25,13 @@ namespace keel::testing {
 using namespace std::chrono_literals;
 
 // A child process; stdin and stdout are pipes when asked for, stderr goes
-// to a file. The destructor kills it (SIGKILL) if it still runs.
+// to a file. With `max_file_bytes`, no file it writes may grow past that
+// size (RLIMIT_FSIZE; SIGXFSZ ignored, so a write past it fails with EFBIG
+// as on a full disk). The destructor kills it (SIGKILL) if it still runs.
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file, bool pipes);
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file, bool pipes,
+               std::optional<uint64_t> max_file_bytes = std::nullopt);
   ~ChildProcess();
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
   void WriteLine(const std::string& line);
@@ -106,12 +109,16 @@ struct ServeSettings {
 };
 std::filesystem::path WriteServeConfig(const std::filesystem::path& file, const ServeSettings& settings);
 
-// `keel serve --config FILE`, its structured log in LOG.
+// `keel serve --config FILE`, its structured log in LOG; `max_file_bytes`
+// as for ChildProcess.
 class KeelServe {
  public:
-  KeelServe(const std::filesystem::path& config, const std::filesystem::path& log);
+  KeelServe(const std::filesystem::path& config, const std::filesystem::path& log,
+            std::optional<uint64_t> max_file_bytes = std::nullopt);
   // SIGTERM (or `signal`), then waits; returns the exit code.
   int Stop(int signal = SIGTERM, std::chrono::milliseconds timeout = 30s);
+  // Waits for it to end by itself; its exit code, nullopt on timeout.
+  std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
   void Kill();  // SIGKILL, as a crash
   // Waits until the log has a line containing `text`.
   void WaitForLog(const std::string& text, std::chrono::milliseconds timeout);
