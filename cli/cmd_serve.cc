@@ -113,6 +113,10 @@ int ConfigurationError(const Status& status) {
 }
 
 int RunServe(const std::string& config_path) {
+  // Before /healthz first answers: a SIGTERM from then on is a clean stop,
+  // however early it comes.
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
   auto config = ReadServeConfig(config_path);
   if (!config.ok()) return ConfigurationError(config.status());
   auto options = ServeOptions(*config);
@@ -135,8 +139,6 @@ int RunServe(const std::string& config_path) {
   if (!serve.ok()) {
     return ConfigurationError(Status::InvalidArgument(config_path + ": " + serve.status().message()));
   }
-  std::signal(SIGTERM, RequestStop);
-  std::signal(SIGINT, RequestStop);
   Log(LogLevel::kInfo, "keel serve started",
       {{"rules", set->hash().substr(0, 12)}, {"http_port", std::to_string(config->http_port)}});
   Status served = (*serve)->Run(g_stop);
