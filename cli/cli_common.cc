@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/terminal_text.h"
 #include "engine/event.h"
 
 namespace keel::cli {
@@ -20,7 +21,7 @@ int64_t NowMicros() {
 }  // namespace
 
 int ReportError(std::string_view command, const Status& status) {
-  std::cerr << "keel " << command << ": error: " << status.message() << "\n";
+  std::cerr << "keel " << command << ": error: " << TerminalLines(status.message()) << "\n";
   return kExitFailed;
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "cli/ingest_loop.h"
 #include "connectors/ndjson_reader.h"
 #include "engine/ingest.h"
@@ -44,7 +45,7 @@ void PrintSummary(const IngestCounts& counts, const std::vector<RejectedLine>& r
     std::cout << "the log's active rule set " << ruleset->substr(0, 16)
               << " ran on them (keel log shows what it derived)\n";
   }
-  for (const auto& r : rejected) std::cout << "  line " << r.line << ": " << r.reason << "\n";
+  for (const auto& r : rejected) std::cout << "  line " << r.line << ": " << TerminalText(r.reason) << "\n";
 }
 
 Result<std::unique_ptr<SchemaRegistry>> LoadSchemas(const std::string& folder) {

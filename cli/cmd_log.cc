@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 
 namespace keel::cli {
 namespace {
@@ -22,10 +23,10 @@ void PrintEvent(const StoredEvent& stored, bool json) {
     return;
   }
   const Event& e = stored.event;
-  std::cout << stored.seq << "  " << e.time << "  " << e.workspace << "  " << e.type << "  " << e.subject
-            << "  " << e.actor;
-  if (e.is_derived()) std::cout << "  (rule " << e.rule_id << ")";
-  std::cout << "  " << e.data() << "\n";
+  std::cout << stored.seq << "  " << TerminalText(e.time) << "  " << TerminalText(e.workspace) << "  "
+            << TerminalText(e.type) << "  " << TerminalText(e.subject) << "  " << TerminalText(e.actor);
+  if (e.is_derived()) std::cout << "  (rule " << TerminalText(e.rule_id) << ")";
+  std::cout << "  " << TerminalText(e.data()) << "\n";
 }
 
 Status PrintEntityStream(const EventLog& log, const LogFlags& flags) {
