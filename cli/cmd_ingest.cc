@@ -99,10 +99,10 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   AddSyncOption(command, &flags->sync);
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{64}, size_t{64} << 20));
+      ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
   command->add_option("--batch", flags->batch, "Events per WriteBatch")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--schemas", flags->schemas, "Folder of event schemas (default: the ones built in)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunIngest(*flags); });

@@ -233,18 +233,20 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                       "After the input, fire the timers due up to this RFC 3339 time (with either clock)");
   command->add_option("--batch", flags->batch, "Input events per WriteBatch")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{64}, size_t{64} << 20));
+      ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
   command->add_option("--max-depth", flags->max_depth, "How deep derived events may cascade before rule.halted")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+      ->check(WholeNumber("a cascade depth", 1, 100));
   command->add_option("--max-derived", flags->max_derived,
                       "How many events one input event may derive, its whole cascade included, before rule.halted")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{10000000}));
-  command->add_option("--show", flags->show, "Derived events to list in the text output")->capture_default_str();
+      ->check(WholeNumber("events one input may derive", 1, 10000000));
+  command->add_option("--show", flags->show, "Derived events to list in the text output")
+      ->capture_default_str()
+      ->check(WholeNumber("a count of derived events to list", 0));
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunRun(*flags); });
 }

@@ -123,7 +123,9 @@ void AddWhatIfCommand(CLI::App& app, int* exit_code) {
   command->add_option("--templates", flags->templates, "The candidate's task templates folder");
   command->add_option("--from", flags->from, "Compare automations from this RFC 3339 time");
   command->add_option("--to", flags->to, "Run input events and compare automations up to this RFC 3339 time");
-  command->add_option("--show", flags->show, "Differences to detail in the text output")->capture_default_str();
+  command->add_option("--show", flags->show, "Differences to detail in the text output")
+      ->capture_default_str()
+      ->check(WholeNumber("a count of differences to detail", 0));
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunWhatIf(*flags); });
 }
