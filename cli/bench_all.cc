@@ -193,9 +193,9 @@ void AddAllBenchmarks(CLI::App& bench, int* exit_code) {
              "in the same run, and print one table: figure, value, baseline, ratio, target");
   command->add_flag("--long", flags->long_run, "The issues' full sizes (1M events each; takes many minutes)");
   command->add_option("--events", flags->events, "Run every benchmark on this many events, timers or evaluations")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber("an event count", 1));
   command->add_option("--latency-seconds", flags->latency_seconds, "Length of the Kafka latency phase")
-      ->check(CLI::Range(1, 600));
+      ->check(WholeNumber("a phase length in seconds", 1, 600));
   command->add_option("--skip", flags->skip, "Leave out a benchmark (its rows say skipped)")
       ->check(CLI::IsMember({"ingest", "rules", "cel", "audit", "timers", "kafka"}));
   command->add_option("--out", flags->out, "Also write the JSON to this file");

@@ -189,7 +189,9 @@ void AddAuditBenchmark(CLI::App& bench, int* exit_code) {
   CLI::App* command = bench.add_subcommand(
       "audit", "Write a log of N synthetic events with 100 rules active, then time a raw RocksDB scan of it, "
                "keel verify and keel replay, and print their rates and ratios to the scan");
-  command->add_option("--events", flags->events, "Input events")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--events", flags->events, "Input events")
+      ->capture_default_str()
+      ->check(WholeNumber("an event count", 1));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   command->add_flag("--keep", flags->keep,
                     "Leave the scratch folder: its `log` and `replay` databases, for keel verify, replay or a profiler");

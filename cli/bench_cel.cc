@@ -76,10 +76,10 @@ void AddCelBenchmark(CLI::App& bench, int* exit_code) {
       "cel", "Evaluate a typical rule condition on a bound event and entity; print ns per evaluation");
   command->add_option("--evaluations", flags->evaluations, "Evaluations per run")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber("an evaluation count", 1));
   command->add_option("--repetitions", flags->repetitions, "Runs; the median is reported")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+      ->check(WholeNumber("a run count", 1, 100));
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunCelBenchmark(*flags); });
 }

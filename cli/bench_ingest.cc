@@ -209,8 +209,12 @@ void AddIngestBenchmark(CLI::App& bench, int* exit_code) {
                 "then write the same bytes raw to RocksDB (8-byte keys, WriteBatch of 100); print both rates, "
                 "their ratio and keel's peak RSS, and the layout floor: keel's own keys and values written "
                 "straight to RocksDB with the log's options");
-  command->add_option("--events", flags->events, "Number of events")->capture_default_str()->check(CLI::PositiveNumber);
-  command->add_option("--group", flags->group, "Events per keel WriteBatch")->capture_default_str()->check(CLI::Range(1, 100000));
+  command->add_option("--events", flags->events, "Number of events")
+      ->capture_default_str()
+      ->check(WholeNumber("an event count", 1));
+  command->add_option("--group", flags->group, "Events per keel WriteBatch")
+      ->capture_default_str()
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   command->add_flag("--keep", flags->keep,
                     "Leave the scratch folder: the `keel` log, the layout `floor` and the `raw` baseline databases");

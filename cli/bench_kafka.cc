@@ -481,20 +481,22 @@ void AddKafkaBenchmark(CLI::App& bench, int* exit_code) {
                "produced to derived event read) at a steady rate");
   command->add_option("--events", flags->events, "Events preloaded and served")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber("an event count", 1));
   command->add_option("--partitions", flags->partitions, "Partitions of the input and output topics")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  command->add_option("--rate", flags->rate, "Events/s of the latency phase")->capture_default_str()->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("a partition count", 1, 64));
+  command->add_option("--rate", flags->rate, "Events/s of the latency phase")
+      ->capture_default_str()
+      ->check(WholeNumber("a rate in events/s", 1, 100000));
   command->add_option("--latency-seconds", flags->latency_seconds, "Length of the latency phase")
       ->capture_default_str()
-      ->check(CLI::Range(1, 600));
+      ->check(WholeNumber("a phase length in seconds", 1, 600));
   command->add_option("--round", flags->round,
                       "Events produced per round while serve consumes (default: 3000 per partition)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber("events per round", 0));
   command->add_option("--kcat-seconds", flags->kcat_seconds, "kcat is stopped after this long")
       ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
+      ->check(WholeNumber("a time limit in seconds", 1, 3600));
   AddSyncOption(command, &flags->sync, "serve's durability setting: always, batch (serve's default) or off");
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);

@@ -198,11 +198,15 @@ void AddRulesBenchmark(CLI::App& bench, int* exit_code) {
   CLI::App* command = bench.add_subcommand(
       "rules", "What rules cost inside ingest: synthetic events plain and with 100 rules over 20 types (ratio), "
                "then per-event cost with 10, 1,000 and 10,000 guarded rules over 100 types (scaling)");
-  command->add_option("--events", flags->events, "Events for the ratio")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--events", flags->events, "Events for the ratio")
+      ->capture_default_str()
+      ->check(WholeNumber("an event count", 1));
   command->add_option("--scaling-events", flags->scaling_events, "Events per scaling run")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  command->add_option("--group", flags->group, "Events per WriteBatch")->capture_default_str()->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("an event count", 1));
+  command->add_option("--group", flags->group, "Events per WriteBatch")
+      ->capture_default_str()
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunRulesBenchmark(*flags); });

@@ -131,7 +131,9 @@ void AddTimersBenchmark(CLI::App& bench, int* exit_code) {
   CLI::App* command = bench.add_subcommand(
       "timers", "Schedule N durable timers (pending in RocksDB), then fire them all with the scheduler; print "
                 "scheduling and firing rates and peak RSS");
-  command->add_option("--timers", flags->timers, "Pending timers")->capture_default_str()->check(CLI::PositiveNumber);
+  command->add_option("--timers", flags->timers, "Pending timers")
+      ->capture_default_str()
+      ->check(WholeNumber("a timer count", 1));
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunTimersBenchmark(*flags); });

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "cli/terminal_text.h"
 #include "engine/event.h"
 
 namespace keel::cli {
@@ -20,7 +22,7 @@ int64_t NowMicros() {
 }  // namespace
 
 int ReportError(std::string_view command, const Status& status) {
-  std::cerr << "keel " << command << ": error: " << status.message() << "\n";
+  std::cerr << "keel " << command << ": error: " << TerminalLines(status.message()) << "\n";
   return kExitFailed;
 }
 
@@ -69,6 +71,24 @@ Result<std::string> ResolveWorkspace(const EventLog& log, const EntityRef& entit
   for (const auto& w : holding) names += (names.empty() ? "" : ", ") + w;
   return Status::InvalidArgument(entity.ToString() + " exists in several workspaces (" + names +
                                  "); choose one with --workspace");
+}
+
+CLI::Validator WholeNumber(const std::string& what, uint64_t min, uint64_t max) {
+  std::string range = max == UINT64_MAX ? std::to_string(min) + " or more"
+                                        : "from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [what, min, max, range](const std::string& text) -> std::string {
+        uint64_t value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || error == std::errc::invalid_argument || end != text.data() + text.size()) {
+          return what + " is a whole number " + range + "; got '" + text + "'";
+        }
+        if (error == std::errc::result_out_of_range || value < min || value > max) {
+          return what + " is " + range + "; got " + text;
+        }
+        return std::string();
+      },
+      range);
 }
 
 Progress::Progress(std::string label)

@@ -70,6 +70,12 @@ inline CLI::Option* AddDbOption(CLI::App* command, std::string* db) {
   return command->add_option("--db", *db, "Folder that holds the keel database")->required();
 }
 
+// Checks a whole-number option before CLI11 converts it, with a message in
+// the option's own terms ("--from: a sequence number is 1 or more; got 0")
+// instead of CLI11's ("... not in range 0.000000 to 1797693..."). `what`
+// names the value; `max` must fit the option's type.
+CLI::Validator WholeNumber(const std::string& what, uint64_t min, uint64_t max = UINT64_MAX);
+
 // Adds `--sync always|batch|off` (the log's durability, engine's
 // ParseSyncMode), shown with its default.
 inline CLI::Option* AddSyncOption(CLI::App* command, std::string* sync,

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "rules/explain.h"
 
 namespace keel::cli {
@@ -39,30 +40,33 @@ std::string Headline(const rules::ExplainedEvent& node) {
   } else {
     line += "  (input, id " + e.id + ")";
   }
-  return line;
+  return TerminalText(line);
 }
 
 // The rule's part of a derived event, each line prefixed with `indent`.
 void PrintRule(const rules::ExplainedEvent& node, const std::string& indent) {
   const Event& e = node.stored.event;
   if (!e.is_derived()) return;
-  std::cout << indent << "rule " << e.rule_id << " of rule set " << e.ruleset_hash.substr(0, 12);
+  std::cout << indent << "rule " << TerminalText(e.rule_id) << " of rule set "
+            << TerminalText(e.ruleset_hash.substr(0, 12));
   if (!node.rule_file.empty()) {
-    std::cout << ", " << node.rule_file << ":" << node.first_line << "-" << node.last_line;
+    std::cout << ", " << TerminalText(node.rule_file) << ":" << node.first_line << "-" << node.last_line;
   }
   std::cout << "\n";
   size_t start = 0;
   while (start < node.rule_source.size()) {
     size_t end = node.rule_source.find('\n', start);
-    std::cout << indent << "  | " << node.rule_source.substr(start, end - start) << "\n";
+    std::cout << indent << "  | " << TerminalText(node.rule_source.substr(start, end - start)) << "\n";
     start = end + 1;
   }
   if (!node.condition.empty()) {
     std::cout << indent << "condition held with:\n";
-    for (const auto& [path, value] : node.condition_values) std::cout << indent << "  " << path << " = " << value << "\n";
+    for (const auto& [path, value] : node.condition_values) {
+      std::cout << indent << "  " << TerminalText(path) << " = " << TerminalText(value) << "\n";
+    }
   }
-  if (!node.note.empty()) std::cout << indent << "note: " << node.note << "\n";
-  std::cout << indent << "produced: " << e.data() << "\n";
+  if (!node.note.empty()) std::cout << indent << "note: " << TerminalText(node.note) << "\n";
+  std::cout << indent << "produced: " << TerminalText(e.data()) << "\n";
 }
 
 void PrintTree(const rules::Explanation& x, size_t index, const std::string& indent) {

@@ -185,7 +185,9 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
       "export", "Write events for auditors' own tools: NDJSON (one event per line, with its seq and hash) or "
                 "CSV (a header row, the envelope's attributes, the data as JSON in the last column)");
   AddDbOption(command, &flags->db);
-  command->add_option("--format", flags->format, "ndjson or csv")
+  command->add_option("--format", flags->format,
+                      "ndjson or csv (a CSV cell that starts with =, +, -, @, tab, CR or LF gets a leading ' "
+                      "so that spreadsheets show it as text instead of running it as a formula)")
       ->check(CLI::IsMember({"ndjson", "csv"}))
       ->capture_default_str();
   command->add_option("--from", flags->from, "First event: a sequence number, or an RFC 3339 time (by the "

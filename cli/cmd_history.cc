@@ -4,6 +4,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "engine/reducers.h"
 
 namespace keel::cli {
@@ -53,8 +54,10 @@ Result<std::vector<HistoryRow>> TableRows(const std::vector<StoredEvent>& events
       KEEL_RETURN_IF_ERROR(ApplyEvent(e, &state).WithContext("seq " + std::to_string(stored.seq)));
       version = std::to_string(state.version());
     }
-    rows.push_back({std::to_string(stored.seq), e.time, e.type, e.actor.empty() ? "-" : e.actor,
-                    std::move(version), e.is_derived() ? e.rule_id : "-", e.is_derived() ? e.causation_id : "-"});
+    rows.push_back({std::to_string(stored.seq), TerminalText(e.time), TerminalText(e.type),
+                    e.actor.empty() ? "-" : TerminalText(e.actor), std::move(version),
+                    e.is_derived() ? TerminalText(e.rule_id) : "-",
+                    e.is_derived() ? TerminalText(e.causation_id) : "-"});
   }
   return rows;
 }
@@ -94,7 +97,7 @@ int RunHistory(const HistoryFlags& flags) {
   }
   auto rows = TableRows(*events);
   if (!rows.ok()) return ReportError("history", rows.status());
-  std::cout << entity->ToString() << " in " << *workspace << ": " << events->size()
+  std::cout << TerminalText(entity->ToString()) << " in " << TerminalText(*workspace) << ": " << events->size()
             << (events->size() == 1 ? " event\n" : " events\n");
   PrintTable(*rows);
   return kExitOk;

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "cli/ingest_loop.h"
 #include "connectors/ndjson_reader.h"
 #include "engine/ingest.h"
@@ -44,7 +45,7 @@ void PrintSummary(const IngestCounts& counts, const std::vector<RejectedLine>& r
     std::cout << "the log's active rule set " << ruleset->substr(0, 16)
               << " ran on them (keel log shows what it derived)\n";
   }
-  for (const auto& r : rejected) std::cout << "  line " << r.line << ": " << r.reason << "\n";
+  for (const auto& r : rejected) std::cout << "  line " << r.line << ": " << TerminalText(r.reason) << "\n";
 }
 
 Result<std::unique_ptr<SchemaRegistry>> LoadSchemas(const std::string& folder) {
@@ -98,10 +99,10 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   AddSyncOption(command, &flags->sync);
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{64}, size_t{64} << 20));
+      ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
   command->add_option("--batch", flags->batch, "Events per WriteBatch")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--schemas", flags->schemas, "Folder of event schemas (default: the ones built in)");
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunIngest(*flags); });

@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 
 namespace keel::cli {
 namespace {
@@ -22,10 +23,10 @@ void PrintEvent(const StoredEvent& stored, bool json) {
     return;
   }
   const Event& e = stored.event;
-  std::cout << stored.seq << "  " << e.time << "  " << e.workspace << "  " << e.type << "  " << e.subject
-            << "  " << e.actor;
-  if (e.is_derived()) std::cout << "  (rule " << e.rule_id << ")";
-  std::cout << "  " << e.data() << "\n";
+  std::cout << stored.seq << "  " << TerminalText(e.time) << "  " << TerminalText(e.workspace) << "  "
+            << TerminalText(e.type) << "  " << TerminalText(e.subject) << "  " << TerminalText(e.actor);
+  if (e.is_derived()) std::cout << "  (rule " << TerminalText(e.rule_id) << ")";
+  std::cout << "  " << TerminalText(e.data()) << "\n";
 }
 
 Status PrintEntityStream(const EventLog& log, const LogFlags& flags) {
@@ -47,6 +48,11 @@ Status PrintEntityStream(const EventLog& log, const LogFlags& flags) {
 }
 
 int RunLog(const LogFlags& flags) {
+  if (flags.from > flags.to) {
+    ReportError("log", Status::InvalidArgument("--from " + std::to_string(flags.from) + " is after --to " +
+                                               std::to_string(flags.to) + ": no events lie between them"));
+    return kExitUsage;
+  }
   auto log = OpenLogForReading(flags.db);
   if (!log.ok()) return ReportError("log", log.status());
   Status s = flags.entity.empty() ? (*log)->Scan(flags.from, flags.to,
@@ -66,8 +72,8 @@ void AddLogCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand("log", "Print events in log order (with --json: one event per line, "
                                                 "with its seq and hash)");
   AddDbOption(command, &flags->db);
-  command->add_option("--from", flags->from, "First sequence number")->check(CLI::PositiveNumber);
-  command->add_option("--to", flags->to, "Last sequence number")->check(CLI::PositiveNumber);
+  command->add_option("--from", flags->from, "First sequence number")->check(WholeNumber("a sequence number", 1));
+  command->add_option("--to", flags->to, "Last sequence number")->check(WholeNumber("a sequence number", 1));
   command->add_option("--entity", flags->entity, "Only the events of one entity, KIND/ID");
   command->add_option("--workspace", flags->workspace, "The entity's workspace (needed when several have it)");
   AddJsonFlag(command, &flags->json);

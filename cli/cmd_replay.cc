@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "cli/scratch_dir.h"
 #include "rules/replay.h"
 
@@ -18,7 +19,9 @@ struct ReplayFlags {
   bool json = false;
 };
 
-std::string Shortened(const std::string& text) { return text.empty() ? "(nothing)" : Abbreviate(text, 400); }
+std::string Shortened(const std::string& text) {
+  return text.empty() ? "(nothing)" : TerminalText(Abbreviate(text, 400));
+}
 
 int RunReplay(const ReplayFlags& flags) {
   auto source = OpenLogForReading(flags.db);

@@ -11,6 +11,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
+#include "cli/terminal_text.h"
 #include "rules/rule_graph.h"
 #include "rules/rule_tests.h"
 #include "rules/ruleset.h"
@@ -49,7 +50,7 @@ int RunCheck(RulesFlags flags) {
     PrintJson(rules::DiagnosticsToJson(diagnostics));
     return errors > 0 ? kExitFailed : kExitOk;
   }
-  for (const rules::Diagnostic& d : diagnostics) std::cout << rules::FormatDiagnostic(d) << "\n";
+  for (const rules::Diagnostic& d : diagnostics) std::cout << TerminalLines(rules::FormatDiagnostic(d)) << "\n";
   size_t warnings = diagnostics.size() - errors;
   if (errors > 0) {
     std::cout << Plural(errors, "error") << ", " << Plural(warnings, "warning") << "\n";
@@ -86,7 +87,7 @@ int RunGraph(RulesFlags flags) {
   Result<rules::RuleSet> set = rules::RuleSet::Load(flags.dir, flags.templates, {}, &diagnostics);
   if (!set.ok()) {
     for (const rules::Diagnostic& d : diagnostics) {
-      if (d.severity == rules::Severity::kError) std::cerr << rules::FormatDiagnostic(d) << "\n";
+      if (d.severity == rules::Severity::kError) std::cerr << TerminalLines(rules::FormatDiagnostic(d)) << "\n";
     }
     return ReportError("rules graph", set.status().message().find('\n') == std::string::npos
                                           ? set.status()
@@ -116,18 +117,18 @@ int RunTests(const std::string& path, bool json) {
     if (!results.ok()) {
       ++failed;
       file_errors.push_back({{"file", file.generic_string()}, {"error", results.status().message()}});
-      if (!json) std::cout << "ERROR " << results.status().message() << "\n";
+      if (!json) std::cout << "ERROR " << TerminalLines(results.status().message()) << "\n";
       continue;
     }
-    if (!json) std::cout << file.generic_string() << "\n";
+    if (!json) std::cout << TerminalText(file.generic_string()) << "\n";
     for (const rules::RuleTestResult& r : *results) {
       (r.passed ? passed : failed)++;
       tests.push_back({{"file", r.file}, {"name", r.name}, {"line", r.line}, {"passed", r.passed},
                        {"derived", r.derived}, {"failures", r.failures}});
       if (json) continue;
-      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << r.name << " (line " << r.line << ", " << r.derived
-                << " derived)\n";
-      for (const std::string& failure : r.failures) std::cout << "    " << failure << "\n";
+      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << TerminalText(r.name) << " (line " << r.line << ", "
+                << r.derived << " derived)\n";
+      for (const std::string& failure : r.failures) std::cout << "    " << TerminalLines(failure) << "\n";
     }
   }
   if (json) {

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/ingest_loop.h"
 #include "cli/rule_pack.h"
+#include "cli/terminal_text.h"
 #include "engine/json_time.h"
 #include "engine/scheduler.h"
 #include "rules/rule_reactor.h"
@@ -100,18 +101,21 @@ void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleR
             << (report.next_timer_due ? Rfc3339FromMicros(*report.next_timer_due) : std::string("none")) << "\n";
   std::cout << "fired:";
   if (reactor.stats().fired.empty()) std::cout << " none";
-  for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << rule << " " << count << ";";
+  for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << TerminalText(rule) << " " << count << ";";
   std::cout << "\n";
-  for (const RejectedLine& r : run.rejected) std::cout << "  rejected line " << r.line << ": " << r.reason << "\n";
-  for (const std::string& problem : report.problems) std::cout << "  " << problem << "\n";
+  for (const RejectedLine& r : run.rejected) {
+    std::cout << "  rejected line " << r.line << ": " << TerminalText(r.reason) << "\n";
+  }
+  for (const std::string& problem : report.problems) std::cout << "  " << TerminalText(problem) << "\n";
   if (!report.derived_events.empty()) {
     std::cout << "derived events:\n  " << Padded("seq", 5) << Padded("type", 24) << " " << Padded("subject", 26) << " "
               << Padded("rule", 20) << " what\n";
   }
   for (const StoredEvent& stored : report.derived_events) {
     const Event& e = stored.event;
-    std::cout << "  " << Padded(std::to_string(stored.seq), 5) << Padded(e.type, 24) << " " << Padded(e.subject, 26)
-              << " " << Padded(e.rule_id, 20) << " " << Summary(e) << "\n";
+    std::cout << "  " << Padded(std::to_string(stored.seq), 5) << Padded(TerminalText(e.type), 24) << " "
+              << Padded(TerminalText(e.subject), 26) << " " << Padded(TerminalText(e.rule_id), 20) << " "
+              << TerminalText(Summary(e)) << "\n";
   }
   if (report.derived > report.derived_events.size()) {
     std::cout << "  ... and " << report.derived - report.derived_events.size()
@@ -229,18 +233,20 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                       "After the input, fire the timers due up to this RFC 3339 time (with either clock)");
   command->add_option("--batch", flags->batch, "Input events per WriteBatch")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(WholeNumber("events per WriteBatch", 1, 100000));
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{64}, size_t{64} << 20));
+      ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
   command->add_option("--max-depth", flags->max_depth, "How deep derived events may cascade before rule.halted")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+      ->check(WholeNumber("a cascade depth", 1, 100));
   command->add_option("--max-derived", flags->max_derived,
                       "How many events one input event may derive, its whole cascade included, before rule.halted")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{10000000}));
-  command->add_option("--show", flags->show, "Derived events to list in the text output")->capture_default_str();
+      ->check(WholeNumber("events one input may derive", 1, 10000000));
+  command->add_option("--show", flags->show, "Derived events to list in the text output")
+      ->capture_default_str()
+      ->check(WholeNumber("a count of derived events to list", 0));
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunRun(*flags); });
 }

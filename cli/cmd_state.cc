@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "engine/canonical_json.h"
 #include "engine/projection.h"
 
@@ -22,13 +23,15 @@ void PrintState(const EntityRef& entity, const std::string& workspace, const Ent
     std::cout << state.ToCanonical() << "\n";
     return;
   }
-  std::cout << entity.ToString() << " in " << workspace << ", version " << state.version() << "\n";
+  std::cout << TerminalText(entity.ToString()) << " in " << TerminalText(workspace) << ", version "
+            << state.version() << "\n";
   size_t width = 0;
   for (const auto& [name, value] : state.fields()) width = std::max(width, name.size());
   for (const auto& [name, value] : state.fields()) {
     if (name == "id" || name == "kind" || name == "workspace" || name == "version") continue;
     std::string shown = IsJsonString(value) ? DecodeJsonString(value) : std::string(value);
-    std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << shown << "\n";
+    std::cout << "  " << TerminalText(name) << std::string(width - name.size() + 2, ' ') << TerminalText(shown)
+              << "\n";
   }
 }
 

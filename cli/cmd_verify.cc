@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "engine/verify.h"
 
 namespace keel::cli {
@@ -28,7 +29,7 @@ void PrintReport(const VerifyReport& report, bool json) {
   }
   std::cout << "FAILED: " << report.problems.size() << " problem(s) in " << report.events << " events\n";
   if (report.first_bad_seq) std::cout << "first bad seq: " << *report.first_bad_seq << "\n";
-  for (const auto& problem : report.problems) std::cout << "  " << problem << "\n";
+  for (const auto& problem : report.problems) std::cout << "  " << TerminalText(problem) << "\n";
 }
 
 int RunVerify(const VerifyFlags& flags) {

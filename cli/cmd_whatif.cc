@@ -6,6 +6,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
+#include "cli/terminal_text.h"
 #include "cli/scratch_dir.h"
 #include "engine/json_time.h"
 #include "rules/whatif.h"
@@ -50,7 +51,7 @@ void PrintText(const rules::WhatIfResult& r, size_t show) {
   std::cout << "added " << r.added << ", removed " << r.removed << ", changed " << r.changed << " (unchanged "
             << r.unchanged << ") over " << r.inputs << " input events\n";
   for (const auto& [rule, c] : r.by_rule) {
-    std::cout << "  " << rule << ": +" << c.added << " -" << c.removed << " ~" << c.changed << "\n";
+    std::cout << "  " << TerminalText(rule) << ": +" << c.added << " -" << c.removed << " ~" << c.changed << "\n";
   }
   size_t shown = 0;
   for (const rules::EffectDifference& d : r.details) {
@@ -59,10 +60,10 @@ void PrintText(const rules::WhatIfResult& r, size_t show) {
       break;
     }
     const char* mark = d.change == "added" ? "+" : d.change == "removed" ? "-" : "~";
-    std::cout << mark << " " << d.rule << "  " << d.type << " " << d.subject << "  (" << d.id << ", trigger " << d.trigger
-              << ")\n";
-    if (!d.recorded.empty()) std::cout << "    recorded:  " << Shown(d.recorded, d.candidate) << "\n";
-    if (!d.candidate.empty()) std::cout << "    candidate: " << Shown(d.candidate, d.recorded) << "\n";
+    std::cout << mark << " " << TerminalText(d.rule) << "  " << TerminalText(d.type) << " " << TerminalText(d.subject)
+              << "  (" << TerminalText(d.id) << ", trigger " << TerminalText(d.trigger) << ")\n";
+    if (!d.recorded.empty()) std::cout << "    recorded:  " << TerminalText(Shown(d.recorded, d.candidate)) << "\n";
+    if (!d.candidate.empty()) std::cout << "    candidate: " << TerminalText(Shown(d.candidate, d.recorded)) << "\n";
   }
 }
 
@@ -122,7 +123,9 @@ void AddWhatIfCommand(CLI::App& app, int* exit_code) {
   command->add_option("--templates", flags->templates, "The candidate's task templates folder");
   command->add_option("--from", flags->from, "Compare automations from this RFC 3339 time");
   command->add_option("--to", flags->to, "Run input events and compare automations up to this RFC 3339 time");
-  command->add_option("--show", flags->show, "Differences to detail in the text output")->capture_default_str();
+  command->add_option("--show", flags->show, "Differences to detail in the text output")
+      ->capture_default_str()
+      ->check(WholeNumber("a count of differences to detail", 0));
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunWhatIf(*flags); });
 }

@@ -26,11 +26,20 @@ std::string JoinRow(const std::array<std::string, kColumns.size()>& cells) {
   return row + "\r\n";
 }
 
+// Spreadsheets run a cell that starts with one of these as a formula
+// (CSV injection): "=HYPERLINK(...)" in a title would become a link that
+// sends data away when an auditor opens the export. OWASP's advice: start
+// such a cell with a single quote, which makes it text, and quote the cell.
+bool StartsLikeAFormula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r\n").find(text.front()) != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
+  bool formula = StartsLikeAFormula(text);
+  if (!formula && text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = formula ? "\"'" : "\"";
   for (char c : text) {
     if (c == '"') quoted += '"';
     quoted += c;

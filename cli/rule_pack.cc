@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/terminal_text.h"
 #include "engine/json_time.h"
 
 namespace keel::cli {
@@ -31,7 +32,7 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
   size_t errors = 0;
   for (const rules::Diagnostic& d : diagnostics) {
     if (d.severity != rules::Severity::kError) continue;
-    std::cerr << rules::FormatDiagnostic(d) << "\n";
+    std::cerr << TerminalLines(rules::FormatDiagnostic(d)) << "\n";
     ++errors;
   }
   if (errors == 0) return set.status();

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "engine/canonical_json.h"
+#include "engine/json_number_error.h"
 #include "engine/json_time.h"
 
 namespace keel {
@@ -100,17 +101,23 @@ Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
   simdjson::dom::element root;
   auto error = parser_.parse(padded_.data(), bytes.size(), false).get(root);
   if (error == simdjson::UTF8_ERROR) return Status::InvalidArgument("invalid UTF-8");
+  if (error == simdjson::NUMBER_ERROR) {
+    if (std::optional<std::string> what = DescribeNumberError(bytes)) return Status::InvalidArgument(*what);
+  }
   if (error) return Status::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(error));
   if (root.type() != simdjson::dom::element_type::OBJECT) {
     return Status::InvalidArgument("an event must be a JSON object, got " +
                                    std::string(JsonTypeName(root.type())));
   }
   KEEL_RETURN_IF_ERROR(CheckEngineAttributes(root.get_object().value_unsafe(), input));
-  KEEL_RETURN_IF_ERROR(schemas_->Validate(root));
+  // Canonical form first: it refuses duplicate keys, which validation would
+  // otherwise meet as a confusing error (the schema picked by the first
+  // "type" of two, then checked against the rest).
   Event& event = *out;
   event.canonical.reserve(bytes.size());
   CanonicalSpan data;
   KEEL_RETURN_IF_ERROR(AppendCanonicalJson(root, &event.canonical, "data", &data));
+  KEEL_RETURN_IF_ERROR(schemas_->Validate(root));
   event.data_offset = data.offset;
   event.data_length = data.length;
   KEEL_RETURN_IF_ERROR(FillEnvelope(root.get_object().value_unsafe(), &event));

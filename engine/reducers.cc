@@ -151,6 +151,12 @@ bool IsCreated(std::string_view type) {
   return type.size() > 8 && type.substr(type.size() - 8) == ".created";
 }
 
+// An approval is born of its request: a rule's request_approval appends
+// approval.requested and nothing before it, and the request carries what
+// makes the approval (its target). Unlike a `created` event it may come
+// again (asking anew), so it does not conflict with an existing approval.
+bool StartsCompleteEntity(std::string_view type) { return IsCreated(type) || type == "approval.requested"; }
+
 }  // namespace
 
 bool ChangesEntityState(std::string_view type) {
@@ -166,7 +172,7 @@ Status ApplyEvent(const Event& event, EntityState* state) {
     return Status::Conflict(event.entity.ToString() + " already exists in workspace '" +
                             event.workspace + "' (created " + state->GetString("created") + ")");
   }
-  if (state->empty()) StartEntity(event, state, /*partial=*/!created);
+  if (state->empty()) StartEntity(event, state, /*partial=*/!StartsCompleteEntity(event.type));
   it->second(event, state);
   state->IncrementVersion();
   state->SetString("updated", event.time);

@@ -19,6 +19,8 @@ bool ChangesEntityState(std::string_view type);
 // Applies `event` to `*state`. An empty state means the log has not seen the
 // entity: a `created` event starts it; any other event starts it from what
 // the event says and marks it `partial` (streams are often joined midway).
+// An approval.requested starts a complete approval too: it is how approvals
+// are created.
 // REQUIRES: ChangesEntityState(event.type).
 // Errors: Conflict when a `created` event names an entity that already exists.
 // On error `*state` is unchanged.

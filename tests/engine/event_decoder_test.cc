@@ -94,6 +94,33 @@ TEST_F(EventDecoderTest, DuplicateKeysAreRefused) {
   ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","to":"done")")), "duplicate key");
 }
 
+// simdjson says only "Problem while parsing a number" for the whole event;
+// the message names the field, the number and what is wrong with it.
+TEST_F(EventDecoderTest, ANumberBeyondADoubleIsNamedWithItsField) {
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","estimate":1e400)")),
+                 "data.estimate: number 1e400 is out of range: a number's magnitude must be below 1.8e308");
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","spans":[1,{"x":-2.5e999}])")),
+                 "data.spans[1].x: number -2.5e999 is out of range");
+}
+
+TEST_F(EventDecoderTest, AnIntegerBeyond64BitsIsNamedWithItsField) {
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","points":123456789012345678901234567890)")),
+                 "data.points: number 123456789012345678901234567890 is out of range: an integer must lie between "
+                 "-9223372036854775808 and 18446744073709551615");
+}
+
+TEST_F(EventDecoderTest, AMalformedNumberIsNamedWithItsField) {
+  ExpectRejected(Decode(With(R"("to":"in_progress")", R"("to":"in_progress","share":1.)")),
+                 "data.share: '1.' is not a valid JSON number");
+}
+
+// A second "type" must not be read as the first one's type (or fail the
+// schema of some other type): the message says the key is duplicated.
+TEST_F(EventDecoderTest, ADuplicatedTypeKeyIsNamed) {
+  Status status = Decode(With(R"("id":"ev-1",)", R"("id":"ev-1","type":"task.created",)"));
+  ExpectRejected(status, "duplicate key 'type'");
+}
+
 TEST_F(EventDecoderTest, NumbersTakeOneCanonicalForm) {
   EventDecoder decoder(schemas_);
   std::string kr =

@@ -204,6 +204,25 @@ TEST_F(EventLogTest, AnEntityFirstSeenMidStreamIsPartial) {
   EXPECT_EQ(s.GetString("title"), "Write brief");
 }
 
+// request_approval appends approval.requested and nothing before it: that
+// request is how an approval comes to be, so its state is complete, and
+// asking again is no conflict.
+TEST_F(EventLogTest, AnApprovalStartedByItsRequestIsComplete) {
+  Event requested = MakeEvent({.id = "a1", .type = "approval.requested", .subject = "approval/A-1",
+                               .data = {{"target", "task/T-1"}, {"approvers", {"user:cfo"}}}});
+  Append({requested});
+  EntityState s = State("approval/A-1");
+  EXPECT_TRUE(s.Get("partial").empty()) << s.ToCanonical();
+  EXPECT_EQ(s.GetString("status"), "pending");
+  EXPECT_EQ(s.GetString("target"), "task/T-1");
+  Event again = MakeEvent({.id = "a2", .type = "approval.requested", .subject = "approval/A-1",
+                           .time = "2026-03-03T09:00:00Z", .data = {{"target", "task/T-1"}}});
+  Append({again});
+  s = State("approval/A-1");
+  EXPECT_EQ(s.version(), 2);
+  EXPECT_TRUE(s.Get("partial").empty());
+}
+
 TEST_F(EventLogTest, WorkspacesAreIsolated) {
   Event other = MakeEvent({.id = "e2", .type = "task.created", .workspace = "globex", .data = {{"title", "Other tenant"}}});
   Append({Created("e1", "task/T-1"), other});

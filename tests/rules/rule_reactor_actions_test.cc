@@ -151,6 +151,19 @@ TEST_F(ActionsTest, CommentLinkApprovalNotifyAndScheduleActOnTheNamedEntity) {
   EXPECT_EQ(Data(derived[5])["scheduled_for"], "2026-04-01T08:00:00Z");
 }
 
+// A rule creates an approval with approval.requested alone: its state is a
+// whole approval, not one "first seen midway" (partial).
+TEST_F(ActionsTest, AnApprovalARuleRequestsIsCompletePending) {
+  auto derived = RunRule(OnStart("ask", "  - request_approval: {approvers: [\"user:cfo\"], reason: budget}\n"));
+  ASSERT_EQ(derived.size(), 1u);
+  json approval = State(derived[0].event.subject);
+  ASSERT_TRUE(approval.is_object()) << derived[0].event.subject;
+  EXPECT_FALSE(approval.contains("partial")) << approval.dump();
+  EXPECT_EQ(approval["status"], "pending");
+  EXPECT_EQ(approval["target"], "initiative/IN-1");
+  EXPECT_EQ(approval["approvers"], json({"user:cfo"}));
+}
+
 TEST_F(ActionsTest, EmitAppendsADeclaredCustomEventValidatedAgainstItsSchema) {
   RulePack pack;
   pack.Add("rules/r.yaml", R"(events:
