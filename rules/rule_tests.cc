@@ -13,6 +13,7 @@
 #include "engine/event_log.h"
 #include "engine/json_time.h"
 #include "engine/schema_registry.h"
+#include "engine/yaml_load.h"
 #include "rules/rule_reactor.h"
 #include "rules/ruleset.h"
 #include "rules/ruleset_store.h"
@@ -100,15 +101,14 @@ Status ReadWorkspace(const fs::path& file, const YAML::Node& node, std::string* 
 }
 
 Result<TestFile> ParseTestFile(const fs::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    return Status::NotFound(file.generic_string() + ": cannot read the test file");
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(file.generic_string() + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in.is_open()) return Status::NotFound(file.generic_string() + ": cannot read the test file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  YamlPlace place;
+  Result<std::vector<YAML::Node>> documents = LoadYaml(text.str(), {}, &place);
+  if (!documents.ok()) return YamlRefusal(file.generic_string(), documents.status(), place);
+  YAML::Node root = documents->empty() ? YAML::Node() : documents->front();
   if (!root.IsMap()) return Status::InvalidArgument(file.generic_string() + ": a test file is a mapping with rules: and tests:");
   for (const auto& member : root) {
     if (!member.first.IsScalar()) return Problem(file, member.first, "a key must be a plain string, not " + DescribeNode(member.first));
