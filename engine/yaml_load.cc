@@ -47,7 +47,8 @@ class ExpansionCounter final : public YAML::EventHandler {
     }
     auto text = scalar_of_.find(anchor);
     if (!CheckKey(mark, text == scalar_of_.end() ? nullptr : &text->second)) return;
-    if (!Count(mark, size->second)) return;
+    total_ += size->second;
+    if (!CountAliased(mark, size->second)) return;
     NodeDone();
   }
 
@@ -72,7 +73,8 @@ class ExpansionCounter final : public YAML::EventHandler {
   };
 
   void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor, const std::string* text) {
-    if (refused() || !CheckKey(mark, text) || !Count(mark, 1)) return;
+    if (refused() || !CheckKey(mark, text)) return;
+    ++total_;
     if (anchor != YAML::NullAnchor) {
       expanded_[anchor] = 1;
       if (text) scalar_of_[anchor] = *text;
@@ -81,7 +83,8 @@ class ExpansionCounter final : public YAML::EventHandler {
   }
 
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map) {
-    if (refused() || !CheckKey(mark, nullptr) || !Count(mark, 1)) return;
+    if (refused() || !CheckKey(mark, nullptr)) return;
+    ++total_;
     Collection collection;
     collection.is_map = is_map;
     collection.anchor = anchor;
@@ -107,12 +110,14 @@ class ExpansionCounter final : public YAML::EventHandler {
     return false;
   }
 
-  bool Count(const YAML::Mark& mark, size_t nodes) {
-    total_ += nodes;
-    if (total_ <= limits_.max_expanded_nodes) return true;
+  // The nodes written out cost what reading the text costs; the bound is on
+  // what aliases add to them.
+  bool CountAliased(const YAML::Mark& mark, size_t nodes) {
+    aliased_ += nodes;
+    if (aliased_ <= limits_.max_expanded_nodes) return true;
     std::string bound = std::to_string(limits_.max_expanded_nodes);
-    Refuse(mark, "more than " + bound + " YAML nodes once aliases are expanded (each alias repeats the whole node "
-                 "its anchor names); a file may hold at most " + bound);
+    Refuse(mark, "more than " + bound + " YAML nodes added by aliases (each alias repeats the whole node its anchor "
+                 "names); a file's aliases may add at most " + bound);
     return false;
   }
 
@@ -126,7 +131,8 @@ class ExpansionCounter final : public YAML::EventHandler {
   }
 
   const YamlLimits& limits_;
-  size_t total_ = 0;
+  size_t total_ = 0;    // nodes so far, aliases expanded
+  size_t aliased_ = 0;  // of which aliases added
   std::map<YAML::anchor_t, size_t> expanded_;        // anchors whose node is complete
   std::map<YAML::anchor_t, std::string> scalar_of_;  // anchors of scalars: their text
   std::vector<Collection> open_;

@@ -3,9 +3,9 @@
 // node among its aliases, so parsing is linear, but every walk over the tree
 // visits an aliased node once per alias: nine aliases of nine aliases, ten
 // levels deep, are 10^9 visits in a 200-byte file ("billion laughs"). LoadYaml
-// counts the nodes the documents hold with every alias expanded, in one pass
-// over the parser's events, and refuses the file past a bound, before anyone
-// walks it. It also refuses an alias inside the node it names (a cycle, which
+// counts the nodes aliases add when expanded, in one pass over the parser's
+// events, and refuses the file past a bound, before anyone walks it (the
+// nodes written out cost no more to walk than the text cost to read). It also refuses an alias inside the node it names (a cycle, which
 // a walk would follow forever) and, when asked, duplicate keys.
 #pragma once
 
@@ -19,13 +19,13 @@
 
 namespace keel {
 
-// The most nodes a YAML file may hold once its aliases are expanded. A large
-// rules file (300 rules of 20 lines) holds about 15,000.
+// The most nodes the aliases of one YAML file may add once expanded. Sharing
+// a list of actions among rules adds a few hundred.
 inline constexpr size_t kMaxYamlExpandedNodes = 100'000;
 
 struct YamlLimits {
-  // Nodes (scalars, nulls, lists, mappings) of all documents, each alias
-  // counted as a copy of the node it names.
+  // Nodes (scalars, nulls, lists, mappings) of all documents that aliases
+  // add, each alias counted as a copy of the node it names.
   size_t max_expanded_nodes = kMaxYamlExpandedNodes;
   // A key written twice in one mapping, compared as text (yaml-cpp keeps
   // both, and a lookup then sees only one of them).
@@ -39,7 +39,8 @@ struct YamlPlace {
 };
 
 // Every document of `text`. InvalidArgument when the text is not YAML
-// (yaml-cpp's message), holds more than `limits.max_expanded_nodes`, has an
+// (yaml-cpp's message), its aliases add more than `limits.max_expanded_nodes`
+// nodes, it has an
 // alias inside its own anchor, or a duplicate key; the message says what,
 // and `*where` (when given) where: the alias or node that went past the
 // bound, the alias, the second key. Never throws.

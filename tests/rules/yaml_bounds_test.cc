@@ -1,5 +1,5 @@
 // Rule and template files go through LoadYaml (engine/yaml_load.h): a file
-// whose aliases expand past 100,000 nodes ("billion laughs": 6 levels once
+// whose aliases add more than 100,000 nodes ("billion laughs": 6 levels once
 // took 40 s and 3.9 GB, 10 never finished, because the loader walks an
 // aliased node once per alias) is refused at the alias that passes the
 // bound, as is an alias inside its own anchor (a walk would never end).
@@ -27,15 +27,15 @@ std::string Laughs(int levels) {
 }
 
 constexpr const char* kBound =
-    "error: more than 100000 YAML nodes once aliases are expanded (each alias repeats the whole node its anchor "
-    "names); a file may hold at most 100000";
+    "error: more than 100000 YAML nodes added by aliases (each alias repeats the whole node its anchor names); "
+    "a file's aliases may add at most 100000";
 
 TEST(YamlBoundsTest, ARuleFileOfNestedAliasesIsRefusedAtTheAliasPastTheBound) {
   RulePack pack;
   pack.Add("rules/a.yaml", "id: a\non: task.created\n" + Laughs(10));
   EXPECT_FALSE(pack.Load().ok());
-  // id, on and x0 to x3 hold 12,353 nodes; x4's list then 1 more, and each
-  // *a3 11,111: the 8th, at column 45, passes 100,000.
+  // The aliases of x1 to x3 add 12,330 nodes, each *a3 of x4 11,111: the
+  // 8th, at column 45, passes 100,000.
   EXPECT_EQ(pack.Problems(), std::vector<std::string>{std::string("rules/a.yaml:7:45: ") + kBound}) << pack.Report();
 }
 
