@@ -1,11 +1,14 @@
 #include "cli/serve_config.h"
 
+#include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "connectors/kafka_client.h"
+#include "engine/yaml_load.h"
 
 namespace keel::cli {
 namespace {
@@ -132,14 +135,19 @@ const std::map<std::string, Setter>& Settings() {
 }  // namespace
 
 Result<ServeConfig> ReadServeConfig(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::NotFound("cannot read the configuration file '" + path + "'");
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in.is_open() || in.bad()) return Status::NotFound("cannot read the configuration file '" + path + "'");
+  // The bounded loader every outside YAML file goes through. Its duplicate-key
+  // check is off: NotSeenBefore below refuses a repeated key in the words of
+  // serve.yaml ("the setting 'brokers' is set twice").
+  YamlLimits limits;
+  limits.refuse_duplicate_keys = false;
+  YamlPlace place;
+  Result<std::vector<YAML::Node>> documents = LoadYaml(text.str(), limits, &place);
+  if (!documents.ok()) return YamlRefusal(path, documents.status(), place);
+  YAML::Node root = documents->empty() ? YAML::Node() : documents->front();
   ConfigReader reader(path);
   if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a map of settings");
   ServeConfig config;

@@ -9,6 +9,7 @@
 #include "engine/reducers.h"
 #include "engine/rocksdb_status.h"
 #include "engine/sha256.h"
+#include "engine/timer_rearm.h"
 
 namespace keel {
 namespace {
@@ -63,6 +64,20 @@ class PendingStateReader final : public StateReader {
   ForEachTimerFn for_each_timer_;
   WorkspacesFn workspaces_;
 };
+
+// A timer that a timer's cascade schedules must be due a while after that
+// timer fired (engine/timer_rearm.h): a timer that
+// re-arms itself sooner would fire again in the same pass, without end.
+Status RequireRearmDelay(const Event& derived, std::optional<int64_t> fired_at) {
+  if (!fired_at || derived.type != kTimerScheduled) return Status::OK();
+  Result<PendingTimer> timer = TimerFromScheduledEvent(derived);
+  if (!timer.ok() || timer->fire_micros - *fired_at >= kMinTimerRearmDelayMicros) return Status::OK();
+  return Status::InvalidArgument("timer '" + timer->name + "' is due at " + timer->scheduled_for +
+                                 ", less than " + std::to_string(kMinTimerRearmDelayMicros / 1'000'000) +
+                                 "s after the timer.fired that armed it (" + derived.time + "); a timer armed as a "
+                                 "timer fires must be due at least that much later, so that it cannot re-arm "
+                                 "itself without end");
+}
 
 }  // namespace
 
@@ -129,6 +144,7 @@ Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::strin
 
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
   if (depth == 0) pending->cascade = {.derived = 0, .limited = event.workspace != kSystemWorkspace};
+  if (depth == 0 && event.type == kTimerFired) pending->cascade.fired_at = event.time_micros;
   const EntityState* after = nullptr;
   if (ChangesEntityState(event.type)) {
     auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
@@ -209,6 +225,7 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
                            std::move(data), depth, pending);
   };
   if (!built.ok()) return fail(built.status());
+  if (Status soon = RequireRearmDelay(*built, pending->cascade.fired_at); !soon.ok()) return fail(soon);
   Event& event = pending->derived.emplace_back(std::move(built).value());
 
   // A derived id already in the batch or the log: the same trigger, rule

@@ -79,6 +79,9 @@ class EventLogImpl final : public EventLog {
       size_t derived = 0;
       bool limited = true;        // false for a rule set's activation
       bool limit_reached = false;
+      // The fire time when the input is a timer.fired: what the cascade
+      // schedules must be due kMinTimerRearmDelayMicros after it.
+      std::optional<int64_t> fired_at;
     } cascade;
     // `timers` keys the batch writes, and the ones it deletes; a key is in
     // at most one of the two.

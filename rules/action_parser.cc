@@ -164,19 +164,25 @@ std::optional<Fields> ReadFields(LoadContext& context, const ActionTable& table,
   for (const FieldSpec& spec : table.fields) names.push_back(spec.name);
   size_t errors = context.error_count();
   FieldReader reader(context, body, name, names, name_position);
+  // A field that could not be read fails the action even when its problem
+  // was reported elsewhere (an unquoted template, by the document check): the
+  // builders read every required field without looking again.
+  bool all_read = true;
   for (const FieldSpec& spec : table.fields) {
     if (!reader.Has(spec.name)) {
-      if (spec.required) reader.Require(spec.name);
+      if (spec.required) all_read = reader.Require(spec.name) && all_read;
       continue;
     }
     std::string what = name + "." + std::string(spec.name);
     std::optional<Field> field = ReadOneField(context, what, spec, reader.Get(spec.name), reader.ValuePosition(spec.name));
     if (field) fields.emplace(std::string(spec.name), *std::move(field));
+    all_read = all_read && field.has_value();
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (!all_read || context.error_count() != errors) return std::nullopt;
   return fields;
 }
 
+// REQUIRES: `name` is a required field, which ReadFields returns only when read.
 ValueTemplate Value(const Fields& fields, std::string_view name) { return *fields.find(name)->second.value; }
 
 OptionalValue Optional(const Fields& fields, std::string_view name) {

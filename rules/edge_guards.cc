@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/timer_rearm.h"
+
 #include "rules/time_reactions.h"
 
 namespace keel::rules {
@@ -61,19 +63,23 @@ bool TimerNameDiffers(const Action& action, std::string_view type, const Rule& t
   return name && name->is_string() && name->get<std::string>() != TimeTimerName(to);
 }
 
-// `schedule` with a constant `after` that reads as a positive duration.
+// `schedule` with a constant `after` of at least the engine's re-arm delay
+// (kMinTimerRearmDelayMicros): such a timer fires in a later pass, and a
+// shorter one armed as a timer fires is refused.
 bool FiresStrictlyLater(const Action& action) {
   if (action.kind != ActionKind::kSchedule) return false;
   const OptionalValue& after = std::get<Schedule>(action.spec).after;
   if (!after || !after->constant() || !after->constant()->is_string()) return false;
-  static const cel::Program positive = [] {
+  static const cel::Program long_enough = [] {
     cel::CompileOptions options;
     options.variables = {{"after", cel::Kind::kString}};
-    return *cel::Compile("duration(after) > duration('0s')", options);
+    return *cel::Compile("duration(after) >= duration('" + std::to_string(kMinTimerRearmDelayMicros / 1'000'000) +
+                             "s')",
+                         options);
   }();
   cel::Activation activation;
   activation.Bind("after", cel::Value::String(after->constant()->get<std::string>()));
-  Result<cel::Value> result = positive.Evaluate(activation);
+  Result<cel::Value> result = long_enough.Evaluate(activation);
   return result.ok() && result->kind() == cel::Kind::kBool && result->AsBool();
 }
 

@@ -21,8 +21,9 @@ namespace keel::rules {
 bool CanTrigger(const Rule& from, std::string_view type, const Rule& to);
 
 // True when `from` reaches `to` through `type` only by timers that fire a
-// constant, positive time (`schedule: {after: 7d}`) after the event that armed
-// them. Such a timer fires later, as an input of its own, never inside the
+// constant time of at least the engine's re-arm delay (a minute,
+// kMinTimerRearmDelayMicros; `schedule: {after: 7d}`) after the event that
+// armed them. Such a timer fires later, as an input of its own, never inside the
 // cascade that armed it: a loop through it recurs with the clock (a weekly
 // check-in that re-arms itself) and is not a cycle that needs the depth limit.
 bool TriggersOnlyLater(const Rule& from, std::string_view type, const Rule& to);

@@ -163,6 +163,16 @@ std::string RuleGraph::DescribeCycle(const std::vector<size_t>& cycle) const {
   return out;
 }
 
+bool RuleGraph::CycleWaitsForATimer(const std::vector<size_t>& cycle) const {
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    size_t from = cycle[i];
+    size_t to = cycle[(i + 1) % cycle.size()];
+    auto edge = std::find_if(edges.begin(), edges.end(), [&](const Edge& e) { return e.from == from && e.to == to; });
+    if (edge != edges.end() && edge->via == std::vector<std::string>{"timer.fired"}) return true;
+  }
+  return false;
+}
+
 std::string RenderGraphText(const RuleGraph& graph) {
   std::string out;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {

@@ -39,6 +39,11 @@ struct RuleGraph {
 
   // "a emits task.created, which b listens to; b emits ..., which a listens to"
   std::string DescribeCycle(const std::vector<size_t>& cycle) const;
+  // True when a step of the cycle goes only through timer.fired: each turn
+  // then waits for a timer, which starts a cascade of its own (the depth
+  // limit never ends it), and what the engine bounds is how soon a timer
+  // armed as a timer fires may be due (kMinTimerRearmDelayMicros).
+  bool CycleWaitsForATimer(const std::vector<size_t>& cycle) const;
 };
 
 RuleGraph BuildRuleGraph(std::span<const Rule> rules);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "engine/yaml_load.h"
 #include "rules/name_pattern.h"
 #include "rules/rule_loader.h"
 #include "rules/yaml_values.h"
@@ -226,14 +227,17 @@ std::optional<Rule> ReadRule(LoadContext& context, const YAML::Node& node, const
 }  // namespace
 
 std::optional<YAML::Node> ParseYamlDocument(LoadContext& context) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(context.file().text());
-  } catch (const YAML::Exception& e) {
-    Position where = e.mark.is_null() ? Position{1, 1} : Position{e.mark.line + 1, e.mark.column + 1};
-    context.Error(where, "invalid YAML: " + e.msg);
+  // Duplicate keys are left to CheckNode, which reports every one of them
+  // with the rule it is in.
+  YamlLimits limits;
+  limits.refuse_duplicate_keys = false;
+  YamlPlace place;
+  Result<std::vector<YAML::Node>> loaded = LoadYaml(context.file().text(), limits, &place);
+  if (!loaded.ok()) {
+    context.Error(place.line > 0 ? Position{place.line, place.col} : Position{1, 1}, loaded.status().message());
     return std::nullopt;
   }
+  std::vector<YAML::Node> documents = *std::move(loaded);
   if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
     context.Error({1, 1}, "the file holds no YAML document");
     return std::nullopt;

@@ -13,6 +13,7 @@
 #include "engine/event_log.h"
 #include "engine/json_time.h"
 #include "engine/schema_registry.h"
+#include "engine/yaml_load.h"
 #include "rules/rule_reactor.h"
 #include "rules/ruleset.h"
 #include "rules/ruleset_store.h"
@@ -93,19 +94,25 @@ Result<fs::path> FolderInPack(const fs::path& file, const YAML::Node& node, cons
   return file.parent_path() / named;
 }
 
+Status ReadWorkspace(const fs::path& file, const YAML::Node& node, std::string* workspace) {
+  if (!IsStringScalar(node)) return Problem(file, node, "workspace: expected a workspace name, got " + DescribeNode(node));
+  *workspace = node.Scalar();
+  return Status::OK();
+}
+
 Result<TestFile> ParseTestFile(const fs::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    return Status::NotFound(file.generic_string() + ": cannot read the test file");
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(file.generic_string() + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in.is_open()) return Status::NotFound(file.generic_string() + ": cannot read the test file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  YamlPlace place;
+  Result<std::vector<YAML::Node>> documents = LoadYaml(text.str(), {}, &place);
+  if (!documents.ok()) return YamlRefusal(file.generic_string(), documents.status(), place);
+  YAML::Node root = documents->empty() ? YAML::Node() : documents->front();
   if (!root.IsMap()) return Status::InvalidArgument(file.generic_string() + ": a test file is a mapping with rules: and tests:");
   for (const auto& member : root) {
-    std::string key = member.first.as<std::string>();
+    if (!member.first.IsScalar()) return Problem(file, member.first, "a key must be a plain string, not " + DescribeNode(member.first));
+    const std::string& key = member.first.Scalar();
     if (key != "rules" && key != "templates" && key != "workspace" && key != "tests") {
       return Problem(file, member.first, "unknown key '" + key + "' (expected rules, templates, workspace, tests)");
     }
@@ -121,7 +128,7 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
     out.templates = out.rules.parent_path() / "templates";  // the pack's
   }
   std::string workspace = "test";
-  if (YAML::Node w = Member(root, "workspace"); w) workspace = w.as<std::string>();
+  if (YAML::Node w = Member(root, "workspace"); w) KEEL_RETURN_IF_ERROR(ReadWorkspace(file, w, &workspace));
   YAML::Node tests = Member(root, "tests");
   if (!tests || !tests.IsSequence() || tests.size() == 0) return Problem(file, root, "tests: expected a list of tests");
 
@@ -132,7 +139,8 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
     test.line = NodePosition(t).line;
     test.workspace = workspace;
     for (const auto& member : t) {
-      std::string key = member.first.as<std::string>();
+      if (!member.first.IsScalar()) return Problem(file, member.first, "a key must be a plain string, not " + DescribeNode(member.first));
+      const std::string& key = member.first.Scalar();
       if (key != "name" && key != "events" && key != "expect" && key != "allow_other" && key != "expect_state" &&
           key != "workspace" && key != "until") {
         return Problem(file, member.first, "unknown key '" + key +
@@ -142,7 +150,7 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
     }
     YAML::Node name = Member(t, "name");
     test.name = name && IsStringScalar(name) ? name.as<std::string>() : "test " + std::to_string(i + 1);
-    if (YAML::Node w = Member(t, "workspace"); w) test.workspace = w.as<std::string>();
+    if (YAML::Node w = Member(t, "workspace"); w) KEEL_RETURN_IF_ERROR(ReadWorkspace(file, w, &test.workspace));
     YAML::Node events = Member(t, "events");
     if (!events || !events.IsSequence()) return Problem(file, t, "events: expected a list of input events");
     std::string time = kDefaultTime;
@@ -165,7 +173,8 @@ Result<TestFile> ParseTestFile(const fs::path& file) {
     if (YAML::Node states = Member(t, "expect_state"); states) {
       if (!states.IsMap()) return Problem(file, states, "expect_state: expected KIND/ID: {field: value}");
       for (const auto& member : states) {
-        test.expect_state.push_back({member.first.as<std::string>(), {NodeToJson(member.second), NodePosition(member.first).line}});
+        if (!IsStringScalar(member.first)) return Problem(file, member.first, "expect_state: expected KIND/ID as the key, got " + DescribeNode(member.first));
+        test.expect_state.push_back({member.first.Scalar(), {NodeToJson(member.second), NodePosition(member.first).line}});
       }
     }
     out.tests.push_back(std::move(test));

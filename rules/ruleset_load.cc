@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "engine/timer_rearm.h"
 #include "rules/rule_graph.h"
 #include "rules/rule_loader.h"
 #include "rules/ruleset_data.h"
@@ -168,8 +169,12 @@ struct Loader {
       for (size_t v : cycle) path += graph.nodes[v].rule->id + " -> ";
       path += rule.id;
       std::string what = cycle.size() == 1 ? "rule can trigger itself: " : "cycle in the rule graph " + path + ": ";
-      context.Warning({rule.line, rule.col}, what + graph.DescribeCycle(cycle) +
-                                                 "; cascades stop at the depth limit with rule.halted");
+      std::string ends = graph.CycleWaitsForATimer(cycle)
+                             ? "; each turn waits for a timer, and a timer armed as a timer fires must be due at least " +
+                                   std::to_string(kMinTimerRearmDelayMicros / 60'000'000) +
+                                   "m later: one due sooner is not armed (rule.failed), which ends the loop"
+                             : "; cascades stop at the depth limit with rule.halted";
+      context.Warning({rule.line, rule.col}, what + graph.DescribeCycle(cycle) + ends);
     }
   }
 };

@@ -286,12 +286,29 @@ TEST_F(TimerTest, TimerACascadeSchedulesFiresInTheSameCallWhenDue) {
     auto pending = state.GetTimer("acme", "tm-1");
     EXPECT_TRUE(pending.ok() && !pending->has_value()) << "the firing timer is off the list already";
     out->events.push_back({"r", "then[0]", "timer.scheduled", "task/T-1",
-                           R"({"timer":"tm-2","name":"next","scheduled_for":"2026-03-03T09:00:00Z"})", {}});
+                           R"({"timer":"tm-2","name":"next","scheduled_for":"2026-03-03T09:30:00Z"})", {}});
     return Status::OK();
   }), schemas_);
   Append(*log, {Scheduled("s1", "tm-1", "2026-03-03T09:00:00Z")});
   EXPECT_EQ(*log->FireDueTimers(Micros("2026-03-03T12:00:00Z"), 100), 2u);
   EXPECT_EQ(Count(*log, "timer.fired"), 2u);
+  EXPECT_EQ(TimerKeys(*log), 0u);
+}
+
+// Sooner than a minute after the firing (engine/timer_rearm.h) it is refused:
+// a timer re-arming itself at once would fire again in the same call forever.
+TEST_F(TimerTest, TimerACascadeSchedulesLessThanAMinuteAfterTheFiringIsRefused) {
+  auto log = Open();
+  log->SetReactor(std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
+    if (in.event.type != "timer.fired") return Status::OK();
+    out->events.push_back({"r", "then[0]", "timer.scheduled", "task/T-1",
+                           R"({"timer":"tm-2","name":"next","scheduled_for":"2026-03-03T09:00:59Z"})", {}});
+    return Status::OK();
+  }), schemas_);
+  Append(*log, {Scheduled("s1", "tm-1", "2026-03-03T09:00:00Z")});
+  EXPECT_EQ(*log->FireDueTimers(Micros("2026-03-03T12:00:00Z"), 100), 1u);
+  EXPECT_EQ(Count(*log, "timer.fired"), 1u);
+  EXPECT_EQ(Count(*log, "rule.failed"), 1u);
   EXPECT_EQ(TimerKeys(*log), 0u);
 }
 
