@@ -1,6 +1,8 @@
 // keel whatif --db DIR --rules NEWDIR [--templates DIR] [--from TIME] [--to TIME]:
 // a candidate rule set run over the recorded input events in a scratch log;
 // prints what it would have done differently. The recorded log is only read.
+// Both histories end at the same clock (rules/whatif.h), so a rule set
+// compared with itself shows no difference.
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -121,7 +123,9 @@ void AddWhatIfCommand(CLI::App& app, int* exit_code) {
       ->required();
   command->add_option("--templates", flags->templates, "The candidate's task templates folder");
   command->add_option("--from", flags->from, "Compare automations from this RFC 3339 time");
-  command->add_option("--to", flags->to, "Run input events and compare automations up to this RFC 3339 time");
+  command->add_option("--to", flags->to,
+                      "Run input events and compare automations up to this RFC 3339 time (default: the time of the "
+                      "log's latest event, where its clock is known to have been; the candidate's timers fire up to it)");
   command->add_option("--show", flags->show, "Differences to detail in the text output")->capture_default_str();
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunWhatIf(*flags); });
