@@ -1,8 +1,9 @@
 // keel whatif --db DIR --rules NEWDIR [--templates DIR] [--from TIME] [--to TIME]:
 // a candidate rule set run over the recorded input events in a scratch log;
 // prints what it would have done differently. The recorded log is only read.
-// Both histories end at the same clock (rules/whatif.h), so a rule set
-// compared with itself shows no difference.
+// Both histories end at the same clock (rules/whatif.h) and run under the
+// cascade limits recorded with the log's rule set, so a rule set compared
+// with itself shows no difference.
 #include <iostream>
 
 #include "cli/cli_common.h"

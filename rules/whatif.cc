@@ -70,6 +70,11 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   // The event clock, as `keel run --clock=events`: the candidate's timers
   // fire where they fall among the recorded inputs.
   log_options.fire_timers_at_event_time = true;
+  // The candidate runs under the cascade limits the recorded rules ran
+  // under, so a limit is not a difference between the two.
+  KEEL_ASSIGN_OR_RETURN(CascadeLimits limits, recorded.ActiveRuleSetLimits());
+  log_options.max_cascade_depth = limits.max_depth;
+  log_options.max_derived_per_input = limits.max_derived;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> scratch, EventLog::Open(scratch_dir, log_options));
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
   for (const auto& [type, schema] : candidate.custom_event_types()) {

@@ -9,7 +9,8 @@
 // default to the time of the recorded log's latest event, where its own
 // clock is known to have been), and the recorded timer.fired events are not
 // inputs but effects compared like derived ones (rules/README.md, "What
-// if").
+// if"). The candidate runs under the cascade limits recorded with the log's
+// active rule set.
 #pragma once
 
 #include <cstdint>
