@@ -70,6 +70,10 @@ int RunIngest(const IngestFlags& flags) {
   if (*active) {
     if (Status s = (*active)->RegisterCustomEventTypes(**schemas); !s.ok()) return ReportError("ingest", s);
     (*log)->SetReactor(std::make_shared<rules::RuleReactor>(**active), schemas->get());
+    // Under the limits it was activated with (keel run --max-depth ...).
+    auto limits = (*log)->ActiveRuleSetLimits();
+    if (!limits.ok()) return ReportError("ingest", limits.status());
+    (*log)->SetCascadeLimits(*limits);
     ruleset = (*active)->hash();
   }
 

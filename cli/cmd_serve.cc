@@ -56,14 +56,18 @@ Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
 // appended on several threads at once.
 class RulesForPartitions {
  public:
-  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas) : set_(set), schemas_(schemas) {}
+  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas, const CascadeLimits& limits)
+      : set_(set), schemas_(schemas), limits_(limits) {}
 
   PartitionHooks Hooks() {
     PartitionHooks hooks;
     hooks.opened = [this](EventLog& log) -> Status {
       log.SetReactor(std::make_shared<rules::RuleReactor>(set_), schemas_);
       KEEL_ASSIGN_OR_RETURN(std::optional<std::string> active, log.ActiveRuleSet());
-      SetActive(log, active && *active == set_.hash());
+      // Active under other limits (max_depth changed): activated again,
+      // so the log records the limits it runs under from here on.
+      KEEL_ASSIGN_OR_RETURN(CascadeLimits recorded, log.ActiveRuleSetLimits());
+      SetActive(log, active && *active == set_.hash() && recorded == limits_);
       return Status::OK();
     };
     hooks.before_group = [this](EventLog& log, std::span<const IngestItem> items) -> Status {
@@ -101,6 +105,7 @@ class RulesForPartitions {
 
   const rules::RuleSet& set_;
   const SchemaRegistry* schemas_;
+  const CascadeLimits limits_;  // the partition logs', from serve.yaml
   std::mutex mu_;  // partitions call the hooks from several threads
   std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
 };
@@ -133,7 +138,7 @@ int RunServe(const std::string& config_path) {
   if (config->http_port != 0) {
     if (Status s = http.Start(config->http_address, config->http_port); !s.ok()) return ConfigurationError(s);
   }
-  RulesForPartitions rules(*set, schemas->get());
+  RulesForPartitions rules(*set, schemas->get(), CascadeLimits{config->max_depth, CascadeLimits().max_derived});
   PartitionHooks hooks = rules.Hooks();
   auto serve = KafkaServe::Create(std::move(options).value(), &hooks, schemas->get(), &metrics);
   if (!serve.ok()) {

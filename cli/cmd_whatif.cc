@@ -1,6 +1,9 @@
 // keel whatif --db DIR --rules NEWDIR [--templates DIR] [--from TIME] [--to TIME]:
 // a candidate rule set run over the recorded input events in a scratch log;
 // prints what it would have done differently. The recorded log is only read.
+// Both histories end at the same clock (rules/whatif.h) and run under the
+// cascade limits recorded with the log's rule set, so a rule set compared
+// with itself shows no difference.
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -122,7 +125,9 @@ void AddWhatIfCommand(CLI::App& app, int* exit_code) {
       ->required();
   command->add_option("--templates", flags->templates, "The candidate's task templates folder");
   command->add_option("--from", flags->from, "Compare automations from this RFC 3339 time");
-  command->add_option("--to", flags->to, "Run input events and compare automations up to this RFC 3339 time");
+  command->add_option("--to", flags->to,
+                      "Run input events and compare automations up to this RFC 3339 time (default: the time of the "
+                      "log's latest event, where its clock is known to have been; the candidate's timers fire up to it)");
   command->add_option("--show", flags->show, "Differences to detail in the text output")
       ->capture_default_str()
       ->check(WholeNumber("a count of differences to detail", 0));

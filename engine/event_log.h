@@ -39,6 +39,27 @@ enum class SyncMode {
 Result<SyncMode> ParseSyncMode(std::string_view text);  // "always", "batch", "off"
 std::string_view SyncModeName(SyncMode mode);
 
+// How far the rules' cascades may go: part of a rule set's activation, so a
+// replay derives under the same bounds as the run it checks.
+struct CascadeLimits {
+  // Derived events cascade (trigger rules in turn) up to this depth; the
+  // next level appends a `rule.halted` event instead.
+  int max_depth = 10;
+  // At most this many events derived from one input event, its whole
+  // cascade included; past it, one `rule.halted` says so and the rest is not
+  // appended. A rule set's activation (system workspace) is exempt: arming
+  // the timers of every existing task legitimately derives one per task.
+  size_t max_derived = 10000;
+
+  bool operator==(const CascadeLimits&) const = default;
+};
+// As recorded (a ruleset.activated event's `data.limits`, meta key
+// `ruleset_limits`): canonical JSON {"max_depth":N,"max_derived":N}.
+std::string CascadeLimitsJson(const CascadeLimits& limits);
+// The reverse, from a canonical object; a missing member is its default.
+// Corruption when a member is not a whole number in range.
+Result<CascadeLimits> ParseCascadeLimits(std::string_view object_text);
+
 struct LogOptions {
   SyncMode sync = SyncMode::kBatch;
   std::chrono::milliseconds group_commit_interval{5};
@@ -51,14 +72,10 @@ struct LogOptions {
   // RocksDB memory: all memtables together, and the block cache.
   size_t memtable_budget_bytes = size_t{64} << 20;
   size_t block_cache_bytes = size_t{32} << 20;
-  // Derived events cascade (trigger rules in turn) up to this depth; the
-  // next level appends a `rule.halted` event instead.
-  int max_cascade_depth = 10;
-  // At most this many events derived from one input event, its whole
-  // cascade included; past it, one `rule.halted` says so and the rest is not
-  // appended. A rule set's activation (system workspace) is exempt: arming
-  // the timers of every existing task legitimately derives one per task.
-  size_t max_derived_per_input = 10000;
+  // The cascade limits (CascadeLimits) until a rule set is activated with
+  // others; an activation records the limits it runs under.
+  int max_cascade_depth = CascadeLimits().max_depth;
+  size_t max_derived_per_input = CascadeLimits().max_derived;
   // The event clock (`keel run --clock=events`): before each input event
   // of an Append, the timers due at or before its time fire, in the same
   // batch, so a file of past events fires its timers where they fall.
@@ -101,6 +118,9 @@ struct RuleSetActivation {
   std::vector<std::string> rule_ids;  // for the event's data
   std::vector<std::string> files;
   std::string time;                   // RFC 3339: when it takes effect (the next input event's time)
+  // The cascade limits the set runs under from here on; nullopt: the ones
+  // the log runs under now (LogOptions', or the last activation's).
+  std::optional<CascadeLimits> limits;
 };
 
 struct LogHead {
@@ -143,6 +163,14 @@ class EventLog {
   virtual Result<uint64_t> ActivateRuleSet(const RuleSetActivation& activation) = 0;
   // The hash of the active rule set, or nullopt when none was activated.
   virtual Result<std::optional<std::string>> ActiveRuleSet() const = 0;
+  // The cascade limits recorded with the active rule set: the defaults when
+  // none is active or its activation recorded none (logs written before
+  // activations recorded them ran under the defaults).
+  virtual Result<CascadeLimits> ActiveRuleSetLimits() const = 0;
+  // Bounds the cascades of the following appends by `limits` (as an
+  // activation does), for a command that continues a log under its active
+  // rule set. Same threading rule as Append.
+  virtual void SetCascadeLimits(const CascadeLimits& limits) = 0;
   // The sources stored under `hash`; NotFound when none are.
   virtual Result<std::string> RuleSetSources(std::string_view hash) const = 0;
 

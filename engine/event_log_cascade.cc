@@ -185,11 +185,11 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
 
 Result<bool> EventLogImpl::ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
                                          std::string_view what, int depth, PendingBatch* pending) {
-  if (!pending->cascade.limited || ++pending->cascade.derived <= options_.max_derived_per_input) return true;
+  if (!pending->cascade.limited || ++pending->cascade.derived <= limits_.max_derived) return true;
   if (pending->cascade.limit_reached) return false;  // one rule.halted said so for all of them
   pending->cascade.limit_reached = true;
   std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
-                     JsonQuote("limit of " + std::to_string(options_.max_derived_per_input) +
+                     JsonQuote("limit of " + std::to_string(limits_.max_derived) +
                                " events derived from one input event reached; " + std::string(what) +
                                " and the rest of the cascade were not appended") +
                      ",\"rule\":" + JsonQuote(rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
@@ -203,9 +203,9 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
   KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(trigger, request.rule_id, request.action_path,
                                                          request.type + " on " + request.subject, depth, pending));
   if (!within_limit) return Status::OK();
-  if (depth > options_.max_cascade_depth) {
+  if (depth > limits_.max_depth) {
     std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
-                       JsonQuote("cascade depth limit of " + std::to_string(options_.max_cascade_depth) +
+                       JsonQuote("cascade depth limit of " + std::to_string(limits_.max_depth) +
                                  " reached; " + request.type + " on " + request.subject + " was not appended") +
                        ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
     return AppendRuleEvent(trigger, "rule.halted", request.rule_id, request.action_path + "#halted",
@@ -272,7 +272,7 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
   Stage(stored, {}, nullptr, pending);
   // rule.halted ends a cascade; rule.failed may be reacted to (to alert
   // someone), one level further down.
-  if (type == "rule.failed" && depth < options_.max_cascade_depth) return ReactTo(stored, nullptr, depth, pending);
+  if (type == "rule.failed" && depth < limits_.max_depth) return ReactTo(stored, nullptr, depth, pending);
   return Status::OK();
 }
 

@@ -48,6 +48,8 @@ class EventLogImpl final : public EventLog {
   Result<std::string> GetRaw(std::string_view column_family, std::string_view key) const override;
   Result<uint64_t> ActivateRuleSet(const RuleSetActivation& activation) override;
   Result<std::optional<std::string>> ActiveRuleSet() const override;
+  Result<CascadeLimits> ActiveRuleSetLimits() const override;
+  void SetCascadeLimits(const CascadeLimits& limits) override { limits_ = limits; }
   Result<std::string> RuleSetSources(std::string_view hash) const override;
   Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) const override;
   Status ScanDueTimers(int64_t up_to_micros, const std::function<bool(const PendingTimer&)>& visit) const override;
@@ -74,7 +76,7 @@ class EventLogImpl final : public EventLog {
     std::set<std::string> new_workspaces;
     size_t appended = 0;
     std::deque<Event> derived;  // derived events live here until the batch is written
-    // The cascade of the input event in hand (LogOptions::max_derived_per_input).
+    // The cascade of the input event in hand (CascadeLimits::max_derived).
     struct {
       size_t derived = 0;
       bool limited = true;        // false for a rule set's activation
@@ -114,7 +116,7 @@ class EventLogImpl final : public EventLog {
                                                const rocksdb::PinnableSlice& stored_seq,
                                                const PendingBatch& pending);
   // Counts one more event derived from the input in hand; false when it
-  // must not be appended (LogOptions::max_derived_per_input), after the
+  // must not be appended (CascadeLimits::max_derived), after the
   // first refusal has appended the rule.halted saying so.
   Result<bool> ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
                              std::string_view what, int depth, PendingBatch* pending);
@@ -163,6 +165,8 @@ class EventLogImpl final : public EventLog {
 
   const std::filesystem::path dir_;
   const LogOptions options_;
+  // The cascade limits in force: LogOptions', then the last activation's.
+  CascadeLimits limits_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 

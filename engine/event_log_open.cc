@@ -40,6 +40,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const fs::path& dir, const LogO
 EventLogImpl::EventLogImpl(fs::path dir, LogOptions options)
     : dir_(std::move(dir)),
       options_(std::move(options)),
+      limits_{options_.max_cascade_depth, options_.max_derived_per_input},
       entity_cache_(options_.entity_cache_entries),
       last_sync_(std::chrono::steady_clock::now()) {}
 

@@ -30,6 +30,9 @@ inline constexpr std::string_view kFormatName = "keel-log-1";
 inline constexpr std::string_view kMetaHead = "head";  // value: seq:8 BE + hash:32
 inline constexpr std::string_view kMetaWorkspacePrefix = "workspace/";  // + name, value empty
 inline constexpr std::string_view kMetaRuleSet = "ruleset";  // value: the active rule set's hash (64 hex)
+// value: the cascade limits of the active rule set, canonical JSON
+// {"max_depth":N,"max_derived":N}; absent: the defaults.
+inline constexpr std::string_view kMetaRuleSetLimits = "ruleset_limits";
 // Written by sources and sinks together with events (EventLog::Append's meta):
 // "source/" + the source's name, value: the next position to read, 8 bytes BE;
 // "outbox/" + the sink's name, value: the last seq it delivered, 8 bytes BE.

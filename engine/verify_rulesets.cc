@@ -21,7 +21,16 @@ void RuleSetVerifier::OnEvent(uint64_t seq, const Event& event) {
     return;
   }
   std::string hash = DecodeJsonString(raw_hash);
-  last_activation_ = Activation{seq, hash};
+  CascadeLimits limits;
+  if (std::string_view raw_limits = FindCanonicalMember(event.data(), "limits"); !raw_limits.empty()) {
+    Result<CascadeLimits> parsed = ParseCascadeLimits(raw_limits);
+    if (!parsed.ok()) {
+      Problem(where + "has unreadable data.limits: " + parsed.status().message());
+    } else {
+      limits = *parsed;
+    }
+  }
+  last_activation_ = Activation{seq, hash, limits};
   auto sources = log_.GetRaw(kRulesets, hash);
   if (sources.ok()) return;
   if (sources.status().code() == StatusCode::kNotFound) {
@@ -46,7 +55,8 @@ void RuleSetVerifier::CheckDerivedUnderActiveSet(uint64_t seq, const Event& even
 Status RuleSetVerifier::Finish() {
   KEEL_RETURN_IF_ERROR(read_error_);
   KEEL_RETURN_IF_ERROR(CheckContentAddresses());
-  return CheckActiveRuleSetKey();
+  KEEL_RETURN_IF_ERROR(CheckActiveRuleSetKey());
+  return CheckActiveLimitsKey();
 }
 
 // A stored set whose bytes changed would make a replay apply other rules than
@@ -78,6 +88,31 @@ Status RuleSetVerifier::CheckActiveRuleSetKey() {
   } else if (*stored != last_activation_->hash) {
     Problem(key + "names rule set " + JsonQuote(*stored) + ", but the last ruleset.activated (seq " +
             std::to_string(last_activation_->seq) + ") names " + last_activation_->hash);
+  }
+  return Status::OK();
+}
+
+// `keel ingest` continues under the limits in meta, a replay derives under
+// the ones in the event: they must agree. Absent means the defaults, as in
+// logs written before limits were recorded.
+Status RuleSetVerifier::CheckActiveLimitsKey() {
+  auto stored = log_.GetRaw(kMeta, kMetaRuleSetLimits);
+  if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+  std::string key = "meta: key '" + std::string(kMetaRuleSetLimits) + "' ";
+  CascadeLimits limits;
+  if (stored.ok()) {
+    Result<CascadeLimits> parsed = ParseCascadeLimits(*stored);
+    if (!parsed.ok()) {
+      Problem(key + "is unreadable: " + parsed.status().message());
+      return Status::OK();
+    }
+    limits = *parsed;
+  }
+  CascadeLimits expected = last_activation_ ? last_activation_->limits : CascadeLimits();
+  if (limits != expected) {
+    Problem(key + "holds " + CascadeLimitsJson(limits) + ", but the last ruleset.activated" +
+            (last_activation_ ? " (seq " + std::to_string(last_activation_->seq) + ")" : std::string()) +
+            " recorded " + CascadeLimitsJson(expected));
   }
   return Status::OK();
 }

@@ -1,7 +1,8 @@
 // The rule-set part of `VerifyLog` (engine/verify.h), private to it: the
 // `rulesets` family is content-addressed, every `ruleset.activated` event has
 // its sources stored, every derived event names the set active where it
-// stands, and meta `ruleset` names the last set activated. A
+// stands, and meta `ruleset` (and `ruleset_limits`) name the last set
+// activated (and the cascade limits it recorded). A
 // replay depends on all three to apply the rule set that was active at each
 // point of the log.
 #pragma once
@@ -29,12 +30,14 @@ class RuleSetVerifier {
   struct Activation {
     uint64_t seq;
     std::string hash;
+    CascadeLimits limits;  // data.limits, or the defaults
   };
 
   void Problem(std::string text) { problems_.push_back(std::move(text)); }
   void CheckDerivedUnderActiveSet(uint64_t seq, const Event& event);
   Status CheckContentAddresses();
   Status CheckActiveRuleSetKey();
+  Status CheckActiveLimitsKey();
 
   const EventLog& log_;
   std::vector<std::string>& problems_;

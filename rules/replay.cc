@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/bounded_queue.h"
+#include "engine/canonical_json.h"
 #include "engine/event_record.h"
 #include "engine/log_format.h"
 #include "engine/multiset_digest.h"
@@ -39,7 +40,16 @@ class ActiveRules {
     KEEL_RETURN_IF_ERROR(rules.RegisterCustomEventTypes(*schemas));
     target_.SetReactor(std::make_shared<RuleReactor>(rules), schemas.get());
     schemas_.push_back(std::move(schemas));
-    KEEL_ASSIGN_OR_RETURN(uint64_t seq, ActivateRuleSet(target_, rules, activation.time));
+    // The limits it ran under: a run with --max-depth or --max-derived
+    // derived under them, and so must the replay (absent: the defaults).
+    std::string_view recorded_limits = FindCanonicalMember(activation.data(), "limits");
+    CascadeLimits limits;
+    if (!recorded_limits.empty()) {
+      Result<CascadeLimits> parsed = ParseCascadeLimits(recorded_limits);
+      if (!parsed.ok()) return parsed.status().WithContext("ruleset.activated " + activation.id);
+      limits = *parsed;
+    }
+    KEEL_ASSIGN_OR_RETURN(uint64_t seq, ActivateRuleSet(target_, rules, activation.time, limits));
     (void)seq;  // 0 when the replay's log already had it active: the comparison shows it
     return Status::OK();
   }

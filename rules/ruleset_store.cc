@@ -36,13 +36,15 @@ Result<RuleSetSources> ParseRuleSetSources(std::string_view bytes) {
   return sources;
 }
 
-Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::string time) {
+Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::string time,
+                                 std::optional<CascadeLimits> limits) {
   RuleSetActivation activation;
   activation.hash = rules.hash();
   activation.sources = SerializeRuleSetSources(rules.sources());
   for (const Rule& rule : rules.rules()) activation.rule_ids.push_back(rule.id);
   for (const auto& [file, bytes] : rules.sources()) activation.files.push_back(file);
   activation.time = std::move(time);
+  activation.limits = limits;
   return log.ActivateRuleSet(activation);
 }
 

@@ -21,9 +21,12 @@ std::string SerializeRuleSetSources(const RuleSetSources& sources);
 Result<RuleSetSources> ParseRuleSetSources(std::string_view bytes);
 
 // Makes `rules` the log's active rule set, taking effect at `time` (RFC
-// 3339; the time of the first event it will see). Returns the seq of the
-// `ruleset.activated` event, or 0 when `rules` was already active.
-Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::string time);
+// 3339; the time of the first event it will see), under `limits` (nullopt:
+// the limits the log runs under, from its LogOptions). Returns the seq of
+// the `ruleset.activated` event, or 0 when `rules` was already active under
+// the same limits.
+Result<uint64_t> ActivateRuleSet(EventLog& log, const RuleSet& rules, std::string time,
+                                 std::optional<CascadeLimits> limits = std::nullopt);
 
 // The rule set stored under `hash`, loaded again.
 Result<RuleSet> LoadStoredRuleSet(const EventLog& log, std::string_view hash, const LoadOptions& options = {});

@@ -1,5 +1,6 @@
 #include "rules/whatif.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -69,6 +70,11 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   // The event clock, as `keel run --clock=events`: the candidate's timers
   // fire where they fall among the recorded inputs.
   log_options.fire_timers_at_event_time = true;
+  // The candidate runs under the cascade limits the recorded rules ran
+  // under, so a limit is not a difference between the two.
+  KEEL_ASSIGN_OR_RETURN(CascadeLimits limits, recorded.ActiveRuleSetLimits());
+  log_options.max_cascade_depth = limits.max_depth;
+  log_options.max_derived_per_input = limits.max_derived;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<EventLog> scratch, EventLog::Open(scratch_dir, log_options));
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
   for (const auto& [type, schema] : candidate.custom_event_types()) {
@@ -88,9 +94,11 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
     return Status::OK();
   };
   bool activated = false;
+  std::optional<int64_t> latest;  // the latest time of any recorded event
   KEEL_RETURN_IF_ERROR(recorded.Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
     if (options.progress && stored.seq % 10000 == 0) options.progress(stored.seq, head);
+    latest = std::max(latest.value_or(e.time_micros), e.time_micros);
     // Recorded timer.fired events are the old rules' timers: the candidate's
     // own fire on the event clock instead.
     if (e.is_derived() || e.type == kTimerFired) return true;
@@ -111,11 +119,15 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   }));
   KEEL_RETURN_IF_ERROR(failed);
   KEEL_RETURN_IF_ERROR(flush());
-  // The event clock stops at the last input; a window that ends later runs
-  // the clock on to its end.
-  if (options.to_micros && activated) {
+  // The event clock stops at the last input, and the recorded history's
+  // went on beyond it when it fired timers later (keel run --until, the
+  // wall clock): the candidate's clock runs on to the end of the window, by
+  // default as far as the recorded clock is known to have gone (its latest
+  // event), so both histories end at the same time.
+  std::optional<int64_t> clock_end = options.to_micros ? options.to_micros : latest;
+  if (clock_end && activated) {
     for (;;) {
-      KEEL_ASSIGN_OR_RETURN(size_t fired, scratch->FireDueTimers(*options.to_micros, kGroup));
+      KEEL_ASSIGN_OR_RETURN(size_t fired, scratch->FireDueTimers(*clock_end, kGroup));
       if (fired == 0) break;
     }
   }

@@ -5,9 +5,12 @@
 // so the same automation has the same id in both: it is added, removed, or
 // changed (same id, other content; the rule-set hash is not compared).
 // Timers run on the event clock: the candidate is activated where the log
-// begins, its timers fire among the inputs (and on to `to_micros`), and the
-// recorded timer.fired events are not inputs but effects compared like
-// derived ones (rules/README.md, "What if").
+// begins, its timers fire among the inputs and on to `to_micros` (by
+// default to the time of the recorded log's latest event, where its own
+// clock is known to have been), and the recorded timer.fired events are not
+// inputs but effects compared like derived ones (rules/README.md, "What
+// if"). The candidate runs under the cascade limits recorded with the log's
+// active rule set.
 #pragma once
 
 #include <cstdint>

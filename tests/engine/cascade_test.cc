@@ -193,7 +193,7 @@ TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
   options.max_derived_per_input = 50;
   auto log = Open(dir_ / "db", reactor, options);
   auto activated = log->ActivateRuleSet({.hash = std::string(64, 'a'), .sources = "x", .rule_ids = {"arm"},
-                                         .files = {}, .time = "2026-03-02T09:00:00Z"});
+                                         .files = {}, .time = "2026-03-02T09:00:00Z", .limits = std::nullopt});
   ASSERT_TRUE(activated.ok()) << activated.status().ToString();
   auto events = All(*log);
   ASSERT_EQ(events.size(), 1u + 60u);

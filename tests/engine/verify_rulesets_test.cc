@@ -54,7 +54,7 @@ class VerifyRuleSetsTest : public ::testing::Test {
 
   static void Activate(EventLog& log, const std::string& hash, const std::string& sources) {
     auto seq = log.ActivateRuleSet({.hash = hash, .sources = sources, .rule_ids = {"r1"}, .files = {},
-                                    .time = "2026-03-02T09:00:00Z"});
+                                    .time = "2026-03-02T09:00:00Z", .limits = std::nullopt});
     ASSERT_TRUE(seq.ok() && *seq > 0) << seq.status().ToString();
   }
 
@@ -111,6 +111,47 @@ TEST_F(VerifyRuleSetsTest, AnActivationWhoseSourcesAreMissingIsNamedBySeq) {
 TEST_F(VerifyRuleSetsTest, AnActiveRuleSetKeyThatIsNotTheLastActivationIsNamed) {
   { testing::RawDb(db_path()).Put("meta", std::string(log_format::kMetaRuleSet), kHashA); }
   ExpectOneProblemNaming({"meta", "'ruleset'", kHashA, "seq 4", kHashB});
+}
+
+// keel ingest continues under meta's limits, a replay under the event's.
+TEST_F(VerifyRuleSetsTest, ActiveLimitsThatAreNotTheLastActivationsAreNamed) {
+  { testing::RawDb(db_path()).Put("meta", "ruleset_limits", R"({"max_depth":3,"max_derived":10000})"); }
+  ExpectOneProblemNaming({"meta", "'ruleset_limits'", R"({"max_depth":3,"max_derived":10000})", "seq 4",
+                          R"({"max_depth":10,"max_derived":10000})"});
+}
+
+// Logs written before limits were recorded have no such key: the defaults.
+TEST_F(VerifyRuleSetsTest, AMissingLimitsKeyMeansTheDefaults) {
+  { testing::RawDb(db_path()).Delete("meta", "ruleset_limits"); }
+  VerifyReport report = Verify();
+  EXPECT_TRUE(report.ok()) << Joined(report.problems);
+  auto log = Open();
+  auto limits = log->ActiveRuleSetLimits();
+  ASSERT_TRUE(limits.ok()) << limits.status().ToString();
+  EXPECT_EQ(limits->max_depth, 10);
+  EXPECT_EQ(limits->max_derived, 10000u);
+}
+
+TEST_F(VerifyRuleSetsTest, AnActivationUnderOtherLimitsRecordsThemInTheEventAndMeta) {
+  auto log = Open();
+  auto seq = log->ActivateRuleSet({.hash = kHashA, .sources = kSourcesA, .rule_ids = {"r1"}, .files = {},
+                                   .time = "2026-03-02T10:00:00Z", .limits = CascadeLimits{4, 20}});
+  ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  ASSERT_EQ(*seq, 5u);
+  auto stored = log->Read(5);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_NE(stored->event.data().find(R"("limits":{"max_depth":4,"max_derived":20})"), std::string::npos)
+      << stored->event.data();
+  auto limits = log->ActiveRuleSetLimits();
+  ASSERT_TRUE(limits.ok());
+  EXPECT_EQ(*limits, (CascadeLimits{4, 20}));
+  auto again = log->ActivateRuleSet({.hash = kHashA, .sources = kSourcesA, .rule_ids = {"r1"}, .files = {},
+                                     .time = "2026-03-02T11:00:00Z", .limits = CascadeLimits{4, 20}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u) << "already active under these limits";
+  log.reset();
+  VerifyReport report = Verify();
+  EXPECT_TRUE(report.ok()) << Joined(report.problems);
 }
 
 TEST_F(VerifyRuleSetsTest, AMissingActiveRuleSetKeyIsNamed) {

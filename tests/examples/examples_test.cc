@@ -6,6 +6,7 @@
 //                                   the events the rules derived equal
 //                                   PACK/expected/derived.ndjson
 //   keel verify, keel replay        the log verifies and replays identically
+//   keel whatif --rules PACK        the pack's own rules show no difference
 //
 // expected/derived.ndjson holds one event per line, in log order: every event
 // of the log that is not one of the pack's input events (so timers and rule
@@ -150,6 +151,27 @@ TEST_P(ExamplePackTest, RunDerivesTheExpectedEventsAndReplaysIdentically) {
   KeelRun replayed = RunKeel({"replay", "--db", db, "--json"});
   ASSERT_EQ(replayed.exit_code, 0) << replayed.Describe();
   EXPECT_TRUE(Json::parse(replayed.out)["identical"].get<bool>()) << replayed.out;
+}
+
+// A rule set compared with itself shows no difference: the candidate's
+// clock ends where the recorded history's does, also when the run fired
+// timers after its last input (run.args --until), as example 02 does.
+TEST_P(ExamplePackTest, WhatIfOfItsOwnRulesShowsNoDifference) {
+  TempDir dir;
+  std::string db = (dir / "db").string();
+  std::vector<std::string> run = {"run", "--rules", Pack().string(), "--events",
+                                  (Pack() / "events.ndjson").string(), "--db", db, "--json"};
+  for (std::string& arg : RunArgs(Pack())) run.push_back(std::move(arg));
+  KeelRun ran = RunKeel(run);
+  ASSERT_EQ(ran.exit_code, 0) << ran.Describe();
+
+  KeelRun whatif = RunKeel({"whatif", "--db", db, "--rules", Pack().string(), "--json"});
+  ASSERT_EQ(whatif.exit_code, 0) << whatif.Describe();
+  Json result = Json::parse(whatif.out);
+  EXPECT_EQ(result["added"], 0) << result["details"].dump(2);
+  EXPECT_EQ(result["removed"], 0) << result["details"].dump(2);
+  EXPECT_EQ(result["changed"], 0) << result["details"].dump(2);
+  EXPECT_GT(result["unchanged"].get<int>(), 0) << "every pack's rules derive something";
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExamplePackTest, ::testing::ValuesIn(FindPacks()),

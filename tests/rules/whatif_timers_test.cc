@@ -109,5 +109,25 @@ TEST_F(WhatIfTimersTest, RemovingATimeRuleRemovesItsTimersAndWhatTheyDid) {
                                       "removed remind timer.scheduled"}));
 }
 
+// `keel run --until` (or on the wall clock) fires timers after the last
+// input. Without --to the candidate's clock runs as far as the recorded
+// one is known to have gone, so the same rules show no difference (issue 19).
+TEST_F(WhatIfTimersTest, TheSameRulesShowNoDifferenceWhenTheRecordedClockRanPastTheLastInput) {
+  RulePack recorded;
+  recorded.Add("rules/remind.yaml", Remind("1d")).Add("rules/digest.yaml", kDigest);
+  Record(recorded);
+  const int64_t until = ParseRfc3339Micros("2026-04-01T00:00:00Z").value();
+  for (;;) {
+    auto fired = log_->FireDueTimers(until, 100);
+    ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+    if (*fired == 0) break;
+  }
+  ASSERT_EQ(OfType("timer.fired").size(), 1u + 5u) << "the reminder, and Mondays 03-02 to 03-30";
+
+  WhatIfResult result = Run(recorded);
+  EXPECT_EQ(Details(result), Strings{});
+  EXPECT_GT(result.unchanged, 0u);
+}
+
 }  // namespace
 }  // namespace keel::rules::testing
