@@ -97,6 +97,9 @@ Status EventLogImpl::DescribeOpenFailure(const rocksdb::Status& s) const {
   if (s.IsIOError() && detail.find("Permission denied") != std::string::npos) {
     return Status::FailedPrecondition("permission denied: keel cannot open '" + dir_.string() + "': " + detail);
   }
+  if (detail.find("While lock file") != std::string::npos) {
+    return Status::FailedPrecondition("'" + dir_.string() + "' is in use by another keel process (" + detail + ")");
+  }
   if (s.IsCorruption() || s.IsIOError() || s.IsNotFound()) {
     return Status::Corruption(DamagedLog(dir_, "RocksDB cannot open it (" + detail + "; CURRENT names " +
                                                    (manifest.empty() ? "nothing" : manifest) + ")"));

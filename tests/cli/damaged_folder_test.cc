@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "engine/event_log.h"
 #include "engine/log_format.h"
 #include "tests/cli/cli_fixture.h"
 #include "tests/support/db_files.h"
@@ -134,6 +135,18 @@ TEST_F(DamagedFolderTest, AnEmptyFolderBecomesALog) {
   fs::create_directories(db());
   KeelRun ingest = IngestOne();
   EXPECT_EQ(ingest.exit_code, 0) << ingest.Describe();
+}
+
+// Another writer holds the log: that is what the message says, not damage.
+TEST_F(DamagedFolderTest, ALogInUseByAnotherWriterIsSaidToBeInUse) {
+  IngestValid({TaskCreated("e1", "T-1", "One")});
+  LogOptions options;
+  auto held = EventLog::Open(db(), options);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  KeelRun ingest = IngestOne();
+  EXPECT_EQ(ingest.exit_code, 1) << ingest.Describe();
+  EXPECT_EQ(ingest.err.rfind("keel ingest: error: '" + db() + "' is in use by another keel process (", 0), 0u)
+      << ingest.Describe();
 }
 
 // Root reads any file: the child drops to nobody first, as a user's keel
