@@ -7,6 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/export_csv.h"
+#include "cli/output_path.h"
 #include "engine/projection.h"
 
 namespace keel::cli {
@@ -213,7 +214,9 @@ void AddExportCommand(CLI::App& app, int* exit_code) {
           "TYPE"));
   command->add_option("--workspace", flags->workspace, "Only events of this workspace (with --entity: the "
                                                        "entity's workspace)");
-  command->add_option("--out", flags->out, "Write to this file instead of standard output");
+  command->add_option("--out", flags->out, "Write to this file instead of standard output (never inside a database "
+                                           "folder)")
+      ->check(CLI::Validator(RefuseDatabaseFolder, "PATH"));
   command->callback([flags, exit_code] { *exit_code = RunExport(*flags); });
 }
 

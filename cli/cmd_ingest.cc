@@ -81,13 +81,11 @@ int RunIngest(const IngestFlags& flags) {
   IngestLoopOptions loop;
   loop.batch = flags.batch;
   loop.max_event_bytes = flags.max_event_bytes;
-  Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
-  if (!run.ok()) return ReportError("ingest", run.status());
-  const IngestCounts& counts = run->counts;
-  const std::vector<RejectedLine>& rejected = run->rejected;
-  if (Status s = (*log)->Sync(); !s.ok()) return ReportError("ingest", s);
-  PrintSummary(counts, rejected, ruleset, flags.json);
-  return counts.rejected == 0 ? kExitOk : kExitFailed;
+  IngestRun run = IngestLines(**reader, ingestor, loop);
+  Status stopped = run.stopped.ok() ? (*log)->Sync() : run.stopped;
+  PrintSummary(run.counts, run.rejected, ruleset, flags.json);
+  if (!stopped.ok()) return ReportStopped("ingest", stopped);
+  return run.counts.rejected == 0 ? kExitOk : kExitFailed;
 }
 
 }  // namespace

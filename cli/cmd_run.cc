@@ -193,22 +193,23 @@ int RunRun(const RunFlags& flags) {
     return Status::OK();
   };
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
-  Result<IngestRun> run = IngestLines(**reader, ingestor, loop);
-  if (!run.ok()) return ReportError("run", run.status());
-  if (until || !event_clock) {
+  IngestRun run = IngestLines(**reader, ingestor, loop);
+  Status stopped = run.stopped;
+  if (stopped.ok() && (until || !event_clock)) {
     Result<uint64_t> fired = until ? scheduler.FireDueUntil(*until) : scheduler.FireDue();
-    if (!fired.ok()) return ReportError("run", fired.status());
+    stopped = fired.status();
   }
-  if (Status s = (*log)->Sync(); !s.ok()) return ReportError("run", s);
+  if (stopped.ok()) stopped = (*log)->Sync();
 
   Result<RunReport> report = Summarize(**log, first_new_seq, flags.json ? 0 : flags.show);
   if (!report.ok()) return ReportError("run", report.status());
   if (flags.json) {
-    PrintJsonReport(*report, *run, *reactor);
+    PrintJsonReport(*report, run, *reactor);
   } else {
-    PrintText(*report, *run, *reactor, activated_seq);
+    PrintText(*report, run, *reactor, activated_seq);
   }
-  return run->counts.rejected == 0 ? kExitOk : kExitFailed;
+  if (!stopped.ok()) return ReportStopped("run", stopped);
+  return run.counts.rejected == 0 ? kExitOk : kExitFailed;
 }
 
 }  // namespace

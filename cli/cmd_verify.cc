@@ -4,6 +4,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
+#include "engine/durable_head.h"
 #include "engine/verify.h"
 
 namespace keel::cli {
@@ -40,6 +41,9 @@ int RunVerify(const VerifyFlags& flags) {
   options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
   auto report = VerifyLog(**log, options);
   if (!report.ok()) return ReportError("verify", report.status());
+  // A damaged write-ahead log or MANIFEST can leave a shorter log whose
+  // chain is whole: the head once acknowledged as durable says so.
+  if (auto problem = CheckDurableHead(**log, flags.db)) report->problems.push_back("durable head: " + *problem);
   PrintReport(*report, flags.json);
   return report->ok() ? kExitOk : kExitFailed;
 }

@@ -1,6 +1,7 @@
 #include "cli/ingest_loop.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "cli/cli_common.h"
 
@@ -35,10 +36,9 @@ class LineBatch {
   std::vector<Span> spans_;
 };
 
-}  // namespace
-
-Result<IngestRun> IngestLines(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options) {
-  IngestRun run;
+// The loop itself; an error ends it where it happened.
+Status ReadAll(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options, IngestRun* out) {
+  IngestRun& run = *out;
   // Two batches in turn: one is decoded on the Ingestor's helper thread
   // (Submit) while the next one is read; its results arrive with the
   // following Submit, or with Finish.
@@ -82,10 +82,25 @@ Result<IngestRun> IngestLines(NdjsonReader& reader, Ingestor& ingestor, const In
   KEEL_RETURN_IF_ERROR(submit());
   KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> last, ingestor.Finish());
   count(items[filling ^ 1], last);
+  return Status::OK();
+}
+
+}  // namespace
+
+IngestRun IngestLines(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options) {
+  IngestRun run;
+  run.stopped = ReadAll(reader, ingestor, options, &run);
   // Oversized lines are refused as they are read, the others a group later.
   std::stable_sort(run.rejected.begin(), run.rejected.end(),
                    [](const RejectedLine& a, const RejectedLine& b) { return a.line < b.line; });
   return run;
+}
+
+int ReportStopped(std::string_view command, const Status& status) {
+  std::cerr << "keel " << command << ": error: " << status.message() << "\n"
+            << "keel " << command << ": stopped before the end of the input; the counts printed are what was "
+            << "committed before it stopped\n";
+  return kExitFailed;
 }
 
 }  // namespace keel::cli

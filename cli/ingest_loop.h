@@ -19,8 +19,12 @@ struct RejectedLine {
 };
 
 struct IngestRun {
-  IngestCounts counts;
+  IngestCounts counts;  // what was committed, or refused, before the run ended
   std::vector<RejectedLine> rejected;
+  // Why the run stopped before the end of its input: a group that could not
+  // be written (nothing of it was; a full disk, for one). OK when the whole
+  // input was read.
+  Status stopped;
 };
 
 struct IngestLoopOptions {
@@ -31,8 +35,14 @@ struct IngestLoopOptions {
   std::function<Status(std::span<const IngestItem>)> before_group;
 };
 
-// Reads `reader` to its end. An error return means a group could not be
-// written (nothing of it was) or the input could not be read.
-Result<IngestRun> IngestLines(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options);
+// Reads `reader` to its end, or until a group cannot be written or the
+// input cannot be read: then `stopped` says why, and the counts are what
+// came before.
+IngestRun IngestLines(NdjsonReader& reader, Ingestor& ingestor, const IngestLoopOptions& options);
+
+// For a command whose IngestRun stopped (a write failed, the disk is full):
+// prints "keel COMMAND: error: MESSAGE", then that the counts printed before
+// are what was committed. Returns kExitFailed.
+int ReportStopped(std::string_view command, const Status& status);
 
 }  // namespace keel::cli

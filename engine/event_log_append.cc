@@ -205,9 +205,13 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
   pending->batch.Put(Family(kMeta), std::string(kMetaHead), head);
 
   if (options_.before_write) KEEL_RETURN_IF_ERROR(options_.before_write());
+  KEEL_RETURN_IF_ERROR(write_failure_);
   rocksdb::WriteOptions write;
   write.sync = options_.sync == SyncMode::kAlways;
-  KEEL_RETURN_IF_ERROR(FromRocksDB(db_->Write(write, &pending->batch), "cannot write batch"));
+  if (Status written = FromRocksDB(db_->Write(write, &pending->batch), "cannot write batch"); !written.ok()) {
+    write_failure_ = Status::IOError(written.message() + " (the log takes no more writes until it is opened again)");
+    return written;
+  }
 
   // Written: only now does the in-memory view move on.
   {
@@ -228,23 +232,33 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
   // Deletes can only make the earliest later: it stays a lower bound.
   unsynced_writes_ = options_.sync != SyncMode::kAlways;
   wrote_since_open_ = true;
+  if (options_.sync == SyncMode::kAlways) RecordDurableHead(false);
   MaybeGroupCommit();
   return Status::OK();
 }
 
 void EventLogImpl::MaybeGroupCommit() {
-  if (options_.sync != SyncMode::kBatch) return;
+  if (options_.sync != SyncMode::kBatch || !write_failure_.ok()) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_sync_ < options_.group_commit_interval) return;
-  if (db_->SyncWAL().ok()) unsynced_writes_ = false;
+  if (db_->SyncWAL().ok()) {
+    unsynced_writes_ = false;
+    RecordDurableHead(false);
+  }
   last_sync_ = now;
 }
 
 Status EventLogImpl::Sync() {
-  if (options_.read_only || !unsynced_writes_) return Status::OK();
-  KEEL_RETURN_IF_ERROR(FromRocksDB(db_->SyncWAL(), "cannot sync the write-ahead log"));
-  unsynced_writes_ = false;
-  last_sync_ = std::chrono::steady_clock::now();
+  if (options_.read_only) return Status::OK();
+  KEEL_RETURN_IF_ERROR(write_failure_);
+  if (unsynced_writes_) {
+    KEEL_RETURN_IF_ERROR(FromRocksDB(db_->SyncWAL(), "cannot sync the write-ahead log"));
+    unsynced_writes_ = false;
+    last_sync_ = std::chrono::steady_clock::now();
+  }
+  // The caller acknowledges what it wrote once this returns (the end of an
+  // ingest, a Kafka offset commit): the durable head must say so.
+  RecordDurableHead(/*force=*/true);
   return Status::OK();
 }
 

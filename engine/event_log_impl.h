@@ -94,6 +94,22 @@ class EventLogImpl final : public EventLog {
     Status fatal;               // set when the batch must not be written at all
   };
 
+  // Open-time checks (event_log_checks.cc).
+  // Refuses, from a read-only look, a log a writer must not open read-write.
+  Status ProbeBeforeWriting(const rocksdb::DBOptions& db_options) const;
+  Status ProbeUnfinishedCreation(const rocksdb::DBOptions& db_options, const std::vector<std::string>& names) const;
+  // The head record names the last stored event, and the log holds the durable head.
+  Status CheckFitForWriting() const;
+  Status CheckHeadIsLastEvent() const;
+  // Why RocksDB could not open an existing database, in keel's words.
+  Status DescribeOpenFailure(const rocksdb::Status& s) const;
+  Status DescribeMissingFormat();
+  // Closes without the final sync and flush, which RocksDB cannot do after a failed write.
+  void CloseAfterWriteFailure();
+  // Rewrites the durable head file when the head moved: at most once a
+  // second unless `force` (Sync and close force it).
+  void RecordDurableHead(bool force);
+
   Status CheckHoldsKeelLog();
   Status CheckOnlyKeelFamilies(const rocksdb::DBOptions& db_options) const;
   bool IsUnfinishedCreation() const;
@@ -186,7 +202,15 @@ class EventLogImpl final : public EventLog {
   // lets the event clock skip the due scan for most events.
   std::optional<int64_t> earliest_due_;
   std::chrono::steady_clock::time_point last_sync_;
+  std::chrono::steady_clock::time_point last_durable_record_{};
+  uint64_t last_durable_seq_ = 0;  // the seq the durable head file last got
   bool unsynced_writes_ = false;
+  // Set on the read-only probe a writer opens first (ProbeBeforeWriting);
+  // it finds the creation a killed writer left unfinished, which the writer may finish.
+  bool probing_for_writer_ = false;
+  bool unfinished_creation_ = false;
+  // The first failed write: the log takes no more (Append, Sync).
+  Status write_failure_;
   bool wrote_since_open_ = false;
 };
 

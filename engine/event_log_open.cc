@@ -2,8 +2,11 @@
 #include <system_error>
 
 #include "engine/event_log_impl.h"
+#include "engine/log_folder.h"
 #include "engine/log_format.h"
 #include "engine/log_rocksdb_options.h"
+#include "engine/wal_check.h"
+#include "engine/rocksdb_info_log.h"
 #include "engine/rocksdb_status.h"
 
 namespace keel {
@@ -46,9 +49,14 @@ EventLogImpl::EventLogImpl(fs::path dir, LogOptions options)
 
 EventLogImpl::~EventLogImpl() {
   if (!db_) return;
-  if (!options_.read_only && unsynced_writes_ && options_.sync != SyncMode::kOff) {
-    (void)db_->SyncWAL();
+  // After a failed write (a full disk) RocksDB's WAL writer must not be
+  // synced or flushed again: RocksDB asserts on it and aborts the process.
+  if (!write_failure_.ok()) {
+    CloseAfterWriteFailure();
+    return;
   }
+  bool durable = options_.sync != SyncMode::kOff && !unsynced_writes_;
+  if (!options_.read_only && unsynced_writes_ && options_.sync != SyncMode::kOff) durable = db_->SyncWAL().ok();
   // RocksDB keeps the memtables' contents only in the write-ahead log at
   // close, and every later open would replay it into memory first: the
   // commands that follow a run (verify, explain, replay) started up to a
@@ -57,26 +65,34 @@ EventLogImpl::~EventLogImpl() {
   if (!options_.read_only && wrote_since_open_) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     for (auto& [name, handle] : families_) handles.push_back(handle);
-    (void)db_->Flush(rocksdb::FlushOptions(), handles);
+    if (db_->Flush(rocksdb::FlushOptions(), handles).ok()) durable = true;
+    if (durable) RecordDurableHead(/*force=*/true);
   }
   for (auto& [name, handle] : families_) (void)db_->DestroyColumnFamilyHandle(handle);
   (void)db_->Close();
 }
 
 Status EventLogImpl::OpenDatabase() {
-  std::error_code ec;
-  bool exists = fs::exists(dir_ / "CURRENT", ec);
+  KEEL_ASSIGN_OR_RETURN(LogFolder folder, InspectLogFolder(dir_, !options_.read_only));
+  bool exists = folder == LogFolder::kDatabase;
   if (!exists && !options_.create_if_missing) {
     return Status::FailedPrecondition("'" + dir_.string() + "' holds no keel database");
   }
+  std::error_code ec;
   if (!exists) {
     fs::create_directories(dir_, ec);
     if (ec) return Status::IOError("cannot create database folder '" + dir_.string() + "': " + ec.message());
   }
 
   rocksdb::DBOptions db_options = LogDatabaseOptions(options_);
+  db_options.info_log = NewInfoLog(dir_, options_.read_only);
   db_options.create_if_missing = !exists;
   db_options.create_missing_column_families = !exists;
+
+  // Decided before any read-write open: the probe reads the log read-only
+  // (and checks its write-ahead logs first).
+  if (exists && !options_.read_only) KEEL_RETURN_IF_ERROR(ProbeBeforeWriting(db_options));
+  if (exists && options_.read_only) KEEL_RETURN_IF_ERROR(CheckWriteAheadLogs(dir_));
 
   bool may_finish_creation = exists && options_.create_if_missing && !options_.read_only;
   if (may_finish_creation) {
@@ -90,13 +106,7 @@ Status EventLogImpl::OpenDatabase() {
       options_.read_only
           ? rocksdb::DB::OpenForReadOnly(db_options, dir_.string(), LogFamilyDescriptors(options_, true), &handles, &raw)
           : rocksdb::DB::Open(db_options, dir_.string(), LogFamilyDescriptors(options_, false), &handles, &raw);
-  if (!s.ok()) {
-    if (exists && s.IsInvalidArgument()) {
-      return Status::FailedPrecondition("'" + dir_.string() + "' holds a RocksDB database that is not a keel log (" +
-                                        s.ToString() + ")");
-    }
-    return FromRocksDB(s, "cannot open database '" + dir_.string() + "'");
-  }
+  if (!s.ok()) return exists ? DescribeOpenFailure(s) : FromRocksDB(s, "cannot create database '" + dir_.string() + "'");
   db_.reset(raw);
   for (auto* handle : handles) families_.emplace(handle->GetName(), handle);
   if (!exists || (may_finish_creation && IsUnfinishedCreation())) KEEL_RETURN_IF_ERROR(CreateLayout());
@@ -147,7 +157,8 @@ Status EventLogImpl::CreateLayout() {
 Status EventLogImpl::CheckHoldsKeelLog() {
   std::string format;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kMeta), std::string(kMetaFormat), &format);
-  if (s.IsNotFound() || (s.ok() && format != kFormatName)) {
+  if (s.IsNotFound()) return DescribeMissingFormat();
+  if (s.ok() && format != kFormatName) {
     return Status::FailedPrecondition("'" + dir_.string() + "' is not a keel log (format '" + format + "')");
   }
   return FromRocksDB(s, "cannot read log format");

@@ -63,18 +63,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const std::sha
   return cf;
 }
 
-// On a full disk the write of RocksDB's own info LOG fails too, and RocksDB
-// asserts that a file whose write failed is never appended to again; the
-// next warning it logged (resuming from the error in the background, or
-// flushing at close) aborted the process (exit 134). keel reports errors
-// through the statuses it returns, so RocksDB's log lines are dropped.
-class NoInfoLog : public rocksdb::Logger {
- public:
-  NoInfoLog() : rocksdb::Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
-  using rocksdb::Logger::Logv;
-  void Logv(const char*, va_list) override {}
-};
-
 // RocksDB makes a database read-only after a failed write and, by default,
 // resumes it in the background once there is room again. keel does not
 // resume a log behind its caller's back: the error reaches the caller, who
@@ -95,9 +83,16 @@ rocksdb::DBOptions LogDatabaseOptions(const LogOptions& options) {
   // concurrent inserts anyway.
   db_options.allow_concurrent_memtable_write = false;
   db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.memtable_budget_bytes);
-  db_options.info_log = std::make_shared<NoInfoLog>();
+  // EventLog gives RocksDB keel's own info log (engine/rocksdb_info_log.h),
+  // which a full disk cannot make abort the process.
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 2;
   db_options.listeners.push_back(std::make_shared<NoAutomaticRecovery>());
+  // Point-in-time recovery (RocksDB's default) replays the write-ahead log
+  // up to a damaged record and silently drops the rest, committed events
+  // included. This mode drops only a torn tail and refuses other damage
+  // (keel names it first: engine/wal_check.h).
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   return db_options;
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/json_time.h"
 #include "tests/cli/cli_fixture.h"
+#include "tests/support/file_text.h"
 
 namespace keel::testing {
 namespace {
@@ -233,6 +234,28 @@ TEST_F(ExportCommandTest, SwappedBoundsAndAnAmbiguousEntityAreErrors) {
   KeelRun ambiguous = Export({"--entity", "initiative/IN-42"});
   EXPECT_EQ(ambiguous.exit_code, 1) << ambiguous.Describe();
   EXPECT_NE(ambiguous.err.find("several workspaces"), std::string::npos) << ambiguous.Describe();
+}
+
+// An --out of CURRENT overwrote RocksDB's own file and damaged the log.
+TEST_F(ExportCommandTest, AnOutputPathInsideADatabaseFolderIsRefusedAndNothingIsWritten) {
+  RunKickoff();
+  std::string current_before = ReadFileText(db() + "/CURRENT");
+  std::filesystem::create_directories(dir_ / "elsewhere");
+  std::filesystem::create_directory_symlink(db(), dir_ / "elsewhere" / "link");
+  for (const std::string& out : {db() + "/CURRENT", db() + "/audit.ndjson", db(),
+                                 (dir_ / "elsewhere" / "link" / "audit.csv").string()}) {
+    KeelRun run = Export({"--out", out});
+    EXPECT_EQ(run.exit_code, 2) << run.Describe();
+    EXPECT_NE(run.err.find("'" + out + "' is inside the database folder '" + db() +
+                           "'; writing there would damage the log: choose a path outside it"),
+              std::string::npos)
+        << run.Describe();
+    EXPECT_EQ(run.out, "") << run.Describe();
+  }
+  EXPECT_EQ(ReadFileText(db() + "/CURRENT"), current_before);
+  EXPECT_FALSE(std::filesystem::exists(db() + "/audit.ndjson"));
+  KeelRun verify = RunKeel({"verify", "--db", db()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
 }
 
 }  // namespace
