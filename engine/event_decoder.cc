@@ -4,6 +4,7 @@
 
 #include "engine/canonical_json.h"
 #include "engine/json_time.h"
+#include "engine/log_format.h"
 
 namespace keel {
 namespace {
@@ -115,6 +116,18 @@ Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
   event.data_length = data.length;
   KEEL_RETURN_IF_ERROR(FillEnvelope(root.get_object().value_unsafe(), &event));
   if (input) {
+    // Invariant 8: the system workspace holds keel's own events (a rule
+    // set's activation, which reaches every workspace); an id of the derived
+    // form would take the place of an event a rule derives later.
+    if (log_format::IsReservedWorkspace(event.workspace)) {
+      return Status::InvalidArgument("workspace '" + event.workspace +
+                                     "' is reserved for the engine's own events and cannot be ingested");
+    }
+    if (IsDerivedEventId(event.id)) {
+      return Status::InvalidArgument("event id '" + event.id +
+                                     "' has the form of the ids keel gives the events it derives (d- or f- and 32 "
+                                     "hex digits, ruleset-N- and 16); an input event must use another id");
+    }
     for (std::string_view type : kEngineEventTypes) {
       if (event.type == type) {
         return Status::InvalidArgument("event type '" + event.type +

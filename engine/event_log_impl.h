@@ -32,7 +32,7 @@ class EventLogImpl final : public EventLog {
 
   LogHead Head() const override;
   Result<StoredEvent> Read(uint64_t seq) const override;
-  Result<std::optional<uint64_t>> FindSeqById(std::string_view event_id) const override;
+  Result<std::optional<uint64_t>> FindSeqById(std::string_view workspace, std::string_view event_id) const override;
   Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
                                                const EntityRef& entity) const override;
   Result<std::vector<std::string>> Workspaces() const override;
@@ -74,11 +74,12 @@ class EventLogImpl final : public EventLog {
     std::set<std::string> new_workspaces;
     size_t appended = 0;
     std::deque<Event> derived;  // derived events live here until the batch is written
-    // The cascade of the input event in hand (LogOptions::max_derived_per_input).
+    // The cascade of the input event in hand (LogOptions::max_derived_per_input),
+    // counted per workspace the derived events land in: a rule set's
+    // activation derives in every workspace, and each has the whole bound.
     struct {
-      size_t derived = 0;
-      bool limited = true;        // false for a rule set's activation
-      bool limit_reached = false;
+      std::map<std::string, size_t, std::less<>> derived;
+      std::set<std::string, std::less<>> limit_reached;
     } cascade;
     // `timers` keys the batch writes, and the ones it deletes; a key is in
     // at most one of the two.
@@ -113,8 +114,8 @@ class EventLogImpl final : public EventLog {
   // Counts one more event derived from the input in hand; false when it
   // must not be appended (LogOptions::max_derived_per_input), after the
   // first refusal has appended the rule.halted saying so.
-  Result<bool> ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
-                             std::string_view what, int depth, PendingBatch* pending);
+  Result<bool> ChargeCascade(const Event& trigger, std::string_view workspace, std::string_view rule_id,
+                             std::string_view action_path, std::string_view what, int depth, PendingBatch* pending);
   Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
   // Appends `event` to the batch: seq, hash, indexes, and the entity's new state.
   uint64_t Stage(const Event& event, std::string entity_key, EntityState* state, PendingBatch* pending);

@@ -116,8 +116,8 @@ Status EventLogImpl::FireTimer(const PendingTimer& timer, PendingBatch* pending)
   KEEL_ASSIGN_OR_RETURN(Event built, TimerFiredEvent(timer));
   // Already fired (only a damaged timers family could hold it still): the
   // timer goes, the event is not appended twice.
-  if (pending->staged_ids.Contains(built.id)) return Status::OK();
-  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.id));
+  if (pending->staged_ids.Contains(built.workspace, built.id)) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.workspace, built.id));
   if (stored) return Status::OK();
   Event& event = pending->derived.emplace_back(std::move(built));
   Stage(event, {}, nullptr, pending);
