@@ -118,11 +118,13 @@ Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
   if (input) {
     // Invariant 8: the system workspace holds keel's own events (a rule
     // set's activation, which reaches every workspace); an id of the derived
-    // form would take the place of an event a rule derives later.
+    // form would take the place of an event a rule derives later; and a time
+    // far from the clock would move every workspace's schedules.
     if (log_format::IsReservedWorkspace(event.workspace)) {
       return Status::InvalidArgument("workspace '" + event.workspace +
                                      "' is reserved for the engine's own events and cannot be ingested");
     }
+    KEEL_RETURN_IF_ERROR(options_.time_window.Check(event.time, event.time_micros));
     if (IsDerivedEventId(event.id)) {
       return Status::InvalidArgument("event id '" + event.id +
                                      "' has the form of the ids keel gives the events it derives (d- or f- and 32 "

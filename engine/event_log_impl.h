@@ -151,7 +151,8 @@ class EventLogImpl final : public EventLog {
   // Fires, in the batch, up to `max` timers due at or before `up_to_micros`
   // (the batch's own included); `*taken` counts them.
   Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);
-  Status FireTimer(const PendingTimer& timer, PendingBatch* pending);
+  // `now_micros`: the clock the timer fires by (TimerFiredEvent's fired_at).
+  Status FireTimer(const PendingTimer& timer, int64_t now_micros, PendingBatch* pending);
   // The event clock's step before an input event at `micros`: fires what is
   // due by then, unless nothing can be (earliest_due_ and the batch's puts).
   Status FireDueBeforeEvent(int64_t micros, PendingBatch* pending);

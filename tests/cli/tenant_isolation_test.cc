@@ -172,5 +172,87 @@ TEST_F(TenantRulesTest, AnEventInTheSystemWorkspaceDerivesNothing) {
   EXPECT_EQ(summary["derived"], 0) << summary.dump();
 }
 
+TEST_F(TenantIsolationTest, EventsDatedYear0001Or9999AreRefusedNamingTheWindow) {
+  KeelRun run;
+  json summary = IngestJson({EventLine({.id = "old", .type = "task.created", .time = "0001-01-01T00:00:00Z",
+                                        .data = {{"title", "t"}, {"status", "todo"}}}),
+                             EventLine({.id = "far", .type = "task.created", .subject = "task/T-2",
+                                        .time = "9999-12-31T00:00:00Z", .data = {{"title", "t"}, {"status", "todo"}}}),
+                             CreatedIn("acme", "ok-1", "Fine")},
+                            &run);
+  EXPECT_EQ(run.exit_code, 1) << run.Describe();
+  EXPECT_EQ(summary["appended"], 1) << summary.dump();
+  ASSERT_EQ(summary["errors"].size(), 2u) << summary.dump();
+  std::string before = summary["errors"][0]["reason"], after = summary["errors"][1]["reason"];
+  EXPECT_NE(before.find("time 0001-01-01T00:00:00Z lies"), std::string::npos) << before;
+  EXPECT_NE(before.find("days before the clock"), std::string::npos) << before;
+  EXPECT_NE(before.find("at most 3660 days"), std::string::npos) << before;
+  EXPECT_NE(after.find("days after the clock"), std::string::npos) << after;
+}
+
+TEST_F(TenantIsolationTest, TheTimeWindowIsAnOption) {
+  std::string old = EventLine({.id = "old", .type = "task.created", .time = "2001-01-01T00:00:00Z",
+                               .data = {{"title", "t"}, {"status", "todo"}}});
+  KeelRun narrow = Ingest({old}, {"--event-time-window", "30", "--json"});
+  EXPECT_EQ(narrow.exit_code, 1) << narrow.Describe();
+  EXPECT_NE(narrow.out.find("at most 30 days"), std::string::npos) << narrow.Describe();
+  KeelRun unbounded = Ingest({old}, {"--event-time-window", "0"});
+  EXPECT_EQ(unbounded.exit_code, 0) << unbounded.Describe();
+}
+
+// The case: the first event, dated year 0001 and of acme, set the
+// time the rule set took effect, and globex's weekly schedule fired 105,708
+// times to catch up; one dated 9999 stopped it for good. Such an event is
+// refused now and the set takes effect at globex's own first event.
+TEST_F(TenantRulesTest, AnotherWorkspacesEventDated0001Or9999DoesNotMoveASchedule) {
+  for (std::string time : {"0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z"}) {
+    std::filesystem::remove_all(db());
+    KeelRun run;
+    json summary = RunJson({Comment("c-1", "acme", time), Comment("c-2", "globex", "2026-03-02T10:00:00Z")},
+                           {"--clock=events", "--until", "2026-03-31T00:00:00Z"}, &run);
+    EXPECT_EQ(summary["rejected"], 1) << time << ": " << summary.dump();
+    // Mondays 9, 16, 23 and 30 March, 09:00.
+    EXPECT_EQ(summary["timers_fired"], 4) << time << ": " << summary.dump();
+    EXPECT_EQ(summary["fired"]["digest"], 4) << time << ": " << summary.dump();
+  }
+}
+
+// Far behind its clock (keel down for most of a year, or the event clock
+// jumping), a weekly schedule fires once, then skips to the first occurrence
+// after the clock and says which it skipped from.
+TEST_F(TenantRulesTest, AScheduleFarBehindTheClockFiresOnceThenSkipsAheadRecordingIt) {
+  KeelRun run;
+  json summary = RunJson({Comment("c-1", "globex", "2026-01-05T10:00:00Z")},
+                         {"--clock=events", "--until", "2026-12-07T00:00:00Z"}, &run);
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  EXPECT_EQ(summary["timers_fired"], 1) << summary.dump();
+  EXPECT_EQ(summary["next_timer_due"], "2026-12-07T09:00:00Z") << summary.dump();
+  KeelRun log = RunKeel({"log", "--db", db(), "--json"});
+  ASSERT_EQ(log.exit_code, 0) << log.Describe();
+  json fired, skipping;
+  for (const std::string& line : Lines(log.out)) {
+    json event = json::parse(line);
+    if (event["type"] == "timer.fired") fired = event;
+    if (event["type"] == "timer.scheduled" && event["data"].contains("skipped_from")) skipping = event;
+  }
+  ASSERT_FALSE(fired.is_null()) << log.out;
+  EXPECT_EQ(fired["data"]["scheduled_for"], "2026-01-12T09:00:00Z") << fired.dump();
+  EXPECT_EQ(fired["data"]["fired_at"], "2026-12-07T00:00:00Z") << fired.dump();
+  ASSERT_FALSE(skipping.is_null()) << log.out;
+  EXPECT_EQ(skipping["data"]["skipped_from"], "2026-01-19T09:00:00Z") << skipping.dump();
+  EXPECT_EQ(skipping["data"]["scheduled_for"], "2026-12-07T09:00:00Z") << skipping.dump();
+}
+
+// A few missed occurrences all fire, each at its own time.
+TEST_F(TenantRulesTest, AScheduleAFewOccurrencesBehindFiresEachOfThem) {
+  KeelRun run;
+  json summary = RunJson({Comment("c-1", "globex", "2026-01-05T10:00:00Z")},
+                         {"--clock=events", "--until", "2026-03-01T00:00:00Z"}, &run);
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  // Mondays 12, 19, 26 January, 2, 9, 16, 23 February: 7, under the bound of 10.
+  EXPECT_EQ(summary["timers_fired"], 7) << summary.dump();
+  EXPECT_EQ(summary["next_timer_due"], "2026-03-02T09:00:00Z") << summary.dump();
+}
+
 }  // namespace
 }  // namespace keel::testing
