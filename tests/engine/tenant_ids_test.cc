@@ -22,7 +22,10 @@ class TenantIdsTest : public ::testing::Test {
 
   void Reopen() {
     log_.reset();
-    auto opened = EventLog::Open(db_path(), {.sync = SyncMode::kOff, .create_if_missing = true});
+    LogOptions options;
+    options.sync = SyncMode::kOff;
+    options.create_if_missing = true;
+    auto opened = EventLog::Open(db_path(), options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     log_ = std::move(opened).value();
   }
@@ -123,7 +126,9 @@ TEST_F(TenantIdsTest, AKeelLog1DatabaseIsRefusedSayingWhatToDo) {
   AppendOne(Created("acme", "Acme's plan"));
   log_.reset();
   { testing::RawDb(db_path()).Put("meta", "format", "keel-log-1"); }
-  auto opened = EventLog::Open(db_path(), {.sync = SyncMode::kOff});
+  LogOptions options;
+  options.sync = SyncMode::kOff;
+  auto opened = EventLog::Open(db_path(), options);
   ASSERT_FALSE(opened.ok());
   const std::string& message = opened.status().message();
   EXPECT_TRUE(opened.status().Is(StatusCode::kFailedPrecondition)) << opened.status().ToString();
