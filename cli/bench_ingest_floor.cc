@@ -94,7 +94,7 @@ class BatchPreparer {
     current_.puts.push_back({kEventsFamily, std::string(key), std::string(record)});
     current_.puts.push_back(
         {kByStreamFamily, StreamKey(event.workspace, event.entity.kind, event.entity.id, seq), std::string()});
-    current_.puts.push_back({kByIdFamily, event.id, std::string(key)});
+    current_.puts.push_back({kByIdFamily, IdKey(event.workspace, event.id), std::string(key)});
     if (ChangesEntityState(event.type)) {
       std::string entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
       KEEL_RETURN_IF_ERROR(ApplyEvent(event, &states_[entity_key]));

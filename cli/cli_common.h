@@ -85,4 +85,14 @@ inline CLI::Option* AddSyncOption(CLI::App* command, std::string* sync,
       CLI::IsMember({"always", "batch", "off"}));
 }
 
+// Adds `--event-time-window DAYS` (engine/time_window.h): input events dated
+// further than DAYS from the clock are refused; 0 turns the bound off.
+inline CLI::Option* AddEventTimeWindowOption(CLI::App* command, int64_t* days) {
+  return command
+      ->add_option("--event-time-window", *days,
+                   "Refuse input events dated more than this many days before or after the clock (0: no bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{4000000}));
+}
+
 }  // namespace keel::cli

@@ -1,4 +1,4 @@
-// keel explain EVENT_ID|SEQ --db DIR: why an event is in the log. The chain
+// keel explain EVENT_ID|SEQ [--workspace WS] --db DIR: why an event is in the log. The chain
 // of causes up to the input event at its root, and everything derived from
 // it; for each derived event the rule, its rule set, its lines in the rule
 // file, the values its condition read, and what it produced.
@@ -14,18 +14,43 @@ namespace {
 
 struct ExplainFlags {
   std::string event;
+  std::string workspace;
   std::string db;
   bool json = false;
 };
 
-Result<uint64_t> FindEvent(const EventLog& log, const std::string& text) {
-  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> by_id, log.FindSeqById(text));
+// The seq of the event with id `id`: in `workspace` when given, else in the
+// one workspace that has it. Ids are unique per workspace, so two workspaces
+// may each have one; then the caller must say which.
+Result<std::optional<uint64_t>> FindById(const EventLog& log, const std::string& id, const std::string& workspace) {
+  if (!workspace.empty()) return log.FindSeqById(workspace, id);
+  KEEL_ASSIGN_OR_RETURN(std::vector<std::string> workspaces, log.Workspaces());
+  std::optional<uint64_t> found;
+  std::vector<std::string> holders;
+  for (const std::string& candidate : workspaces) {
+    KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> seq, log.FindSeqById(candidate, id));
+    if (!seq) continue;
+    found = seq;
+    holders.push_back(candidate);
+  }
+  if (holders.size() > 1) {
+    std::string names;
+    for (const std::string& name : holders) names += (names.empty() ? "'" : ", '") + name + "'";
+    return Status::InvalidArgument("event id '" + id + "' is in " + std::to_string(holders.size()) +
+                                   " workspaces (" + names + "); say which with --workspace");
+  }
+  return found;
+}
+
+Result<uint64_t> FindEvent(const EventLog& log, const std::string& text, const std::string& workspace) {
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> by_id, FindById(log, text, workspace));
   if (by_id) return *by_id;
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 20) {
     uint64_t seq = std::stoull(text);
     if (seq >= 1 && seq <= log.Head().seq) return seq;
     return Status::NotFound("no event at seq " + text + " (the log has " + std::to_string(log.Head().seq) + ")");
   }
+  if (!workspace.empty()) return Status::NotFound("no event with id '" + text + "' in workspace '" + workspace + "'");
   return Status::NotFound("no event with id '" + text + "' in the log");
 }
 
@@ -107,7 +132,7 @@ nlohmann::ordered_json NodeJson(const rules::Explanation& x, size_t index, bool 
 int RunExplain(const ExplainFlags& flags) {
   auto log = OpenLogForReading(flags.db);
   if (!log.ok()) return ReportError("explain", log.status());
-  auto seq = FindEvent(**log, flags.event);
+  auto seq = FindEvent(**log, flags.event, flags.workspace);
   if (!seq.ok()) return ReportError("explain", seq.status());
   auto x = rules::Explain(**log, *seq);
   if (!x.ok()) return ReportError("explain", x.status());
@@ -144,6 +169,9 @@ void AddExplainCommand(CLI::App& app, int* exit_code) {
       "explain", "Why an event is in the log: its causes up to the input event, everything derived from it, and "
                  "for each derived event the rule, its lines, the values its condition read and what it produced");
   command->add_option("EVENT", flags->event, "An event id, or a sequence number")->required();
+  command->add_option("--workspace", flags->workspace,
+                      "The workspace of the event id (ids are unique per workspace); needed only when more than "
+                      "one workspace has the id");
   AddDbOption(command, &flags->db);
   AddJsonFlag(command, &flags->json);
   command->callback([flags, exit_code] { *exit_code = RunExplain(*flags); });

@@ -23,6 +23,7 @@ struct IngestFlags {
   std::string sync = "batch";
   std::string schemas;
   size_t max_event_bytes = size_t{1} << 20;
+  int64_t event_time_window = TimeWindow::kDefaultDays;
   size_t batch = 1000;
   bool json = false;
 };
@@ -77,7 +78,8 @@ int RunIngest(const IngestFlags& flags) {
     ruleset = (*active)->hash();
   }
 
-  Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
+  Ingestor ingestor(log->get(), schemas->get(),
+                    DecodeOptions{flags.max_event_bytes, TimeWindow{.days = flags.event_time_window}});
   IngestLoopOptions loop;
   loop.batch = flags.batch;
   loop.max_event_bytes = flags.max_event_bytes;
@@ -102,6 +104,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
       ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
+  AddEventTimeWindowOption(command, &flags->event_time_window);
   command->add_option("--batch", flags->batch, "Events per WriteBatch")
       ->capture_default_str()
       ->check(WholeNumber("events per WriteBatch", 1, 100000));

@@ -28,6 +28,7 @@ struct RunFlags {
   std::string until;
   size_t batch = 1000;
   size_t max_event_bytes = size_t{1} << 20;
+  int64_t event_time_window = TimeWindow::kDefaultDays;
   int max_depth = 10;
   size_t max_derived = 10000;
   size_t show = 50;
@@ -182,9 +183,12 @@ int RunRun(const RunFlags& flags) {
   // event clock fires inside each Append, before each event (LogOptions).
   SystemClock wall_clock;
   Scheduler scheduler(log->get(), &wall_clock);
+  // An event outside the window is refused, and never sets the time the
+  // rule set takes effect at either.
+  const TimeWindow window{.days = flags.event_time_window};
   loop.before_group = [&](std::span<const IngestItem> items) -> Status {
     if (!active) {
-      std::optional<std::string> time = FirstEventTime(items);
+      std::optional<std::string> time = FirstEventTime(items, window);
       if (!time) return Status::OK();
       KEEL_ASSIGN_OR_RETURN(activated_seq, rules::ActivateRuleSet(**log, *set, *time));
       active = true;
@@ -192,7 +196,7 @@ int RunRun(const RunFlags& flags) {
     if (!event_clock) KEEL_RETURN_IF_ERROR(scheduler.FireDue().status());
     return Status::OK();
   };
-  Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes});
+  Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes, window});
   IngestRun run = IngestLines(**reader, ingestor, loop);
   Status stopped = run.stopped;
   if (stopped.ok() && (until || !event_clock)) {
@@ -238,6 +242,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   command->add_option("--max-event-bytes", flags->max_event_bytes, "Refuse events larger than this")
       ->capture_default_str()
       ->check(WholeNumber("an event size limit in bytes", 64, uint64_t{64} << 20));
+  AddEventTimeWindowOption(command, &flags->event_time_window);
   command->add_option("--max-depth", flags->max_depth, "How deep derived events may cascade before rule.halted")
       ->capture_default_str()
       ->check(WholeNumber("a cascade depth", 1, 100));

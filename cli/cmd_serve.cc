@@ -36,6 +36,7 @@ Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
   KEEL_ASSIGN_OR_RETURN(options.partition.log.sync, ParseSyncMode(config.sync));
   options.partition.log.max_cascade_depth = config.max_depth;
   options.partition.decode.max_event_bytes = config.max_event_bytes;
+  options.partition.decode.time_window = {.days = config.event_time_window_days, .clock = &g_wall_clock};
   options.partition.outbox.topic = config.output_topic;
   options.partition.outbox.publish_all = config.publish == "all";
   options.kafka = {{"bootstrap.servers", config.brokers}, {"client.id", "keel"}};
@@ -56,8 +57,9 @@ Result<KafkaServeOptions> ServeOptions(const ServeConfig& config) {
 // appended on several threads at once.
 class RulesForPartitions {
  public:
-  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas, const CascadeLimits& limits)
-      : set_(set), schemas_(schemas), limits_(limits) {}
+  RulesForPartitions(const rules::RuleSet& set, const SchemaRegistry* schemas, const CascadeLimits& limits,
+                     TimeWindow window)
+      : set_(set), schemas_(schemas), limits_(limits), window_(window) {}
 
   PartitionHooks Hooks() {
     PartitionHooks hooks;
@@ -72,7 +74,7 @@ class RulesForPartitions {
     };
     hooks.before_group = [this](EventLog& log, std::span<const IngestItem> items) -> Status {
       if (IsActive(log)) return Status::OK();
-      std::optional<std::string> time = FirstEventTime(items);
+      std::optional<std::string> time = FirstEventTime(items, window_);
       if (!time) return Status::OK();
       return Activate(log, *time);
     };
@@ -106,6 +108,7 @@ class RulesForPartitions {
   const rules::RuleSet& set_;
   const SchemaRegistry* schemas_;
   const CascadeLimits limits_;  // the partition logs', from serve.yaml
+  const TimeWindow window_;  // an event dead-lettered for its time never activates the set
   std::mutex mu_;  // partitions call the hooks from several threads
   std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
 };
@@ -138,7 +141,8 @@ int RunServe(const std::string& config_path) {
   if (config->http_port != 0) {
     if (Status s = http.Start(config->http_address, config->http_port); !s.ok()) return ConfigurationError(s);
   }
-  RulesForPartitions rules(*set, schemas->get(), CascadeLimits{config->max_depth, CascadeLimits().max_derived});
+  RulesForPartitions rules(*set, schemas->get(), CascadeLimits{config->max_depth, CascadeLimits().max_derived},
+                           {.days = config->event_time_window_days, .clock = &g_wall_clock});
   PartitionHooks hooks = rules.Hooks();
   auto serve = KafkaServe::Create(std::move(options).value(), &hooks, schemas->get(), &metrics);
   if (!serve.ok()) {

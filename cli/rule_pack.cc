@@ -40,12 +40,13 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
                                  " (shown above; keel rules check lists them too)");
 }
 
-std::optional<std::string> FirstEventTime(std::span<const IngestItem> items) {
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items, const TimeWindow& window) {
   for (const IngestItem& item : items) {
     nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
     if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
     std::string time = event["time"].get<std::string>();
-    if (ParseRfc3339Micros(time).ok()) return time;
+    std::optional<int64_t> micros = TryParseRfc3339Micros(time);
+    if (micros && window.Contains(*micros)) return time;
   }
   return std::nullopt;
 }

@@ -123,6 +123,10 @@ const std::map<std::string, Setter>& Settings() {
       {"max_event_bytes",
        [](auto& r, auto& n, auto* c) { return r.Integer(n, "max_event_bytes", 64, 64 << 20, &c->max_event_bytes); }},
       {"max_depth", [](auto& r, auto& n, auto* c) { return r.Integer(n, "max_depth", 1, 100, &c->max_depth); }},
+      {"event_time_window_days",
+       [](auto& r, auto& n, auto* c) {
+         return r.Integer(n, "event_time_window_days", 0, 4000000, &c->event_time_window_days);
+       }},
       {"drain_timeout_ms",
        [](auto& r, auto& n, auto* c) { return r.Integer(n, "drain_timeout_ms", 0, 600000, &c->drain_timeout_ms); }},
       {"kafka", [](auto& r, auto& n, auto* c) { return r.Properties(n, "kafka", &c->kafka); }},

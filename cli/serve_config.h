@@ -11,6 +11,7 @@
 
 #include "connectors/kafka_serve.h"
 #include "engine/status.h"
+#include "engine/time_window.h"
 
 namespace keel::cli {
 
@@ -32,6 +33,7 @@ struct ServeConfig {
   size_t ingest_threads = 2;              // partitions of a batch appended at once
   size_t max_event_bytes = size_t{1} << 20;
   int max_depth = 10;
+  int64_t event_time_window_days = TimeWindow::kDefaultDays;  // 0: no bound
   int64_t drain_timeout_ms = 10000;
   KafkaProperties kafka;                  // passed to librdkafka as they are
   KafkaProperties consumer;

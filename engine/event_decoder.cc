@@ -5,6 +5,7 @@
 #include "engine/canonical_json.h"
 #include "engine/json_number_error.h"
 #include "engine/json_time.h"
+#include "engine/log_format.h"
 
 namespace keel {
 namespace {
@@ -122,6 +123,20 @@ Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
   event.data_length = data.length;
   KEEL_RETURN_IF_ERROR(FillEnvelope(root.get_object().value_unsafe(), &event));
   if (input) {
+    // Invariant 8: the system workspace holds keel's own events (a rule
+    // set's activation, which reaches every workspace); an id of the derived
+    // form would take the place of an event a rule derives later; and a time
+    // far from the clock would move every workspace's schedules.
+    if (log_format::IsReservedWorkspace(event.workspace)) {
+      return Status::InvalidArgument("workspace '" + event.workspace +
+                                     "' is reserved for the engine's own events and cannot be ingested");
+    }
+    KEEL_RETURN_IF_ERROR(options_.time_window.Check(event.time, event.time_micros));
+    if (IsDerivedEventId(event.id)) {
+      return Status::InvalidArgument("event id '" + event.id +
+                                     "' has the form of the ids keel gives the events it derives (d- or f- and 32 "
+                                     "hex digits, ruleset-N- and 16); an input event must use another id");
+    }
     for (std::string_view type : kEngineEventTypes) {
       if (event.type == type) {
         return Status::InvalidArgument("event type '" + event.type +

@@ -12,12 +12,15 @@
 #include "engine/event.h"
 #include "engine/schema_registry.h"
 #include "engine/status.h"
+#include "engine/time_window.h"
 
 namespace keel {
 
 struct DecodeOptions {
   // Events larger than this are refused before parsing.
   size_t max_event_bytes = 1 << 20;
+  // Input events dated further from now are refused (engine/time_window.h).
+  TimeWindow time_window;
 };
 
 // Not thread-safe: it reuses one parser and one buffer. Use one per thread.

@@ -197,7 +197,10 @@ class EventLog {
 
   virtual LogHead Head() const = 0;
   virtual Result<StoredEvent> Read(uint64_t seq) const = 0;
-  virtual Result<std::optional<uint64_t>> FindSeqById(std::string_view event_id) const = 0;
+  // The seq of the event `event_id` of `workspace`: ids are unique per
+  // workspace, and the same id in another workspace is another event.
+  virtual Result<std::optional<uint64_t>> FindSeqById(std::string_view workspace,
+                                                      std::string_view event_id) const = 0;
   // The current state of an entity, or nullopt when the log has not seen it.
   virtual Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
                                                        const EntityRef& entity) const = 0;

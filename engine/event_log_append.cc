@@ -86,9 +86,10 @@ EventLogImpl::StoredIds EventLogImpl::LookUpIds(const std::vector<AppendRequest>
   StoredIds stored;
   stored.values.resize(group.size());
   stored.statuses.resize(group.size());
-  std::vector<rocksdb::Slice> keys;
-  keys.reserve(group.size());
-  for (const AppendRequest& request : group) keys.emplace_back(request.event.id);
+  std::vector<std::string> id_keys;
+  id_keys.reserve(group.size());
+  for (const AppendRequest& request : group) id_keys.push_back(IdKey(request.event.workspace, request.event.id));
+  std::vector<rocksdb::Slice> keys(id_keys.begin(), id_keys.end());
   if (!keys.empty()) {
     db_->MultiGet(rocksdb::ReadOptions(), Family(kById), keys.size(), keys.data(), stored.values.data(),
                   stored.statuses.data());
@@ -152,7 +153,8 @@ uint64_t EventLogImpl::Stage(const Event& event, std::string entity_key, EntityS
                                  seq_slice};
   rocksdb::Slice empty;
   pending->batch.Put(Family(kByStream), rocksdb::SliceParts(stream_key, 7), rocksdb::SliceParts(&empty, 1));
-  pending->batch.Put(Family(kById), event.id, seq_slice);
+  rocksdb::Slice id_key[] = {event.workspace, rocksdb::Slice(&separator, 1), event.id};
+  pending->batch.Put(Family(kById), rocksdb::SliceParts(id_key, 3), rocksdb::SliceParts(&seq_slice, 1));
   if (state != nullptr) pending->entities[std::move(entity_key)] = std::move(*state);
   pending->staged_ids.Insert(&event, seq);
   if (!known_workspaces_.count(event.workspace)) pending->new_workspaces.insert(event.workspace);
@@ -163,7 +165,7 @@ uint64_t EventLogImpl::Stage(const Event& event, std::string entity_key, EntityS
 std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
                                                           const rocksdb::PinnableSlice& stored_seq,
                                                           const PendingBatch& pending) {
-  if (const StagedIds::Entry* staged = pending.staged_ids.Find(event.id)) {
+  if (const StagedIds::Entry* staged = pending.staged_ids.Find(event.workspace, event.id)) {
     return DuplicateOrConflict(event, staged->event->canonical, staged->seq);
   }
   if (id_status.IsNotFound()) return std::nullopt;
@@ -172,6 +174,12 @@ std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, c
   uint64_t seq = ReadBigEndian64(std::string_view(stored_seq.data(), stored_seq.size()));
   auto stored = Read(seq);
   if (!stored.ok()) return Rejected(stored.status());
+  // by_id is keyed by workspace, so this cannot happen but on a damaged
+  // index; even then the refusal never shows another workspace's event.
+  if (stored->event.workspace != event.workspace) {
+    return Rejected(Status::Corruption("by_id entry of '" + event.id + "' in workspace '" + event.workspace +
+                                       "' points at seq " + std::to_string(seq) + " of another workspace"));
+  }
   return DuplicateOrConflict(event, stored->event.canonical, seq);
 }
 

@@ -143,7 +143,7 @@ Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::strin
 }
 
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
-  if (depth == 0) pending->cascade = {.derived = 0, .limited = event.workspace != kSystemWorkspace};
+  if (depth == 0) pending->cascade = {};
   if (depth == 0 && event.type == kTimerFired) pending->cascade.fired_at = event.time_micros;
   const EntityState* after = nullptr;
   if (ChangesEntityState(event.type)) {
@@ -169,7 +169,7 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
   KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));
   for (const RuleFailure& failure : reaction.failures) {
-    KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(event, failure.rule_id, failure.action_path,
+    KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(event, event.workspace, failure.rule_id, failure.action_path,
                                                            "rule.failed of " + failure.rule_id, depth + 1, pending));
     if (!within_limit) continue;
     std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +
@@ -183,24 +183,36 @@ Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int 
   return Status::OK();
 }
 
-Result<bool> EventLogImpl::ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
-                                         std::string_view what, int depth, PendingBatch* pending) {
-  if (!pending->cascade.limited || ++pending->cascade.derived <= limits_.max_derived) return true;
-  if (pending->cascade.limit_reached) return false;  // one rule.halted said so for all of them
-  pending->cascade.limit_reached = true;
+// Every workspace has the bound, the system workspace's triggers included:
+// a rule set's activation may derive up to the bound in each workspace it
+// arms timers in, never more in any one.
+Result<bool> EventLogImpl::ChargeCascade(const Event& trigger, std::string_view workspace, std::string_view rule_id,
+                                         std::string_view action_path, std::string_view what, int depth,
+                                         PendingBatch* pending) {
+  auto counted = pending->cascade.derived.find(workspace);
+  if (counted == pending->cascade.derived.end()) counted = pending->cascade.derived.emplace(workspace, 0).first;
+  if (++counted->second <= limits_.max_derived) return true;
+  // One rule.halted says so for all of the workspace's rest.
+  if (!pending->cascade.limit_reached.emplace(workspace).second) return false;
   std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
                      JsonQuote("limit of " + std::to_string(limits_.max_derived) +
-                               " events derived from one input event reached; " + std::string(what) +
-                               " and the rest of the cascade were not appended") +
+                               " events derived from one input event reached in workspace '" +
+                               std::string(workspace) + "'; " + std::string(what) +
+                               " and the rest of the cascade there were not appended") +
                      ",\"rule\":" + JsonQuote(rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
-  KEEL_RETURN_IF_ERROR(AppendRuleEvent(trigger, "rule.halted", rule_id, std::string(action_path) + "#limit",
+  // Named by the workspace when it is not the trigger's, so that each
+  // workspace an activation reaches gets its own rule.halted.
+  std::string halt_path = std::string(action_path) + "#limit";
+  if (workspace != trigger.workspace) halt_path += "/" + std::string(workspace);
+  KEEL_RETURN_IF_ERROR(AppendRuleEvent(trigger, "rule.halted", rule_id, halt_path,
                                        std::move(data), depth, pending));
   return false;
 }
 
 Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
                                    PendingBatch* pending) {
-  KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(trigger, request.rule_id, request.action_path,
+  const std::string& workspace = request.workspace.empty() ? trigger.workspace : request.workspace;
+  KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(trigger, workspace, request.rule_id, request.action_path,
                                                          request.type + " on " + request.subject, depth, pending));
   if (!within_limit) return Status::OK();
   if (depth > limits_.max_depth) {
@@ -228,13 +240,22 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
   if (Status soon = RequireRearmDelay(*built, pending->cascade.fired_at); !soon.ok()) return fail(soon);
   Event& event = pending->derived.emplace_back(std::move(built).value());
 
-  // A derived id already in the batch or the log: the same trigger, rule
-  // and action ran before; that is only possible through a hash collision
-  // or a rule that repeats an action path, and it must not append twice.
-  if (pending->staged_ids.Contains(event.id)) return Status::OK();
-  auto stored = FindSeqById(event.id);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) return Status::OK();
+  // A derived id already in the workspace's part of the batch or the log:
+  // a hash collision, or a rule that repeats an action path (input events
+  // cannot take ids of the derived namespace). It must not append twice,
+  // nor vanish without a word: the rule failed, and says so.
+  std::optional<uint64_t> taken_at;
+  if (const StagedIds::Entry* staged = pending->staged_ids.Find(event.workspace, event.id)) taken_at = staged->seq;
+  if (!taken_at) {
+    KEEL_ASSIGN_OR_RETURN(taken_at, FindSeqById(event.workspace, event.id));
+  }
+  if (taken_at) {
+    Status taken = Status::Conflict(request.type + " on " + request.subject + " was not appended: its derived id '" +
+                                    event.id + "' is already taken in workspace '" + event.workspace + "' (seq " +
+                                    std::to_string(*taken_at) + ")");
+    pending->derived.pop_back();
+    return fail(taken);
+  }
 
   std::string entity_key;
   EntityState state;
@@ -267,7 +288,7 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
   KEEL_ASSIGN_OR_RETURN(Event event,
                         BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json,
                                           trigger.workspace));
-  if (pending->staged_ids.Contains(event.id)) return Status::OK();
+  if (pending->staged_ids.Contains(event.workspace, event.id)) return Status::OK();
   Event& stored = pending->derived.emplace_back(std::move(event));
   Stage(stored, {}, nullptr, pending);
   // rule.halted ends a cascade; rule.failed may be reacted to (to alert

@@ -32,7 +32,7 @@ class EventLogImpl final : public EventLog {
 
   LogHead Head() const override;
   Result<StoredEvent> Read(uint64_t seq) const override;
-  Result<std::optional<uint64_t>> FindSeqById(std::string_view event_id) const override;
+  Result<std::optional<uint64_t>> FindSeqById(std::string_view workspace, std::string_view event_id) const override;
   Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
                                                const EntityRef& entity) const override;
   Result<std::vector<std::string>> Workspaces() const override;
@@ -76,11 +76,12 @@ class EventLogImpl final : public EventLog {
     std::set<std::string> new_workspaces;
     size_t appended = 0;
     std::deque<Event> derived;  // derived events live here until the batch is written
-    // The cascade of the input event in hand (CascadeLimits::max_derived).
+    // The cascade of the input event in hand (CascadeLimits::max_derived),
+    // counted per workspace the derived events land in: a rule set's
+    // activation derives in every workspace, and each has the whole bound.
     struct {
-      size_t derived = 0;
-      bool limited = true;        // false for a rule set's activation
-      bool limit_reached = false;
+      std::map<std::string, size_t, std::less<>> derived;
+      std::set<std::string, std::less<>> limit_reached;
       // The fire time when the input is a timer.fired: what the cascade
       // schedules must be due kMinTimerRearmDelayMicros after it.
       std::optional<int64_t> fired_at;
@@ -134,8 +135,8 @@ class EventLogImpl final : public EventLog {
   // Counts one more event derived from the input in hand; false when it
   // must not be appended (CascadeLimits::max_derived), after the
   // first refusal has appended the rule.halted saying so.
-  Result<bool> ChargeCascade(const Event& trigger, std::string_view rule_id, std::string_view action_path,
-                             std::string_view what, int depth, PendingBatch* pending);
+  Result<bool> ChargeCascade(const Event& trigger, std::string_view workspace, std::string_view rule_id,
+                             std::string_view action_path, std::string_view what, int depth, PendingBatch* pending);
   Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
   // Appends `event` to the batch: seq, hash, indexes, and the entity's new state.
   uint64_t Stage(const Event& event, std::string entity_key, EntityState* state, PendingBatch* pending);
@@ -171,7 +172,8 @@ class EventLogImpl final : public EventLog {
   // Fires, in the batch, up to `max` timers due at or before `up_to_micros`
   // (the batch's own included); `*taken` counts them.
   Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);
-  Status FireTimer(const PendingTimer& timer, PendingBatch* pending);
+  // `now_micros`: the clock the timer fires by (TimerFiredEvent's fired_at).
+  Status FireTimer(const PendingTimer& timer, int64_t now_micros, PendingBatch* pending);
   // The event clock's step before an input event at `micros`: fires what is
   // due by then, unless nothing can be (earliest_due_ and the batch's puts).
   Status FireDueBeforeEvent(int64_t micros, PendingBatch* pending);

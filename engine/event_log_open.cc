@@ -158,6 +158,13 @@ Status EventLogImpl::CheckHoldsKeelLog() {
   std::string format;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kMeta), std::string(kMetaFormat), &format);
   if (s.IsNotFound()) return DescribeMissingFormat();
+  if (s.ok() && format == kFormatNameV1) {
+    return Status::FailedPrecondition(
+        "'" + dir_.string() + "' is a " + std::string(kFormatNameV1) + " log; this keel reads " +
+        std::string(kFormatName) + " (event ids are unique per workspace since). Export it with the keel that "
+        "wrote it (keel export --db DIR --out FILE) and ingest its input events (those without a causationid, "
+        "outside the system workspace) into a new folder with the same rules: keel derives the rest again");
+  }
   if (s.ok() && format != kFormatName) {
     return Status::FailedPrecondition("'" + dir_.string() + "' is not a keel log (format '" + format + "')");
   }

@@ -59,9 +59,10 @@ Result<StoredEvent> EventLogImpl::Read(uint64_t seq) const {
   return DecodeEventRecord(seq, View(value));
 }
 
-Result<std::optional<uint64_t>> EventLogImpl::FindSeqById(std::string_view event_id) const {
+Result<std::optional<uint64_t>> EventLogImpl::FindSeqById(std::string_view workspace,
+                                                           std::string_view event_id) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kById), event_id, &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kById), IdKey(workspace, event_id), &value);
   if (s.IsNotFound()) return std::optional<uint64_t>();
   KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot look up event id"));
   if (value.size() != 8) return Status::Corruption("by_id entry of '" + std::string(event_id) + "' is malformed");

@@ -111,13 +111,13 @@ Status EventLogImpl::StageTimerChange(const Event& event, PendingBatch* pending)
   return Status::OK();
 }
 
-Status EventLogImpl::FireTimer(const PendingTimer& timer, PendingBatch* pending) {
+Status EventLogImpl::FireTimer(const PendingTimer& timer, int64_t now_micros, PendingBatch* pending) {
   DeleteTimer(timer, pending);
-  KEEL_ASSIGN_OR_RETURN(Event built, TimerFiredEvent(timer));
+  KEEL_ASSIGN_OR_RETURN(Event built, TimerFiredEvent(timer, now_micros));
   // Already fired (only a damaged timers family could hold it still): the
   // timer goes, the event is not appended twice.
-  if (pending->staged_ids.Contains(built.id)) return Status::OK();
-  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.id));
+  if (pending->staged_ids.Contains(built.workspace, built.id)) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.workspace, built.id));
   if (stored) return Status::OK();
   Event& event = pending->derived.emplace_back(std::move(built));
   Stage(event, {}, nullptr, pending);
@@ -150,7 +150,7 @@ Status EventLogImpl::FireDueInBatch(int64_t up_to_micros, size_t max, PendingBat
       it->Next();
     }
     KEEL_ASSIGN_OR_RETURN(PendingTimer timer, DecodeTimerRecord(record));
-    KEEL_RETURN_IF_ERROR(FireTimer(timer, pending));
+    KEEL_RETURN_IF_ERROR(FireTimer(timer, up_to_micros, pending));
     ++*taken;
   }
   return FromRocksDB(it->status(), "cannot scan due timers");

@@ -1,5 +1,7 @@
 #include "engine/json_time.h"
 
+#include <chrono>
+#include <cstdio>
 #include <string>
 
 namespace keel {
@@ -120,6 +122,27 @@ Result<int64_t> ParseRfc3339Micros(std::string_view text) {
 
 bool IsRfc3339FullDate(std::string_view text) {
   return text.size() == 10 && ParseFullDate(text).has_value();
+}
+
+std::optional<std::string> FormatRfc3339Micros(int64_t micros) {
+  using namespace std::chrono;
+  constexpr int64_t kFirst = -62167219200LL * kMicrosPerSecond;  // 0000-01-01T00:00:00Z
+  constexpr int64_t kEnd = 253402300800LL * kMicrosPerSecond;    // 10000-01-01T00:00:00Z
+  if (micros < kFirst || micros >= kEnd) return std::nullopt;
+  sys_time<microseconds> at{microseconds(micros)};
+  sys_days day = floor<days>(at);
+  year_month_day date(day);
+  hh_mm_ss<microseconds> time_of_day(at - day);
+  char text[40];
+  int length = std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+                             static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                             static_cast<int>(time_of_day.hours().count()),
+                             static_cast<int>(time_of_day.minutes().count()),
+                             static_cast<int>(time_of_day.seconds().count()));
+  if (int64_t fraction = time_of_day.subseconds().count(); fraction != 0) {
+    std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(fraction));
+  }
+  return std::string(text) + "Z";
 }
 
 }  // namespace keel

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine/status.h"
@@ -24,5 +25,10 @@ std::optional<int64_t> TryParseRfc3339Micros(std::string_view text);
 
 // True when `text` is an RFC 3339 full-date (YYYY-MM-DD) naming a real day.
 bool IsRfc3339FullDate(std::string_view text);
+
+// Microseconds since the epoch as RFC 3339 in UTC: "2026-03-02T09:00:00Z",
+// with ".ffffff" when there is a fraction of a second. nullopt outside the
+// years 0000 to 9999, which RFC 3339 cannot write.
+std::optional<std::string> FormatRfc3339Micros(int64_t micros);
 
 }  // namespace keel

@@ -26,7 +26,11 @@ inline constexpr size_t kHashSize = 32;
 
 // Keys in `meta`.
 inline constexpr std::string_view kMetaFormat = "format";  // value: kFormatName
-inline constexpr std::string_view kFormatName = "keel-log-1";
+inline constexpr std::string_view kFormatName = "keel-log-2";
+// Earlier formats this release knows only to refuse, with what to do instead.
+// keel-log-1 keyed `by_id` by the event id alone: ids were global, so one
+// workspace could block another's ids (keel-log-2 keys them per workspace).
+inline constexpr std::string_view kFormatNameV1 = "keel-log-1";
 inline constexpr std::string_view kMetaHead = "head";  // value: seq:8 BE + hash:32
 inline constexpr std::string_view kMetaWorkspacePrefix = "workspace/";  // + name, value empty
 inline constexpr std::string_view kMetaRuleSet = "ruleset";  // value: the active rule set's hash (64 hex)
@@ -47,6 +51,9 @@ inline bool IsWritableMetaKey(std::string_view key) {
 // The workspace of the engine's own events (ruleset.activated): no entities
 // live there and no rule reacts to them.
 inline constexpr std::string_view kSystemWorkspace = "system";
+
+// Workspaces only the engine writes to; input events may not name them.
+inline bool IsReservedWorkspace(std::string_view workspace) { return workspace == kSystemWorkspace; }
 
 // Separates the parts of composite keys; workspaces, kinds and ids never
 // contain control characters (the schemas refuse them).
@@ -96,6 +103,16 @@ inline void AssignStreamKey(std::string_view workspace, std::string_view kind, s
   key->append(kind).push_back(kKeySeparator);
   key->append(id).push_back(kKeySeparator);
   AppendBigEndian64(seq, key);
+}
+
+// workspace \0 event id: the by_id key. Ids are unique per workspace only
+// (invariant 3), so the same id in two workspaces is two events.
+inline std::string IdKey(std::string_view workspace, std::string_view event_id) {
+  std::string key;
+  key.reserve(workspace.size() + event_id.size() + 1);
+  key.append(workspace).push_back(kKeySeparator);
+  key.append(event_id);
+  return key;
 }
 
 // workspace \0 kind \0 id

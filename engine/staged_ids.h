@@ -1,6 +1,8 @@
 // StagedIds: the event ids one Append has staged, with each event and its
-// seq, so that a second event with the same id in the same batch is told
-// apart as a duplicate or a conflict. Private to engine/.
+// seq, so that a second event with the same id in the same workspace and
+// batch is told apart as a duplicate or a conflict. Ids are unique per
+// workspace: the same id in another workspace is another event. Private to
+// engine/.
 //
 // An open-addressing table in one vector: the batch inserts one id per
 // event and looks each one up once, and a node-based map spent a malloc and
@@ -32,26 +34,27 @@ class StagedIds {
     if (wanted > slots_.size()) Rehash(wanted);
   }
 
-  // The entry staged under `id`, or nullptr.
-  const Entry* Find(std::string_view id) const {
+  // The entry staged under `id` in `workspace`, or nullptr.
+  const Entry* Find(std::string_view workspace, std::string_view id) const {
     if (slots_.empty()) return nullptr;
     for (size_t i = Home(id);; i = (i + 1) & (slots_.size() - 1)) {
       const Entry& slot = slots_[i];
       if (slot.event == nullptr) return nullptr;
-      if (slot.event->id == id) return &slot;
+      if (slot.event->id == id && slot.event->workspace == workspace) return &slot;
     }
   }
-  bool Contains(std::string_view id) const { return Find(id) != nullptr; }
+  bool Contains(std::string_view workspace, std::string_view id) const { return Find(workspace, id) != nullptr; }
 
-  // Stages `event` (keyed by its id, which must outlive this table) at `seq`;
-  // an id already staged is pointed at the new one.
+  // Stages `event` (keyed by its workspace and id, which must outlive this
+  // table) at `seq`; an id already staged in the workspace is pointed at the
+  // new one.
   // REQUIRES: `event` stays valid as long as this table.
   void Insert(const Event* event, uint64_t seq) {
     if (2 * (size_ + 1) > slots_.size()) Rehash(slots_.empty() ? 16 : 2 * slots_.size());
     for (size_t i = Home(event->id);; i = (i + 1) & (slots_.size() - 1)) {
       Entry& slot = slots_[i];
       if (slot.event == nullptr) ++size_;
-      if (slot.event == nullptr || slot.event->id == event->id) {
+      if (slot.event == nullptr || (slot.event->id == event->id && slot.event->workspace == event->workspace)) {
         slot = {event, seq};
         return;
       }
@@ -59,6 +62,7 @@ class StagedIds {
   }
 
  private:
+  // By id alone: the same id in two workspaces only probes one slot further.
   size_t Home(std::string_view id) const { return std::hash<std::string_view>()(id) & (slots_.size() - 1); }
 
   void Rehash(size_t capacity) {  // REQUIRES: capacity is a power of two

@@ -80,9 +80,13 @@ Result<PendingTimer> DecodeTimerRecord(std::string_view record) {
   return timer;
 }
 
-Result<Event> TimerFiredEvent(const PendingTimer& timer) {
+Result<Event> TimerFiredEvent(const PendingTimer& timer, int64_t fired_at_micros) {
   std::string id = "f-" + HashToHex(Sha256(std::string("timer.fired\0", 12) + timer.scheduled_by)).substr(0, 32);
-  std::string data = "{\"name\":" + JsonQuote(timer.name);
+  std::string data = "{";
+  std::optional<std::string> fired_at;
+  if (fired_at_micros - timer.fire_micros >= kLateFiringMicros) fired_at = FormatRfc3339Micros(fired_at_micros);
+  if (fired_at) data += "\"fired_at\":" + JsonQuote(*fired_at) + ",";
+  data += "\"name\":" + JsonQuote(timer.name);
   AppendRawMember("payload", timer.payload, &data);
   data += ",\"scheduled_for\":" + JsonQuote(timer.scheduled_for);
   AppendRawMember("target", timer.target, &data);

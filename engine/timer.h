@@ -51,7 +51,13 @@ Result<PendingTimer> DecodeTimerRecord(std::string_view record);
 // once, however often a crash makes the scheduler try), time = scheduled_for
 // (never the clock), subject and workspace of the timer, source keel/timers,
 // actor system:keel, causationid the scheduling event, data {timer, name,
-// scheduled_for, target?, payload?}.
-Result<Event> TimerFiredEvent(const PendingTimer& timer);
+// scheduled_for, fired_at?, target?, payload?}. `fired_at_micros` is the
+// clock's time of the firing (the scheduler's now; under the event clock, the
+// next event's time): recorded as fired_at when it is kLateFiringMicros or
+// more after scheduled_for, so that a schedule far behind the clock skips
+// ahead the same way in every replay, while a timer fired on time stays a
+// function of its scheduling alone.
+inline constexpr int64_t kLateFiringMicros = int64_t{60} * 1000000;
+Result<Event> TimerFiredEvent(const PendingTimer& timer, int64_t fired_at_micros);
 
 }  // namespace keel

@@ -106,7 +106,9 @@ class Verifier {
     if (options_.check_indexes) {
       char seq_bytes[8];
       EncodeBigEndian64(seq, seq_bytes);
-      by_id_.expected.Add(event.id, std::string_view(seq_bytes, 8));
+      id_key_.assign(event.workspace).push_back(kKeySeparator);
+      id_key_.append(event.id);
+      by_id_.expected.Add(id_key_, std::string_view(seq_bytes, 8));
       AssignStreamKey(event.workspace, event.entity.kind, event.entity.id, seq, &stream_key_);
       by_stream_.expected.Add(stream_key_, {});
     }
@@ -146,9 +148,10 @@ class Verifier {
 
   void CheckIndexOf(std::string_view family, uint64_t seq, const Event& event) {
     if (family == kById) {
-      auto by_id = log_.GetRaw(kById, event.id);
+      auto by_id = log_.GetRaw(kById, IdKey(event.workspace, event.id));
       if (!by_id.ok() || by_id->size() != 8 || ReadBigEndian64(*by_id) != seq) {
-        Problem("by_id: entry for event id '" + event.id + "' does not point at seq " + std::to_string(seq));
+        Problem("by_id: entry for event id '" + event.id + "' of workspace '" + event.workspace +
+                "' does not point at seq " + std::to_string(seq));
       }
       return;
     }
@@ -184,7 +187,7 @@ class Verifier {
     if (family == kById) {
       if (value.size() != 8) return false;
       auto stored = log_.Read(ReadBigEndian64(value));
-      return stored.ok() && stored->event.id == key;
+      return stored.ok() && IdKey(stored->event.workspace, stored->event.id) == key;
     }
     if (key.size() < 8) return false;
     auto stored = log_.Read(ReadBigEndian64(key.substr(key.size() - 8)));
@@ -204,6 +207,7 @@ class Verifier {
   // from one record to the next.
   Event event_;
   std::string stream_key_;
+  std::string id_key_;  // reused: the by_id key of the event in hand
   // What an index should hold, from the events, and what it holds.
   struct IndexDigests {
     IndexDigests() { std::tie(expected, stored) = MultisetDigest::Pair(); }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "engine/log_format.h"
 #include "engine/projection.h"
 #include "rules/cel/cel.h"
 #include "rules/rule_reactor.h"
@@ -12,6 +13,14 @@
 
 namespace keel::rules {
 namespace {
+
+// The seq of the event that caused `e`: in its own workspace, or, for an
+// event a rule set's activation derived, in the system workspace.
+Result<std::optional<uint64_t>> FindCause(const EventLog& log, const Event& e) {
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> seq, log.FindSeqById(e.workspace, e.causation_id));
+  if (seq) return seq;
+  return log.FindSeqById(log_format::kSystemWorkspace, e.causation_id);
+}
 
 ExplainedEvent NodeFor(StoredEvent stored) {
   ExplainedEvent node;
@@ -108,7 +117,7 @@ Status ExplainRule(const EventLog& log, StoredRuleSets& sets, ExplainedEvent* no
   RuleLines(**set, *rule, node);
   if (!rule->condition) return Status::OK();
   node->condition = std::string(rule->condition->source());
-  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> trigger_seq, log.FindSeqById(e.causation_id));
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> trigger_seq, FindCause(log, e));
   if (!trigger_seq) {
     node->note = "its trigger " + e.causation_id + " is not in the log";
     return Status::OK();
@@ -137,7 +146,7 @@ Result<Explanation> Explain(const EventLog& log, uint64_t seq) {
   std::vector<StoredEvent> chain;
   StoredEvent at = asked;
   while (!at.event.causation_id.empty()) {
-    KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> cause, log.FindSeqById(at.event.causation_id));
+    KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> cause, FindCause(log, at.event));
     if (!cause) break;
     KEEL_ASSIGN_OR_RETURN(at, log.Read(*cause));
     chain.push_back(at);

@@ -85,6 +85,41 @@ DerivedEventRequest TimerRequest(const Rule& rule, std::string path, std::string
   return {rule.id, std::move(path), std::move(type), std::move(subject), data.dump(), {}};
 }
 
+// How many occurrences a schedule may fire late in a row (after keel was
+// down, or when the event clock jumps): a schedule this many occurrences or
+// more behind the clock skips to the first one after it instead.
+constexpr int kMaxScheduleCatchUp = 10;
+
+// Arms a schedule's next occurrence after `fired`. It counts from this
+// occurrence's time, not the clock, so a replay arms the same timers and
+// occurrences missed while keel was down fire, in order; but at most
+// kMaxScheduleCatchUp of them: one workspace's far past (or a long outage)
+// must not make a schedule fire 100,000 times. The clock is the fired_at the
+// engine recorded on a late firing, so a replay skips the same way.
+Status RearmSchedule(const RuleSet& rules, const Rule& rule, const Event& fired, const std::string& name,
+                     std::vector<DerivedEventRequest>* out) {
+  KEEL_ASSIGN_OR_RETURN(auto zone, ScheduleZone(rules, rule, fired.workspace));
+  const CronSchedule& cron = rule.time->cron;
+  std::optional<int64_t> next = NextOccurrence(cron, *zone, cel::FloorDiv(fired.time_micros, kMicros));
+  json data = {{"timer", StringOf(FindCanonicalMember(fired.data(), "timer"))}, {"name", name}};
+  std::optional<int64_t> clock = TryParseRfc3339Micros(StringOf(FindCanonicalMember(fired.data(), "fired_at")));
+  if (next && clock) {
+    int behind = 0;
+    for (std::optional<int64_t> at = next; at && *at * kMicros <= *clock && behind < kMaxScheduleCatchUp;
+         at = NextOccurrence(cron, *zone, *at)) {
+      ++behind;
+    }
+    if (behind >= kMaxScheduleCatchUp) {
+      data["skipped_from"] = Rfc3339(*next * kMicros);
+      next = NextOccurrence(cron, *zone, cel::FloorDiv(*clock, kMicros));
+    }
+  }
+  if (!next) return Status::OK();
+  data["scheduled_for"] = Rfc3339(*next * kMicros);
+  out->push_back(TimerRequest(rule, "on.schedule/next", "timer.scheduled", fired.subject, std::move(data)));
+  return Status::OK();
+}
+
 std::string DueTimerId(std::string_view subject, const std::string& rule_id) {
   return DerivedEntityId("tm-", subject, rule_id, "on");
 }
@@ -270,15 +305,7 @@ Result<const Rule*> TimeRuleFor(const RuleSet& rules, const Event& fired, StateR
   const Rule* rule = FindTimeRule(rules, name);
   if (rule == nullptr || !rule->AppliesTo(fired.workspace)) return static_cast<const Rule*>(nullptr);
   if (rule->time->kind == Kind::kSchedule) {
-    // The next occurrence counts from this one's time, not the clock: a
-    // replay arms the same timers, and occurrences missed while keel was
-    // down each fire, in order.
-    std::string timer = StringOf(FindCanonicalMember(fired.data(), "timer"));
-    KEEL_ASSIGN_OR_RETURN(std::optional<std::string> next, NextScheduled(rules, *rule, fired.workspace, fired.time_micros));
-    if (next) {
-      out->push_back(TimerRequest(*rule, "on.schedule/next", "timer.scheduled", fired.subject,
-                                  {{"timer", timer}, {"name", name}, {"scheduled_for", *next}}));
-    }
+    KEEL_RETURN_IF_ERROR(RearmSchedule(rules, *rule, fired, name, out));
     return rule;
   }
   // A due timer whose entity is done meanwhile stays quiet, whatever the

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/canonical_json.h"
+#include "engine/log_format.h"
 #include "engine/schema_registry.h"
 #include "engine/timer.h"
 #include "rules/rule_reactor.h"
@@ -19,12 +20,14 @@ constexpr size_t kGroup = 1000;
 // A derived event as compared: canonical JSON without `rulesethash`, which
 // differs between any two rule sets by definition.
 struct Effect {
-  std::string rule, type, subject, trigger, comparable;
+  std::string id, rule, type, subject, trigger, comparable;
 };
 
 std::string Comparable(const Event& event) {
   nlohmann::json json = nlohmann::json::parse(event.canonical);
   json.erase("rulesethash");
+  // When a late timer fired depends on the clock each run had, not on the rules.
+  if (event.type == kTimerFired && json["data"].is_object()) json["data"].erase("fired_at");
   return json.dump();
 }
 
@@ -53,7 +56,10 @@ Result<std::map<std::string, Effect>> Effects(const EventLog& log, const WhatIfO
   KEEL_RETURN_IF_ERROR(log.Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
     if (IsEffect(e) && InRange(e.time_micros, options)) {
-      effects[e.id] = {RuleOf(e), e.type, e.subject, e.causation_id, Comparable(e)};
+      // Ids are unique per workspace: two workspaces' triggers of one id
+      // derive the same ids, and both are effects.
+      effects[log_format::IdKey(e.workspace, e.id)] = {e.id, RuleOf(e), e.type, e.subject, e.causation_id,
+                                                       Comparable(e)};
     }
     return true;
   }));
@@ -134,25 +140,24 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
 
   KEEL_ASSIGN_OR_RETURN(auto before, Effects(recorded, options));
   KEEL_ASSIGN_OR_RETURN(auto after, Effects(*scratch, options));
-  auto note = [&](const std::string& change, const std::string& id, const Effect& e, std::string old_text,
-                  std::string new_text) {
+  auto note = [&](const std::string& change, const Effect& e, std::string old_text, std::string new_text) {
     RuleCounts& counts = result.by_rule[e.rule];
     (change == "added" ? counts.added : change == "removed" ? counts.removed : counts.changed)++;
     (change == "added" ? result.added : change == "removed" ? result.removed : result.changed)++;
-    result.details.push_back({change, e.rule, id, e.type, e.subject, e.trigger, std::move(old_text), std::move(new_text)});
+    result.details.push_back({change, e.rule, e.id, e.type, e.subject, e.trigger, std::move(old_text), std::move(new_text)});
   };
-  for (const auto& [id, old_effect] : before) {
-    auto it = after.find(id);
+  for (const auto& [key, old_effect] : before) {
+    auto it = after.find(key);
     if (it == after.end()) {
-      note("removed", id, old_effect, old_effect.comparable, "");
+      note("removed", old_effect, old_effect.comparable, "");
     } else if (it->second.comparable != old_effect.comparable) {
-      note("changed", id, it->second, old_effect.comparable, it->second.comparable);
+      note("changed", it->second, old_effect.comparable, it->second.comparable);
     } else {
       ++result.unchanged;
     }
   }
-  for (const auto& [id, new_effect] : after) {
-    if (!before.count(id)) note("added", id, new_effect, "", new_effect.comparable);
+  for (const auto& [key, new_effect] : after) {
+    if (!before.count(key)) note("added", new_effect, "", new_effect.comparable);
   }
   std::stable_sort(result.details.begin(), result.details.end(), [](const EffectDifference& a, const EffectDifference& b) {
     return a.rule != b.rule ? a.rule < b.rule : a.id < b.id;

@@ -255,6 +255,17 @@ class CrashTest : public ::testing::TestWithParam<const char*> {
     return log.ok() ? std::move(log).value() : nullptr;
   }
 
+  // The seq of `id` in whichever workspace holds it (ids are unique per
+  // workspace; the crash workload never reuses one).
+  static Result<std::optional<uint64_t>> FindInAnyWorkspace(const EventLog& log, const std::string& id) {
+    KEEL_ASSIGN_OR_RETURN(std::vector<std::string> workspaces, log.Workspaces());
+    for (const std::string& workspace : workspaces) {
+      KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> seq, log.FindSeqById(workspace, id));
+      if (seq) return seq;
+    }
+    return std::optional<uint64_t>();
+  }
+
   // No acknowledged event lost, seqs dense, the head never goes back.
   void CheckNothingAcknowledgedIsLost(const Round& round, const std::vector<Ack>& acks, const EventLog& log) {
     uint64_t head = log.Head().seq;
@@ -263,7 +274,7 @@ class CrashTest : public ::testing::TestWithParam<const char*> {
     uint64_t first_new = acks.empty() ? 0 : round.start_index;
     uint64_t last_new = acks.empty() ? 0 : acks.back().last_index;
     for (uint64_t index = first_new; !acks.empty() && index <= last_new; ++index) {
-      auto seq = log.FindSeqById(crash::EventIdAt(index));
+      auto seq = FindInAnyWorkspace(log, crash::EventIdAt(index));
       ASSERT_TRUE(seq.ok()) << Describe(round) << ": " << seq.status().ToString();
       ASSERT_TRUE(seq->has_value()) << Describe(round) << ": acknowledged event index " << index << " ("
                                     << crash::EventIdAt(index) << ") is not in the log";

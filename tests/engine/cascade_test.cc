@@ -1,5 +1,6 @@
 // Cascades through a fake reactor: the engine's half of rule evaluation.
 #include <functional>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -176,16 +177,20 @@ TEST_F(CascadeTest, RuleFailuresCountTowardsTheLimitOfOneInput) {
   EXPECT_EQ(events.back().event.type, "rule.halted");
 }
 
-// Activating a rule set may arm a timer for every existing task: what it
-// derives, into the workspaces it serves, is not bounded per input.
-TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
+// Activating a rule set may arm a timer for every existing task, in every
+// workspace it serves: each workspace has the whole bound, none more
+// (invariant 8: every bound applies to every workspace, the system one's
+// triggers included).
+TEST_F(CascadeTest, ARuleSetsActivationIsBoundedInEachWorkspace) {
   auto reactor = std::make_shared<FakeReactor>([](const ReactionInput& in, StateReader&, Reaction* out) {
     if (in.event.type != "ruleset.activated") return Status::OK();
-    for (int i = 0; i < 60; ++i) {
-      DerivedEventRequest request{"arm", "on[" + std::to_string(i) + "]", "comment.added",
-                                  "task/T-" + std::to_string(i), R"({"text":"armed"})", ""};
-      request.workspace = "acme";
-      out->events.push_back(std::move(request));
+    for (std::string workspace : {"acme", "globex"}) {
+      for (int i = 0; i < 60; ++i) {
+        DerivedEventRequest request{"arm", "on/" + workspace + "[" + std::to_string(i) + "]", "comment.added",
+                                    "task/T-" + std::to_string(i), R"({"text":"armed"})", ""};
+        request.workspace = workspace;
+        out->events.push_back(std::move(request));
+      }
     }
     return Status::OK();
   });
@@ -195,9 +200,58 @@ TEST_F(CascadeTest, ARuleSetsActivationIsExemptFromTheLimit) {
   auto activated = log->ActivateRuleSet({.hash = std::string(64, 'a'), .sources = "x", .rule_ids = {"arm"},
                                          .files = {}, .time = "2026-03-02T09:00:00Z", .limits = std::nullopt});
   ASSERT_TRUE(activated.ok()) << activated.status().ToString();
+  std::map<std::string, int> comments;
+  std::vector<std::string> halts;
+  for (const StoredEvent& stored : All(*log)) {
+    if (stored.event.type == "comment.added") ++comments[stored.event.workspace];
+    if (stored.event.type == "rule.halted") halts.emplace_back(stored.event.data());
+  }
+  EXPECT_EQ(comments["acme"], 50);
+  EXPECT_EQ(comments["globex"], 50);
+  ASSERT_EQ(halts.size(), 2u);
+  EXPECT_NE(halts[0].find("limit of 50 events derived from one input event reached in workspace 'acme'"),
+            std::string::npos) << halts[0];
+  EXPECT_NE(halts[1].find("in workspace 'globex'"), std::string::npos) << halts[1];
+}
+
+// A derived id already in the workspace (put there by a replay of another
+// log, or a hash collision; input events cannot take one) is never appended
+// twice, and the automation does not vanish without a word: rule.failed.
+TEST_F(CascadeTest, ADerivedIdAlreadyTakenAppendsRuleFailedNamingIt) {
+  std::string derived_id;
+  {
+    auto scratch = Open(dir_ / "scratch", std::make_shared<FakeReactor>(SpawnFollowUp));
+    ASSERT_TRUE(Append(*scratch, Done("e1")).ok());
+    derived_id = All(*scratch).at(1).event.id;
+  }
+  auto log = Open(dir_ / "db", nullptr);
+  ASSERT_TRUE(Append(*log, MakeEvent({.id = derived_id, .type = "comment.added", .subject = "task/T-9",
+                                      .data = {{"text", "took the id first"}}}))
+                  .ok());
+  log->SetReactor(std::make_shared<FakeReactor>(SpawnFollowUp), schemas_);
+  ASSERT_TRUE(Append(*log, Done("e1")).ok());
   auto events = All(*log);
-  ASSERT_EQ(events.size(), 1u + 60u);
-  EXPECT_EQ(events.back().event.type, "comment.added");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].event.type, "rule.failed");
+  EXPECT_NE(events[2].event.data().find(derived_id), std::string::npos) << events[2].event.data();
+  EXPECT_NE(events[2].event.data().find("already taken"), std::string::npos) << events[2].event.data();
+  auto follow_up = log->GetEntity("acme", {"task", "T-1-review"});
+  ASSERT_TRUE(follow_up.ok());
+  EXPECT_FALSE(follow_up->has_value());
+}
+
+// The same trigger id in another workspace derives the same ids there: both
+// workspaces get their automation.
+TEST_F(CascadeTest, TheSameTriggerIdInTwoWorkspacesDerivesInBoth) {
+  auto log = Open(dir_ / "db", std::make_shared<FakeReactor>(SpawnFollowUp));
+  ASSERT_TRUE(Append(*log, Done("e1")).ok());
+  Event in_globex = MakeEvent({.id = "e1", .workspace = "globex", .data = {{"to", "done"}}});
+  ASSERT_TRUE(Append(*log, std::move(in_globex)).ok());
+  auto events = All(*log);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[3].event.type, "task.created");
+  EXPECT_EQ(events[3].event.workspace, "globex");
+  EXPECT_EQ(events[3].event.id, events[1].event.id);
 }
 
 TEST_F(CascadeTest, AnInvalidDerivedEventBecomesRuleFailedAndOtherRulesStillRun) {

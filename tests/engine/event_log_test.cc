@@ -258,7 +258,7 @@ TEST_F(EventLogTest, AFailedWriteLeavesNothingBehind) {
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
   EXPECT_EQ(State("task/T-1").GetString("status"), "todo");
-  auto by_id = log_->FindSeqById("e2");
+  auto by_id = log_->FindSeqById("acme", "e2");
   ASSERT_TRUE(by_id.ok());
   EXPECT_FALSE(by_id->has_value());
   // The same events go in cleanly afterwards, at the next seqs.

@@ -147,7 +147,9 @@ TEST_F(TimerTest, SchedulerFiresOnlyWhatIsDueAsTimerFired) {
   EXPECT_EQ(fired.subject, "task/T-1");
   EXPECT_EQ(fired.workspace, "acme");
   EXPECT_EQ(fired.id.substr(0, 2), "f-");
-  EXPECT_EQ(json::parse(fired.data()), json::parse(R"({"timer":"tm-early","name":"remind","scheduled_for":"2026-03-03T09:00:00Z"})"));
+  // Fired half an hour late: the clock of the firing is recorded (engine/timer.h).
+  EXPECT_EQ(json::parse(fired.data()), json::parse(R"({"timer":"tm-early","name":"remind","scheduled_for":"2026-03-03T09:00:00Z",)"
+                                                   R"("fired_at":"2026-03-03T09:30:00Z"})"));
   // The fired event is a valid timer.fired.
   EventDecoder decoder(schemas_);
   auto valid = decoder.DecodeDerived(fired.canonical);

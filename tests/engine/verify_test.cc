@@ -101,7 +101,7 @@ TEST_F(VerifyTest, ARemovedEventShowsAsAGap) {
 }
 
 TEST_F(VerifyTest, AMissingIndexEntryIsNamed) {
-  { testing::RawDb(db_path()).Delete("by_id", "e3"); }
+  { testing::RawDb(db_path()).Delete("by_id", log_format::IdKey("acme", "e3")); }
   VerifyReport report = Verify();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.problems.front().find("by_id"), std::string::npos);
@@ -110,7 +110,7 @@ TEST_F(VerifyTest, AMissingIndexEntryIsNamed) {
 }
 
 TEST_F(VerifyTest, AStrayIndexEntryIsNamed) {
-  { testing::RawDb(db_path()).Put("by_id", "ghost", log_format::EventKey(2)); }
+  { testing::RawDb(db_path()).Put("by_id", log_format::IdKey("acme", "ghost"), log_format::EventKey(2)); }
   VerifyReport report = Verify();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.problems.front().find("ghost"), std::string::npos);
@@ -118,7 +118,7 @@ TEST_F(VerifyTest, AStrayIndexEntryIsNamed) {
 
 TEST_F(VerifyTest, AnIndexEntryPointingAtAnotherSeqIsNamed) {
   // Same number of entries, one value changed: only the contents can tell.
-  { testing::RawDb(db_path()).Put("by_id", "e2", log_format::EventKey(4)); }
+  { testing::RawDb(db_path()).Put("by_id", log_format::IdKey("acme", "e2"), log_format::EventKey(4)); }
   VerifyReport report = Verify();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.problems.front().find("'e2'"), std::string::npos) << report.problems.front();
@@ -127,8 +127,8 @@ TEST_F(VerifyTest, AnIndexEntryPointingAtAnotherSeqIsNamed) {
 TEST_F(VerifyTest, AnIndexEntryReplacedByAnotherNamesBoth) {
   {
     testing::RawDb raw(db_path());
-    raw.Delete("by_id", "e3");
-    raw.Put("by_id", "ghost", log_format::EventKey(3));
+    raw.Delete("by_id", log_format::IdKey("acme", "e3"));
+    raw.Put("by_id", log_format::IdKey("acme", "ghost"), log_format::EventKey(3));
   }
   VerifyReport report = Verify();
   ASSERT_EQ(report.problems.size(), 2u);
