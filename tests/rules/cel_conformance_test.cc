@@ -30,7 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// file/section/test (or file/section/* for a whole section) -> why it is skipped.
+// file/section/test (or file/section/* for a whole section, file/* for a whole
+// file) -> why it is skipped.
 const std::map<std::string, std::string>& SkipList() {
   static const std::map<std::string, std::string> kSkips = {
       {"comparisons/eq_wrapper/*",
@@ -50,6 +51,12 @@ const std::map<std::string, std::string>& SkipList() {
       {"comparisons/ne_literal/ne_proto3_any_unpack", "protobuf messages: google.protobuf.Any unpacking"},
       {"comparisons/ne_literal/ne_proto3_any_unpack_bytewise_fallback",
        "protobuf messages: google.protobuf.Any unpacking"},
+      // cel-go's extension libraries and optional values: keel's CEL has none
+      // of them yet; issue 24 brings them, and these entries go then.
+      {"encoders_ext/*", "the encoders extension (base64): not in keel's CEL yet (issue 24)"},
+      {"math_ext/*", "the math extension (math.greatest, math.ceil, bit operations): not in keel's CEL yet (issue 24)"},
+      {"optionals/*", "optional values (optional.of, ?. and [?]): not in keel's CEL yet (issue 24)"},
+      {"string_ext/*", "the strings extension (charAt, indexOf, split, format): not in keel's CEL yet (issue 24)"},
   };
   return kSkips;
 }
@@ -309,6 +316,7 @@ TEST(CelConformanceTest, RunsEveryTestFile) {
         std::string id = file + "/" + section_name + "/" + test.value("name", "");
         auto skip = SkipList().find(id);
         if (skip == SkipList().end()) skip = SkipList().find(file + "/" + section_name + "/*");
+        if (skip == SkipList().end()) skip = SkipList().find(file + "/*");
         if (skip != SkipList().end()) {
           used_skips.insert(skip->first);
           skipped.push_back(id + ": " + skip->second);
