@@ -38,7 +38,13 @@ Result<std::vector<AppendResult>> Ingestor::Submit(std::span<const IngestItem> i
     return group;
   });
   if (!previous) return std::vector<AppendResult>();
-  return Append(std::move(*previous));
+  Result<std::vector<AppendResult>> appended = Append(std::move(*previous));
+  // A caller that stops on the error frees the buffer `items` points into:
+  // the group just submitted is decoded to the end and dropped, so that
+  // nothing reads it afterwards (ASan found the helper reading freed items
+  // after a full disk stopped `keel ingest`).
+  if (!appended.ok()) in_flight_.get();
+  return appended;
 }
 
 Result<std::vector<AppendResult>> Ingestor::Finish() {

@@ -58,7 +58,8 @@ class Ingestor {
   // Submit starts decoding `items` and appends the group submitted before
   // it; it returns that previous group's results (empty on the first call).
   // Finish appends the last submitted group and returns its results. An
-  // error return is as for IngestGroup, about the previous group; stop then.
+  // error return is as for IngestGroup, about the previous group; stop then:
+  // the group just submitted is dropped, and its bytes are no longer read.
   // REQUIRES: the bytes of a submitted group stay valid until the next
   // Submit or Finish returns (callers alternate two buffers).
   Result<std::vector<AppendResult>> Submit(std::span<const IngestItem> items, std::vector<MetaPut> meta = {});
