@@ -151,34 +151,17 @@ TEST_F(DamagedFolderTest, ALogInUseByAnotherWriterIsSaidToBeInUse) {
 
 // Root reads any file: the child drops to nobody first, as a user's keel
 // would run.
-KeelRun RunKeelAsNobody(const std::vector<std::string>& args, const fs::path& err_file) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
+KeelRun RunKeelAsNobody(const std::vector<std::string>& args) {
+  return RunKeel(args, {}, [] {
     if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(125);
-    int fd = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ::dup2(fd, STDERR_FILENO);
-    std::vector<char*> argv;
-    std::string keel = KeelPath();
-    argv.push_back(keel.data());
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  KeelRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.err = ReadFileText(err_file);
-  return run;
+  });
 }
 
 TEST_F(DamagedFolderTest, AFolderKeelMayNotReadIsAPermissionProblem) {
   IngestValid({TaskCreated("e1", "T-1", "One")});
   fs::permissions(dir_.path(), fs::perms::all);  // others may reach db; db itself they may not read
-  fs::path err = dir_ / "err.txt";
   fs::permissions(db(), fs::perms::none);
-  KeelRun verify = RunKeelAsNobody({"verify", "--db", db()}, err);
+  KeelRun verify = RunKeelAsNobody({"verify", "--db", db()});
   fs::permissions(db(), fs::perms::owner_all);
   EXPECT_EQ(verify.exit_code, 1) << verify.Describe();
   EXPECT_EQ(verify.err.rfind("keel verify: error: permission denied: keel cannot read the folder '" + db() + "'", 0),
@@ -187,7 +170,7 @@ TEST_F(DamagedFolderTest, AFolderKeelMayNotReadIsAPermissionProblem) {
 
   fs::permissions(db(), fs::perms::all);
   fs::permissions(fs::path(db()) / "CURRENT", fs::perms::none);
-  verify = RunKeelAsNobody({"verify", "--db", db()}, err);
+  verify = RunKeelAsNobody({"verify", "--db", db()});
   EXPECT_EQ(verify.exit_code, 1) << verify.Describe();
   EXPECT_EQ(verify.err.rfind("keel verify: error: permission denied: keel cannot read '" + db() + "/CURRENT'", 0), 0u)
       << verify.Describe();

@@ -22,32 +22,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // `keel ARGS...` with no file allowed to grow past `limit_bytes`.
-KeelRun RunKeelWithFileLimit(const std::vector<std::string>& args, rlim_t limit_bytes, const fs::path& scratch) {
-  fs::path out_file = scratch / "out.txt", err_file = scratch / "err.txt";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
+KeelRun RunKeelWithFileLimit(const std::vector<std::string>& args, rlim_t limit_bytes) {
+  return RunKeel(args, {}, [limit_bytes] {
     ::signal(SIGXFSZ, SIG_IGN);  // the write fails with EFBIG instead of killing the process
     rlimit limit{limit_bytes, limit_bytes};
     ::setrlimit(RLIMIT_FSIZE, &limit);
-    std::vector<char*> argv;
-    std::string keel = KeelPath();
-    argv.push_back(keel.data());
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  KeelRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = ReadFileText(out_file);
-  run.err = ReadFileText(err_file);
-  return run;
+  });
 }
 
 class FullDiskTest : public KeelCliTest {
@@ -82,7 +62,7 @@ class FullDiskTest : public KeelCliTest {
 
 TEST_F(FullDiskTest, IngestStopsWithAMessageAndTheCountsOfWhatItCommitted) {
   std::string input = ManyEvents(30000);
-  KeelRun run = RunKeelWithFileLimit({"ingest", input, "--db", db(), "--batch", "500"}, 4 << 20, dir_.path());
+  KeelRun run = RunKeelWithFileLimit({"ingest", input, "--db", db(), "--batch", "500"}, 4 << 20);
   ExpectStoppedWithAMessage(run, "ingest");
   std::smatch counts;
   ASSERT_TRUE(std::regex_search(run.out, counts, std::regex("^appended ([0-9]+), duplicates 0, rejected 0\n")))
@@ -97,7 +77,7 @@ TEST_F(FullDiskTest, RunStopsWithAMessageAndTheCountsOfWhatItCommitted) {
   std::string input = ManyEvents(30000);
   KeelRun run = RunKeelWithFileLimit({"run", "--rules", "examples/01-initiative-kickoff", "--events", input, "--db",
                                       db(), "--batch", "500", "--json"},
-                                     4 << 20, dir_.path());
+                                     4 << 20);
   ExpectStoppedWithAMessage(run, "run");
   std::vector<std::string> out = Lines(run.out);
   ASSERT_EQ(out.size(), 1u) << run.Describe();

@@ -90,12 +90,19 @@ std::string KeelRun::Describe() const {
 std::string KeelPath() { return std::string(KEEL_BINARY_DIR) + "/keel"; }
 
 KeelRun RunKeel(const std::vector<std::string>& args, std::string_view input) {
+  return RunKeel(args, input, [] {});
+}
+
+KeelRun RunKeel(const std::vector<std::string>& args, std::string_view input, const std::function<void()>& in_child) {
   // Writing to a child that has exited must fail with EPIPE, not kill the test.
   ::signal(SIGPIPE, SIG_IGN);
   Pipe in = MakePipe(), out = MakePipe(), err = MakePipe();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) ExecKeel(args, in, out, err);
+  if (pid == 0) {
+    in_child();
+    ExecKeel(args, in, out, err);
+  }
   CloseFd(&in.read);
   CloseFd(&out.write);
   CloseFd(&err.write);
