@@ -26,6 +26,13 @@ int ReportError(std::string_view command, const Status& status) {
   return kExitFailed;
 }
 
+int ReportStopped(std::string_view command, const Status& status) {
+  std::cerr << "keel " << command << ": error: " << status.message() << "\n"
+            << "keel " << command << ": stopped before the end of the input; the counts printed are what was "
+            << "committed before it stopped\n";
+  return kExitFailed;
+}
+
 Result<std::unique_ptr<EventLog>> OpenLogForReading(const std::string& db) {
   LogOptions options;
   options.read_only = true;

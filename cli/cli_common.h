@@ -11,7 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 #include "engine/status.h"
 
 namespace keel::cli {
@@ -23,6 +23,11 @@ inline constexpr int kExitUsage = 2;   // the command line itself is wrong
 
 // Prints "keel COMMAND: error: MESSAGE" to stderr; returns kExitFailed.
 int ReportError(std::string_view command, const Status& status);
+
+// For a command whose input stopped before its end (a write failed, the disk
+// is full): prints "keel COMMAND: error: MESSAGE", then that the counts
+// printed before are what was committed. Returns kExitFailed.
+int ReportStopped(std::string_view command, const Status& status);
 
 // Opens an existing log for reading; never creates anything.
 Result<std::unique_ptr<EventLog>> OpenLogForReading(const std::string& db);
@@ -85,7 +90,7 @@ inline CLI::Option* AddSyncOption(CLI::App* command, std::string* sync,
       CLI::IsMember({"always", "batch", "off"}));
 }
 
-// Adds `--event-time-window DAYS` (engine/time_window.h): input events dated
+// Adds `--event-time-window DAYS` (engine/schema/time_window.h): input events dated
 // further than DAYS from the clock are refused; 0 turns the bound off.
 inline CLI::Option* AddEventTimeWindowOption(CLI::App* command, int64_t* days) {
   return command

@@ -7,7 +7,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
-#include "rules/explain.h"
+#include "rules/audit/explain.h"
 
 namespace keel::cli {
 namespace {

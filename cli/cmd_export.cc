@@ -8,7 +8,7 @@
 #include "cli/commands.h"
 #include "cli/export_csv.h"
 #include "cli/output_path.h"
-#include "engine/projection.h"
+#include "engine/log/projection.h"
 
 namespace keel::cli {
 namespace {

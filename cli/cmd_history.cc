@@ -5,7 +5,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
-#include "engine/reducers.h"
+#include "engine/state/reducers.h"
 
 namespace keel::cli {
 namespace {

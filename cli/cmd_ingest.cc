@@ -7,12 +7,12 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
-#include "cli/ingest_loop.h"
-#include "connectors/ndjson_reader.h"
-#include "engine/ingest.h"
-#include "engine/schema_registry.h"
-#include "rules/rule_reactor.h"
-#include "rules/ruleset_store.h"
+#include "connectors/ndjson/ndjson_ingest.h"
+#include "connectors/ndjson/ndjson_reader.h"
+#include "engine/ingest/ingest.h"
+#include "engine/schema/schema_registry.h"
+#include "rules/react/rule_reactor.h"
+#include "rules/react/ruleset_store.h"
 
 namespace keel::cli {
 namespace {
@@ -83,7 +83,12 @@ int RunIngest(const IngestFlags& flags) {
   IngestLoopOptions loop;
   loop.batch = flags.batch;
   loop.max_event_bytes = flags.max_event_bytes;
-  IngestRun run = IngestLines(**reader, ingestor, loop);
+  IngestRun run;
+  {
+    Progress progress("ingest");  // cleared from the terminal before the summary
+    loop.on_progress = [&progress](uint64_t handled) { progress.Update(handled, 0); };
+    run = IngestLines(**reader, ingestor, loop);
+  }
   Status stopped = run.stopped.ok() ? (*log)->Sync() : run.stopped;
   PrintSummary(run.counts, run.rejected, ruleset, flags.json);
   if (!stopped.ok()) return ReportStopped("ingest", stopped);

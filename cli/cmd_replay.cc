@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "cli/scratch_dir.h"
-#include "rules/replay.h"
+#include "rules/audit/replay.h"
 
 namespace keel::cli {
 namespace {

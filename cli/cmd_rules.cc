@@ -12,8 +12,8 @@
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
 #include "cli/terminal_text.h"
-#include "rules/rule_graph.h"
-#include "rules/rule_tests.h"
+#include "rules/load/rule_graph.h"
+#include "rules/audit/rule_tests.h"
 #include "rules/ruleset.h"
 
 namespace keel::cli {

@@ -7,13 +7,13 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/ingest_loop.h"
+#include "connectors/ndjson/ndjson_ingest.h"
 #include "cli/rule_pack.h"
 #include "cli/terminal_text.h"
 #include "engine/json_time.h"
-#include "engine/scheduler.h"
-#include "rules/rule_reactor.h"
-#include "rules/ruleset_store.h"
+#include "engine/ingest/scheduler.h"
+#include "rules/react/rule_reactor.h"
+#include "rules/react/ruleset_store.h"
 
 namespace keel::cli {
 namespace {
@@ -178,7 +178,6 @@ int RunRun(const RunFlags& flags) {
   IngestLoopOptions loop;
   loop.batch = flags.batch;
   loop.max_event_bytes = flags.max_event_bytes;
-  loop.progress_label = "run";
   // The wall clock fires what falls due between groups, and at the end; the
   // event clock fires inside each Append, before each event (LogOptions).
   SystemClock wall_clock;
@@ -197,7 +196,12 @@ int RunRun(const RunFlags& flags) {
     return Status::OK();
   };
   Ingestor ingestor(log->get(), schemas->get(), DecodeOptions{flags.max_event_bytes, window});
-  IngestRun run = IngestLines(**reader, ingestor, loop);
+  IngestRun run;
+  {
+    Progress progress("run");  // cleared from the terminal before the summary
+    loop.on_progress = [&progress](uint64_t handled) { progress.Update(handled, 0); };
+    run = IngestLines(**reader, ingestor, loop);
+  }
   Status stopped = run.stopped;
   if (stopped.ok() && (until || !event_clock)) {
     Result<uint64_t> fired = until ? scheduler.FireDueUntil(*until) : scheduler.FireDue();

@@ -10,13 +10,13 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
-#include "cli/serve_config.h"
-#include "cli/serve_http.h"
+#include "server/serve_config.h"
+#include "server/serve_http.h"
 #include "connectors/json_log.h"
-#include "connectors/kafka_serve.h"
-#include "engine/schema_registry.h"
-#include "rules/rule_reactor.h"
-#include "rules/ruleset_store.h"
+#include "server/kafka_serve.h"
+#include "engine/schema/schema_registry.h"
+#include "rules/react/rule_reactor.h"
+#include "rules/react/ruleset_store.h"
 
 namespace keel::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "engine/canonical_json.h"
-#include "engine/projection.h"
+#include "engine/log/projection.h"
 
 namespace keel::cli {
 namespace {

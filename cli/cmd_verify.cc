@@ -4,8 +4,8 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
-#include "engine/durable_head.h"
-#include "engine/verify.h"
+#include "engine/log/durable_head.h"
+#include "engine/audit/verify.h"
 
 namespace keel::cli {
 namespace {

@@ -1,7 +1,7 @@
 // keel whatif --db DIR --rules NEWDIR [--templates DIR] [--from TIME] [--to TIME]:
 // a candidate rule set run over the recorded input events in a scratch log;
 // prints what it would have done differently. The recorded log is only read.
-// Both histories end at the same clock (rules/whatif.h) and run under the
+// Both histories end at the same clock (rules/audit/whatif.h) and run under the
 // cascade limits recorded with the log's rule set, so a rule set compared
 // with itself shows no difference.
 #include <iostream>
@@ -12,7 +12,7 @@
 #include "cli/terminal_text.h"
 #include "cli/scratch_dir.h"
 #include "engine/json_time.h"
-#include "rules/whatif.h"
+#include "rules/audit/whatif.h"
 
 namespace keel::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/ingest.h"
+#include "engine/ingest/ingest.h"
 
-#include "engine/schema_registry.h"
+#include "engine/schema/schema_registry.h"
 #include "engine/status.h"
 #include "rules/ruleset.h"
 

@@ -15,24 +15,6 @@ bool IsEntityKind(std::string_view kind) {
          kind == "kpi" || kind == "approval";
 }
 
-namespace {
-
-bool IsLowerHex(std::string_view text) {
-  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-}  // namespace
-
-bool IsDerivedEventId(std::string_view id) {
-  if (id.size() == 34 && (id.starts_with("d-") || id.starts_with("f-"))) return IsLowerHex(id.substr(2));
-  constexpr std::string_view kRuleSet = "ruleset-";
-  if (!id.starts_with(kRuleSet) || id.size() < kRuleSet.size() + 18) return false;
-  std::string_view rest = id.substr(kRuleSet.size());
-  std::string_view seq = rest.substr(0, rest.size() - 17);
-  return rest[rest.size() - 17] == '-' && IsLowerHex(rest.substr(rest.size() - 16)) && !seq.empty() &&
-         seq.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 std::string HashToHex(const Hash& hash) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(64, '0');

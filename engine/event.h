@@ -61,13 +61,6 @@ struct StoredEvent {
   Event event;
 };
 
-// True for an id of the form the engine gives the events it makes: "d-" or
-// "f-" and 32 lower-case hex digits (derived events, engine/event_log_cascade.cc;
-// timer.fired, engine/timer.cc), or "ruleset-" SEQ "-" and 16 hex digits
-// (ruleset.activated, engine/event_log_rulesets.cc). Input events may not take
-// one: an input holding the id a rule will derive would take its place.
-bool IsDerivedEventId(std::string_view id);
-
 std::string HashToHex(const Hash& hash);
 bool HashFromHex(std::string_view hex, Hash* hash);
 

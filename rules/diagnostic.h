@@ -10,6 +10,12 @@
 
 namespace keel::rules {
 
+// 1-based line and column (in characters); line 0 means "no place".
+struct Position {
+  int line = 0;
+  int col = 0;
+};
+
 enum class Severity : uint8_t {
   kError,    // the rule set is refused
   kWarning,  // the rule set loads, but something is likely wrong

@@ -92,4 +92,15 @@ std::string RuleSetHash(const RuleSetSources& sources) {
   return out;
 }
 
+std::string TimeTimerName(const Rule& rule) {
+  switch (rule.time->kind) {
+    case TimeTrigger::Kind::kDue: return "due:" + rule.id;
+    case TimeTrigger::Kind::kOverdue: return "overdue:" + rule.id;
+    case TimeTrigger::Kind::kIdle: return "idle:" + rule.id;
+    case TimeTrigger::Kind::kSchedule: return "schedule:" + rule.id;
+    case TimeTrigger::Kind::kTimer: return rule.time->timer_name;
+  }
+  return rule.id;
+}
+
 }  // namespace keel::rules

@@ -25,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/schema_registry.h"
+#include "engine/schema/schema_registry.h"
 #include "engine/status.h"
 #include "rules/actions.h"
 #include "rules/cel/cel.h"
@@ -92,6 +92,11 @@ struct LoadOptions {
   std::string rules_display;
   std::string templates_display;
 };
+
+// The name the timers of a time rule carry: "due:<rule id>", "overdue:<rule
+// id>", "idle:<rule id>", "schedule:<rule id>", or the `on: {timer: NAME}`'s
+// NAME. REQUIRES: rule.time.
+std::string TimeTimerName(const Rule& rule);
 
 class RuleSet {
  public:

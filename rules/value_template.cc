@@ -1,53 +1,10 @@
 #include "rules/value_template.h"
 
-#include <tuple>
-#include <variant>
-
-#include "rules/load_context.h"
-#include "rules/yaml_values.h"
+#include "rules/value_template_tree.h"
 
 namespace keel::rules {
-
-// One piece of a string: literal text, or a compiled expression.
-struct TextPart {
-  std::string text;
-  std::optional<cel::Program> program;
-  // Where the expression starts, for errors at evaluation: the file ("" when
-  // parsed from JSON) and the place of its first character.
-  std::string file;
-  Position start;
-  std::optional<nlohmann::json> constant;
-};
-
-struct ValueTemplate::Node {
-  enum class Type : uint8_t { kLiteral, kExpression, kText, kList, kMap };
-  Type type = Type::kLiteral;
-  nlohmann::json literal;                          // kLiteral
-  std::vector<TextPart> parts;                     // kExpression (one), kText
-  // kList: the items. kMap: the members' values, in file order, with their
-  // keys in `keys` (two vectors, not pairs: a pair of an incomplete Node
-  // inside Node is more than clang's libstdc++ checks accept).
-  std::vector<Node> items;
-  std::vector<std::string> keys;
-  std::optional<nlohmann::json> constant;
-};
-
+namespace template_tree {
 namespace {
-
-using Node = ValueTemplate::Node;
-
-// A template's place in a string: the expression is s[begin, end), between
-// "{{" at open and "}}" at end.
-struct Segment {
-  bool expression = false;
-  size_t open = 0;
-  size_t begin = 0;
-  size_t end = 0;
-};
-struct SplitError {
-  size_t offset = 0;
-  std::string message;
-};
 
 // Skips the CEL string literal whose quote is at s[at]; returns the offset
 // just after it, or s.size() when it does not end.
@@ -92,6 +49,8 @@ std::optional<size_t> FindClose(std::string_view s, size_t open) {
   return std::nullopt;
 }
 
+}  // namespace
+
 std::variant<std::vector<Segment>, SplitError> SplitTemplates(std::string_view s) {
   std::vector<Segment> segments;
   size_t literal_start = 0;
@@ -128,64 +87,6 @@ std::string TextOf(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-// Builds the node of a string from its segments; `compile` compiles one
-// expression (reporting its own errors) and `origin` names its place.
-template <typename CompileFn, typename OriginFn>
-std::optional<Node> BuildString(std::string_view s, const std::vector<Segment>& segments,
-                                CompileFn compile, OriginFn origin) {
-  // origin(segment) -> (file, place of the expression's first character)
-  Node node;
-  size_t expressions = 0;
-  bool blank_around = true;
-  bool ok = true;
-  for (const Segment& segment : segments) {
-    TextPart part;
-    if (!segment.expression) {
-      part.text = std::string(s.substr(segment.begin, segment.end - segment.begin));
-      blank_around = blank_around && IsBlankText(part.text);
-      node.parts.push_back(std::move(part));
-      continue;
-    }
-    ++expressions;
-    part.text = std::string(s.substr(segment.open, segment.end + 2 - segment.open));
-    part.program = compile(segment);
-    if (!part.program) {
-      ok = false;
-      continue;
-    }
-    std::tie(part.file, part.start) = origin(segment);
-    part.constant = ConstantOf(*part.program);
-    node.parts.push_back(std::move(part));
-  }
-  if (!ok) return std::nullopt;
-  if (expressions == 0) {
-    node.literal = std::string(s);
-    node.constant = node.literal;
-    node.parts.clear();
-    return node;
-  }
-  if (expressions == 1 && blank_around) {
-    std::erase_if(node.parts, [](const TextPart& p) { return !p.program; });
-    node.type = Node::Type::kExpression;
-    node.constant = node.parts[0].constant;
-    return node;
-  }
-  node.type = Node::Type::kText;
-  std::string text;
-  bool constant = true;
-  for (const TextPart& part : node.parts) {
-    if (!part.program) {
-      text += part.text;
-    } else if (part.constant) {
-      text += TextOf(*part.constant);
-    } else {
-      constant = false;
-    }
-  }
-  if (constant) node.constant = text;
-  return node;
-}
-
 // Lists and mappings whose members are all literal become one literal.
 void Collapse(Node* node) {
   bool literal = true;
@@ -218,6 +119,12 @@ Node LiteralNode(nlohmann::json value) {
   node.literal = std::move(value);
   return node;
 }
+
+}  // namespace template_tree
+
+namespace {
+
+using namespace template_tree;
 
 Result<Node> ParseJson(const nlohmann::json& value, const cel::CompileOptions& options, const std::string& path) {
   if (value.is_string()) {
@@ -335,59 +242,6 @@ Result<nlohmann::json> EvaluateNode(const Node& node, const cel::Activation& act
   return Status::Internal("unknown value template node");
 }
 
-std::optional<Node> ReadNode(LoadContext& context, const YAML::Node& yaml) {
-  if (!yaml.IsDefined() || yaml.IsNull()) return LiteralNode(nullptr);
-  if (yaml.IsSequence()) {
-    Node node;
-    node.type = Node::Type::kList;
-    bool ok = true;
-    for (const YAML::Node& item : yaml) {
-      std::optional<Node> child = ReadNode(context, item);
-      if (child) node.items.push_back(*std::move(child));
-      ok = ok && child.has_value();
-    }
-    if (!ok) return std::nullopt;
-    Collapse(&node);
-    return node;
-  }
-  if (yaml.IsMap()) {
-    Node node;
-    node.type = Node::Type::kMap;
-    bool ok = true;
-    for (auto it = yaml.begin(); it != yaml.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        ok = false;  // reported by the document check
-        continue;
-      }
-      std::optional<Node> child = ReadNode(context, it->second);
-      if (child) {
-        node.keys.push_back(it->first.Scalar());
-        node.items.push_back(*std::move(child));
-      }
-      ok = ok && child.has_value();
-    }
-    if (!ok) return std::nullopt;
-    Collapse(&node);
-    return node;
-  }
-  if (!IsStringScalar(yaml)) return LiteralNode(ScalarToJson(yaml));
-  const std::string& s = yaml.Scalar();
-  if (s.find("{{") == std::string::npos) return LiteralNode(s);
-  ScalarPositions positions(context.file(), NodePosition(yaml), s);
-  auto split = SplitTemplates(s);
-  if (auto* error = std::get_if<SplitError>(&split)) {
-    context.Error(positions.At(error->offset), error->message);
-    return std::nullopt;
-  }
-  auto compile = [&](const Segment& segment) {
-    return CompileExpression(context, positions, s, segment.begin, segment.end);
-  };
-  auto origin = [&](const Segment& segment) {
-    return std::make_pair(context.file().display(), positions.At(segment.begin));
-  };
-  return BuildString(s, std::get<std::vector<Segment>>(split), compile, origin);
-}
-
 }  // namespace
 
 ValueTemplate::ValueTemplate() : root_(std::make_shared<Node>(LiteralNode(nullptr))) {}
@@ -419,17 +273,6 @@ nlohmann::json ValueTemplate::ConstantMembers() const {
 Result<nlohmann::json> ValueTemplate::Evaluate(const cel::Activation& activation,
                                                const cel::EvalOptions& options) const {
   return EvaluateNode(*root_, activation, options);
-}
-
-std::optional<ValueTemplate> ReadValue(LoadContext& context, const YAML::Node& node) {
-  std::optional<Node> root = ReadNode(context, node);
-  if (!root) return std::nullopt;
-  return ValueTemplate(std::make_shared<Node>(*std::move(root)));
-}
-
-Position PlaceInString(LoadContext& context, const YAML::Node& node, size_t offset) {
-  if (!IsStringScalar(node)) return NodePosition(node);
-  return ScalarPositions(context.file(), NodePosition(node), node.Scalar()).At(offset);
 }
 
 }  // namespace keel::rules

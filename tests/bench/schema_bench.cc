@@ -11,7 +11,7 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
-#include "engine/schema_registry.h"
+#include "engine/schema/schema_registry.h"
 
 namespace {
 

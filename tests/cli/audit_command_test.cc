@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
-#include "engine/ingest.h"
+#include "engine/ingest/ingest.h"
 #include "engine/log_format.h"
-#include "engine/schema_registry.h"
+#include "engine/schema/schema_registry.h"
 #include "tests/cli/cli_fixture.h"
 #include "tests/support/raw_db.h"
 

@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 #include "engine/log_format.h"
 #include "tests/cli/cli_fixture.h"
 #include "tests/support/db_files.h"

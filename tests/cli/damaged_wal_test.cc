@@ -6,7 +6,7 @@
 #include <fstream>
 #include <regex>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 #include "tests/cli/cli_fixture.h"
 #include "tests/support/db_files.h"
 #include "tests/support/events.h"

@@ -4,8 +4,8 @@
 #include <set>
 #include <sstream>
 
-#include "engine/event_record.h"
-#include "engine/reducers.h"
+#include "engine/log/event_record.h"
+#include "engine/state/reducers.h"
 #include "tests/cli/cli_fixture.h"
 
 namespace keel::testing {

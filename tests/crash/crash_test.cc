@@ -28,8 +28,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/event_log.h"
-#include "engine/verify.h"
+#include "engine/log/event_log.h"
+#include "engine/audit/verify.h"
 #include "tests/crash/crash_plan.h"
 #include "tests/support/temp_dir.h"
 

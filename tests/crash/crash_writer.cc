@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_log.h"
-#include "engine/ingest.h"
-#include "engine/schema_registry.h"
+#include "engine/log/event_log.h"
+#include "engine/ingest/ingest.h"
+#include "engine/schema/schema_registry.h"
 #include "tests/crash/crash_plan.h"
 
 namespace keel::crash {

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 #include "engine/log_format.h"
 #include "tests/support/events.h"
 #include "tests/support/temp_dir.h"

@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/json_time.h"
-#include "engine/scheduler.h"
+#include "engine/ingest/scheduler.h"
 #include "tests/support/temp_dir.h"
 
 namespace keel {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "engine/json_time.h"
-#include "engine/scheduler.h"
+#include "engine/ingest/scheduler.h"
 #include "tests/support/events.h"
 
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "connectors/kafka_cloudevent.h"
-#include "engine/event_decoder.h"
-#include "engine/schema_registry.h"
+#include "connectors/kafka/kafka_cloudevent.h"
+#include "engine/schema/event_decoder.h"
+#include "engine/schema/schema_registry.h"
 #include "rules/cel/cel.h"
 #include "rules/cel/time_values.h"
 #include "rules/ruleset.h"

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/kafka_cloudevent.h"
+#include "connectors/kafka/kafka_cloudevent.h"
 
 namespace keel::testing {
 

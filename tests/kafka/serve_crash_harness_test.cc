@@ -14,7 +14,7 @@
 //   - every derived event at or below the outbox cursor is in the output
 //     topic;
 //   - it verifies (chain, indexes, projections equal a rebuild) and replays
-//     identically (engine/verify.h and rules/replay.h, which `keel verify` and
+//     identically (engine/audit/verify.h and rules/audit/replay.h, which `keel verify` and
 //     `keel replay` run; the final check runs those commands themselves).
 // At the end one more serve consumes everything: every input is in the logs
 // once, every derived event is in the output topic, and a derived event
@@ -31,8 +31,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/log_format.h"
-#include "engine/verify.h"
-#include "rules/replay.h"
+#include "engine/audit/verify.h"
+#include "rules/audit/replay.h"
 #include "tests/cli/run_keel_support.h"
 #include "tests/kafka/serve_fixture.h"
 #include "tests/support/crash_trials.h"

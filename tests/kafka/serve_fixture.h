@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 #include "tests/kafka/kafka_support.h"
 #include "tests/support/temp_dir.h"
 

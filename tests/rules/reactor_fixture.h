@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/event_log.h"
-#include "engine/schema_registry.h"
-#include "rules/rule_reactor.h"
+#include "engine/log/event_log.h"
+#include "engine/schema/schema_registry.h"
+#include "rules/react/rule_reactor.h"
 #include "tests/rules/rule_pack.h"
 #include "tests/support/events.h"
 #include "tests/support/temp_dir.h"

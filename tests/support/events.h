@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/event.h"
-#include "engine/event_record.h"
+#include "engine/log/event_record.h"
 
 namespace keel::testing {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_log.h"
+#include "engine/log/event_log.h"
 
 namespace keel::testing {
 

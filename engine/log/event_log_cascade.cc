@@ -1,0 +1,309 @@
+// Cascades: what rules derive from each appended event, appended in the same
+// batch, bounded in depth (invariant 7), with deterministic ids and times
+// (invariant 4), inside the trigger's workspace (invariant 8).
+#include <map>
+
+#include "engine/canonical_json.h"
+#include "engine/derived_ids.h"
+#include "engine/log/event_log_impl.h"
+#include "engine/log_format.h"
+#include "engine/state/reducers.h"
+#include "engine/log/rocksdb_status.h"
+#include "engine/log/timer_rearm.h"
+
+namespace keel {
+namespace {
+
+using namespace log_format;
+
+class PendingStateReader final : public StateReader {
+ public:
+  using ReadFn = std::function<Result<std::optional<EntityState>>(std::string_view, const EntityRef&)>;
+  using VisitFn = std::function<bool(std::string_view, const EntityState&)>;
+  using ForEachFn = std::function<Status(std::string_view, std::string_view, const VisitFn&)>;
+  using TimerFn = std::function<Result<std::optional<PendingTimer>>(std::string_view, std::string_view)>;
+  using TimerVisitFn = std::function<bool(const PendingTimer&)>;
+  using ForEachTimerFn = std::function<Status(std::string_view, const TimerVisitFn&)>;
+  using WorkspacesFn = std::function<std::vector<std::string>()>;
+  PendingStateReader(ReadFn read, ForEachFn for_each, TimerFn timer, ForEachTimerFn for_each_timer,
+                     WorkspacesFn workspaces)
+      : read_(std::move(read)),
+        for_each_(std::move(for_each)),
+        timer_(std::move(timer)),
+        for_each_timer_(std::move(for_each_timer)),
+        workspaces_(std::move(workspaces)) {}
+  Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
+    return read_(workspace, entity);
+  }
+  Status ForEachEntity(std::string_view workspace, std::string_view kind, const VisitFn& visit) override {
+    return for_each_(workspace, kind, visit);
+  }
+  Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) override {
+    return timer_(workspace, timer_id);
+  }
+  Status ForEachTimer(std::string_view workspace, const TimerVisitFn& visit) override {
+    return for_each_timer_(workspace, visit);
+  }
+  Result<std::vector<std::string>> Workspaces() override { return workspaces_(); }
+
+ private:
+  ReadFn read_;
+  ForEachFn for_each_;
+  TimerFn timer_;
+  ForEachTimerFn for_each_timer_;
+  WorkspacesFn workspaces_;
+};
+
+// A timer that a timer's cascade schedules must be due a while after that
+// timer fired (engine/log/timer_rearm.h): a timer that
+// re-arms itself sooner would fire again in the same pass, without end.
+Status RequireRearmDelay(const Event& derived, std::optional<int64_t> fired_at) {
+  if (!fired_at || derived.type != kTimerScheduled) return Status::OK();
+  Result<PendingTimer> timer = TimerFromScheduledEvent(derived);
+  if (!timer.ok() || timer->fire_micros - *fired_at >= kMinTimerRearmDelayMicros) return Status::OK();
+  return Status::InvalidArgument("timer '" + timer->name + "' is due at " + timer->scheduled_for +
+                                 ", less than " + std::to_string(kMinTimerRearmDelayMicros / 1'000'000) +
+                                 "s after the timer.fired that armed it (" + derived.time + "); a timer armed as a "
+                                 "timer fires must be due at least that much later, so that it cannot re-arm "
+                                 "itself without end");
+}
+
+}  // namespace
+
+void EventLogImpl::SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) {
+  reactor_ = std::move(reactor);
+  derived_decoder_ = reactor_ ? std::make_unique<EventDecoder>(schemas) : nullptr;
+}
+
+Result<std::optional<EntityState>> EventLogImpl::ReadPendingState(std::string_view workspace,
+                                                                  const EntityRef& entity,
+                                                                  const PendingBatch& pending) {
+  std::string key = EntityKey(workspace, entity.kind, entity.id);
+  if (auto it = pending.entities.find(key); it != pending.entities.end()) {
+    return std::optional<EntityState>(it->second);
+  }
+  if (const EntityState* cached = entity_cache_.Peek(key)) return std::optional<EntityState>(*cached);
+  return GetEntity(workspace, entity);
+}
+
+Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::string_view kind,
+                                          const PendingBatch& pending,
+                                          const std::function<bool(std::string_view, const EntityState&)>& visit) {
+  // The batch's states win over the stored ones; both are merged in key
+  // (so id) order.
+  std::string prefix = EntityKey(workspace, kind, "");
+  std::map<std::string_view, const EntityState*> staged;
+  for (const auto& [key, state] : pending.entities) {
+    if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) staged[key] = &state;
+  }
+  auto emit = [&](std::string_view key, const EntityState& state) {
+    return visit(key.substr(prefix.size()), state);
+  };
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // the entities memtable hashes whole keys
+  std::string upper = prefix;
+  upper.back() = static_cast<char>(kKeySeparator + 1);
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEntities)));
+  auto next_staged = staged.begin();
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    for (; next_staged != staged.end() && next_staged->first < key; ++next_staged) {
+      if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
+    }
+    if (next_staged != staged.end() && next_staged->first == key) {
+      if (!emit(key, *next_staged->second)) return Status::OK();
+      ++next_staged;
+      continue;
+    }
+    std::string_view value(it->value().data(), it->value().size());
+    if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
+      return Status::Corruption("entity record has an unknown version");
+    }
+    EntityState state = EntityState::FromCanonical(value.substr(1));
+    if (!emit(key, state)) return Status::OK();
+  }
+  KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan entities"));
+  for (; next_staged != staged.end(); ++next_staged) {
+    if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
+  }
+  return Status::OK();
+}
+
+Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
+  if (depth == 0) pending->cascade = {};
+  if (depth == 0 && event.type == kTimerFired) pending->cascade.fired_at = event.time_micros;
+  const EntityState* after = nullptr;
+  if (ChangesEntityState(event.type)) {
+    auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
+    if (it != pending->entities.end()) after = &it->second;
+  }
+  // `after` points into the batch's map, which only the appends below
+  // change: React reads it and returns before any of them (ReactionInput's
+  // pointers are valid during React only), so no copy is needed.
+  PendingStateReader reader(
+      [&](std::string_view workspace, const EntityRef& entity) { return ReadPendingState(workspace, entity, *pending); },
+      [&](std::string_view workspace, std::string_view kind, const PendingStateReader::VisitFn& visit) {
+        return ForEachPendingEntity(workspace, kind, *pending, visit);
+      },
+      [&](std::string_view workspace, std::string_view timer_id) {
+        return ReadPendingTimer(workspace, timer_id, *pending);
+      },
+      [&](std::string_view workspace, const PendingStateReader::TimerVisitFn& visit) {
+        return ForEachPendingTimer(workspace, *pending, visit);
+      },
+      [&] { return PendingWorkspaces(*pending); });
+  Reaction reaction;
+  KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
+                                       &reaction));
+  for (const RuleFailure& failure : reaction.failures) {
+    KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(event, event.workspace, failure.rule_id, failure.action_path,
+                                                           "rule.failed of " + failure.rule_id, depth + 1, pending));
+    if (!within_limit) continue;
+    std::string data = "{\"action\":" + JsonQuote(failure.action_path) + ",\"reason\":" + JsonQuote(failure.reason) +
+                       ",\"rule\":" + JsonQuote(failure.rule_id) + ",\"trigger\":" + JsonQuote(event.id) + "}";
+    KEEL_RETURN_IF_ERROR(AppendRuleEvent(event, "rule.failed", failure.rule_id, failure.action_path + "#failed",
+                                         std::move(data), depth + 1, pending));
+  }
+  for (const DerivedEventRequest& request : reaction.events) {
+    KEEL_RETURN_IF_ERROR(AppendDerived(event, request, depth + 1, pending));
+  }
+  return Status::OK();
+}
+
+// Every workspace has the bound, the system workspace's triggers included:
+// a rule set's activation may derive up to the bound in each workspace it
+// arms timers in, never more in any one.
+Result<bool> EventLogImpl::ChargeCascade(const Event& trigger, std::string_view workspace, std::string_view rule_id,
+                                         std::string_view action_path, std::string_view what, int depth,
+                                         PendingBatch* pending) {
+  auto counted = pending->cascade.derived.find(workspace);
+  if (counted == pending->cascade.derived.end()) counted = pending->cascade.derived.emplace(workspace, 0).first;
+  if (++counted->second <= limits_.max_derived) return true;
+  // One rule.halted says so for all of the workspace's rest.
+  if (!pending->cascade.limit_reached.emplace(workspace).second) return false;
+  std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
+                     JsonQuote("limit of " + std::to_string(limits_.max_derived) +
+                               " events derived from one input event reached in workspace '" +
+                               std::string(workspace) + "'; " + std::string(what) +
+                               " and the rest of the cascade there were not appended") +
+                     ",\"rule\":" + JsonQuote(rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+  // Named by the workspace when it is not the trigger's, so that each
+  // workspace an activation reaches gets its own rule.halted.
+  std::string halt_path = std::string(action_path) + "#limit";
+  if (workspace != trigger.workspace) halt_path += "/" + std::string(workspace);
+  KEEL_RETURN_IF_ERROR(AppendRuleEvent(trigger, "rule.halted", rule_id, halt_path,
+                                       std::move(data), depth, pending));
+  return false;
+}
+
+Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
+                                   PendingBatch* pending) {
+  const std::string& workspace = request.workspace.empty() ? trigger.workspace : request.workspace;
+  KEEL_ASSIGN_OR_RETURN(bool within_limit, ChargeCascade(trigger, workspace, request.rule_id, request.action_path,
+                                                         request.type + " on " + request.subject, depth, pending));
+  if (!within_limit) return Status::OK();
+  if (depth > limits_.max_depth) {
+    std::string data = "{\"depth\":" + std::to_string(depth) + ",\"reason\":" +
+                       JsonQuote("cascade depth limit of " + std::to_string(limits_.max_depth) +
+                                 " reached; " + request.type + " on " + request.subject + " was not appended") +
+                       ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+    return AppendRuleEvent(trigger, "rule.halted", request.rule_id, request.action_path + "#halted",
+                           std::move(data), depth, pending);
+  }
+  if (!request.workspace.empty() && request.workspace != trigger.workspace &&
+      trigger.workspace != kSystemWorkspace) {
+    return Status::Internal("rule " + request.rule_id + " asked for an event in workspace '" + request.workspace +
+                            "' from a trigger in '" + trigger.workspace + "'");
+  }
+  auto built = BuildDerivedEvent(trigger, request.rule_id, request.action_path, request.type, request.subject,
+                                 request.data_json, request.workspace.empty() ? trigger.workspace : request.workspace);
+  auto fail = [&](const Status& why) {
+    std::string data = "{\"action\":" + JsonQuote(request.action_path) + ",\"reason\":" + JsonQuote(why.message()) +
+                       ",\"rule\":" + JsonQuote(request.rule_id) + ",\"trigger\":" + JsonQuote(trigger.id) + "}";
+    return AppendRuleEvent(trigger, "rule.failed", request.rule_id, request.action_path + "#failed",
+                           std::move(data), depth, pending);
+  };
+  if (!built.ok()) return fail(built.status());
+  if (Status soon = RequireRearmDelay(*built, pending->cascade.fired_at); !soon.ok()) return fail(soon);
+  Event& event = pending->derived.emplace_back(std::move(built).value());
+
+  // A derived id already in the workspace's part of the batch or the log:
+  // a hash collision, or a rule that repeats an action path (input events
+  // cannot take ids of the derived namespace). It must not append twice,
+  // nor vanish without a word: the rule failed, and says so.
+  std::optional<uint64_t> taken_at;
+  if (const StagedIds::Entry* staged = pending->staged_ids.Find(event.workspace, event.id)) taken_at = staged->seq;
+  if (!taken_at) {
+    KEEL_ASSIGN_OR_RETURN(taken_at, FindSeqById(event.workspace, event.id));
+  }
+  if (taken_at) {
+    Status taken = Status::Conflict(request.type + " on " + request.subject + " was not appended: its derived id '" +
+                                    event.id + "' is already taken in workspace '" + event.workspace + "' (seq " +
+                                    std::to_string(*taken_at) + ")");
+    pending->derived.pop_back();
+    return fail(taken);
+  }
+
+  std::string entity_key;
+  EntityState state;
+  std::optional<EntityState> before;
+  bool has_state = ChangesEntityState(event.type);
+  if (has_state) {
+    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
+    KEEL_ASSIGN_OR_RETURN(state, LoadEntityForWrite(entity_key, *pending));
+    before = state;
+    Status applied = ApplyEvent(event, &state);
+    if (!applied.ok()) {
+      if (!before->empty()) pending->entities[entity_key] = std::move(*before);  // keep it for the batch
+      pending->derived.pop_back();
+      return fail(applied);
+    }
+  }
+  if (Status timers = StageTimerChange(event, pending); !timers.ok()) {
+    if (has_state && !before->empty()) pending->entities[entity_key] = std::move(*before);
+    pending->derived.pop_back();
+    return fail(timers);
+  }
+  Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
+  const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
+  return ReactTo(event, before_state, depth, pending);
+}
+
+Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type, std::string_view rule_id,
+                                     std::string_view action_path, std::string data_json, int depth,
+                                     PendingBatch* pending) {
+  KEEL_ASSIGN_OR_RETURN(Event event,
+                        BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json,
+                                          trigger.workspace));
+  if (pending->staged_ids.Contains(event.workspace, event.id)) return Status::OK();
+  Event& stored = pending->derived.emplace_back(std::move(event));
+  Stage(stored, {}, nullptr, pending);
+  // rule.halted ends a cascade; rule.failed may be reacted to (to alert
+  // someone), one level further down.
+  if (type == "rule.failed" && depth < limits_.max_depth) return ReactTo(stored, nullptr, depth, pending);
+  return Status::OK();
+}
+
+Result<Event> EventLogImpl::BuildDerivedEvent(const Event& trigger, std::string_view rule_id,
+                                              std::string_view action_path, std::string_view type,
+                                              std::string_view subject, std::string_view data_json,
+                                              std::string_view workspace) {
+  const std::string& correlation = trigger.correlation_id.empty() ? trigger.id : trigger.correlation_id;
+  std::string text;
+  text.reserve(400 + data_json.size());
+  text += "{\"specversion\":\"1.0\",\"id\":" + JsonQuote(DerivedEventId(trigger.id, rule_id, action_path));
+  text += ",\"source\":\"keel/rules\",\"type\":" + JsonQuote(type);
+  text += ",\"time\":" + JsonQuote(trigger.time) + ",\"subject\":" + JsonQuote(subject);
+  text += ",\"workspace\":" + JsonQuote(workspace);
+  text += ",\"actor\":" + JsonQuote("rule:" + std::string(rule_id));
+  text += ",\"causationid\":" + JsonQuote(trigger.id) + ",\"correlationid\":" + JsonQuote(correlation);
+  text += ",\"ruleid\":" + JsonQuote(rule_id) + ",\"rulesethash\":" + JsonQuote(reactor_->ruleset_hash());
+  text += ",\"data\":";
+  text += data_json;
+  text += "}";
+  return derived_decoder_->DecodeDerived(text);
+}
+
+}  // namespace keel

@@ -1,0 +1,26 @@
+#include "rules/load/name_pattern.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <re2/re2.h>
+
+namespace keel::rules {
+
+bool MatchesWhole(std::string_view text, const char* pattern) {
+  // Keyed by the literal's address: callers pass string literals, and a set
+  // of 10,000 rules checks each name, so compiling once matters.
+  static std::mutex mu;
+  static std::map<const char*, std::unique_ptr<RE2>> compiled;
+  const RE2* re;
+  {
+    std::lock_guard lock(mu);
+    std::unique_ptr<RE2>& slot = compiled[pattern];
+    if (!slot) slot = std::make_unique<RE2>(pattern);
+    re = slot.get();
+  }
+  return RE2::FullMatch(text, *re);
+}
+
+}  // namespace keel::rules

@@ -1,0 +1,66 @@
+// Rebalances: the consumer group moves partitions between instances. keel
+// uses the eager protocol: on a revocation every partition is given up
+// (the batch in hand finished, the outbox drained, the log closed) before
+// the group hands them out again.
+#include "connectors/json_log.h"
+#include "server/kafka_serve.h"
+
+namespace keel {
+
+void KafkaServe::OnRebalance(rd_kafka_t* consumer, rd_kafka_resp_err_t error,
+                             rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaServe*>(opaque);
+  Status status;
+  if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    status = self->Assign(partitions);
+    if (!status.ok()) rd_kafka_assign(consumer, nullptr);
+  } else {
+    if (error != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      Log(LogLevel::kWarning, "rebalance error", {{"error", rd_kafka_err2str(error)}});
+    }
+    status = self->Revoke();
+  }
+  if (!status.ok() && self->fatal_.ok()) self->fatal_ = status;
+}
+
+Status KafkaServe::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& assigned = partitions->elems[i];
+    PartitionKey key{assigned.topic, assigned.partition};
+    KEEL_ASSIGN_OR_RETURN(auto partition, KafkaPartition::Open(key.first, key.second, options_.partition, *hooks_,
+                                                               schemas_, producer_.get(), metrics_));
+    assigned.offset = partition->start_offset();
+    Log(LogLevel::kInfo, "partition assigned",
+        {{"topic", key.first}, {"partition", std::to_string(key.second)}, {"offset", std::to_string(assigned.offset)}});
+    partitions_[key] = std::move(partition);
+  }
+  metrics_->assigned_partitions.store(partitions_.size());
+  return KafkaStatus(rd_kafka_assign(consumer_.get(), partitions), "cannot assign partitions");
+}
+
+Status KafkaServe::Revoke() {
+  Status status = fatal_.ok() ? IngestBatch() : fatal_;
+  auto deadline = shutdown_deadline_.value_or(std::chrono::steady_clock::now() + options_.drain_timeout);
+  if (status.ok()) {
+    for (auto& [key, partition] : partitions_) {
+      status = partition->Drain(deadline);
+      if (!status.ok()) break;
+    }
+  }
+  // Asynchronous: a coordinator that is gone must not hold the revocation
+  // up, and Kafka's copy of the offsets is informational.
+  if (status.ok()) status = CommitOffsets();
+  for (auto& [key, partition] : partitions_) {
+    Log(LogLevel::kInfo, "partition revoked", {{"topic", key.first}, {"partition", std::to_string(key.second)},
+                                               {"next_offset", std::to_string(partition->next_offset())}});
+    metrics_->ForgetPartition(key.first, key.second);
+  }
+  partitions_.clear();  // closes the logs
+  batch_.messages.clear();
+  batch_.size = 0;
+  metrics_->assigned_partitions.store(0);
+  rd_kafka_assign(consumer_.get(), nullptr);
+  return status;
+}
+
+}  // namespace keel
