@@ -1,3 +1,12 @@
+// Why keel reads TZif itself rather than through Howard Hinnant's date/tz
+// (Debian's libdate-tz 3.0.1, built with USE_OS_TZDB), measured for issue 20:
+// - it ignores the POSIX TZ rule in a TZif file's footer, so after a file's
+//   last listed transition (2037 in Debian's tzdata) a zone keeps its last
+//   offset for ever: Paris reads CET in July 2100, Sydney AEDT in July 2090;
+// - it reads only /usr/share/zoneinfo, not $TZDIR;
+// - its POSIX-rule header (ptz.h) does not compile as C++20 with GCC 12;
+// - it is slower here: OffsetAt about 34 ns against 14, ToUtc 106 against
+//   30, and the first zone costs about 2 ms, as it lists every zone first.
 #include "rules/cel/time_zone.h"
 
 #include <algorithm>

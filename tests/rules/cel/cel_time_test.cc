@@ -1,8 +1,15 @@
 // Timestamps, durations and time zones (system tzdata), including DST changes.
+#include <stdlib.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "rules/cel/cel.h"
 #include "rules/cel/time_zone.h"
+#include "tests/support/temp_dir.h"
 
 namespace keel::cel {
 namespace {
@@ -170,6 +177,21 @@ TEST(CelTimeZoneTest, PosixRules) {
   EXPECT_EQ(rule.OffsetAt(day + 6 * 3600 + 3599), -5 * 3600);
   EXPECT_EQ(rule.OffsetAt(day + 7 * 3600), -4 * 3600);
   EXPECT_FALSE(ParsePosixRule("X1", &rule));
+}
+
+TEST(CelTimeZoneTest, ZonesAreReadFromTzdir) {
+  // Deployments point TZDIR at a zoneinfo of their own (a newer tzdata than
+  // the system's, a container without one); Load reads the name from there.
+  keel::testing::TempDir dir;
+  std::filesystem::create_directories(dir / "Keel");
+  std::filesystem::copy_file("/usr/share/zoneinfo/Asia/Kolkata", dir / "Keel" / "Kolkata");
+  const char* old = getenv("TZDIR");
+  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  setenv("TZDIR", dir.path().c_str(), 1);
+  Result<std::shared_ptr<const TimeZone>> zone = TimeZone::Load("Keel/Kolkata");
+  saved ? setenv("TZDIR", saved->c_str(), 1) : unsetenv("TZDIR");
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  EXPECT_EQ((*zone)->OffsetAt(DaysFromCivil(2026, 3, 2) * 86400), 5 * 3600 + 30 * 60);
 }
 
 TEST(CelTimeZoneTest, CivilDays) {
