@@ -4,7 +4,10 @@
 // file, the values its condition read, and what it produced.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "rules/audit/explain.h"

@@ -4,7 +4,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/export_csv.h"
 #include "cli/output_path.h"

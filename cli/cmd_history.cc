@@ -2,7 +2,10 @@
 // entity in log order, who did it, and which rule derived it.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "engine/state/reducers.h"

@@ -4,7 +4,10 @@
 // command brought its input in, so replays stay identical.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "connectors/ndjson/ndjson_ingest.h"

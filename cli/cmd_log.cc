@@ -1,7 +1,10 @@
 // keel log --db DIR [--from SEQ] [--to SEQ] [--entity KIND/ID]: events in order.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 

@@ -3,7 +3,12 @@
 // database; says "identical" or where the first divergence is.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/terminal_text.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "cli/scratch_dir.h"

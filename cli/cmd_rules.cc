@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
 #include "cli/terminal_text.h"

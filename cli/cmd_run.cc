@@ -5,7 +5,11 @@
 #include <ctime>
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/terminal_text.h"
 #include "cli/commands.h"
 #include "connectors/ndjson/ndjson_ingest.h"
 #include "cli/rule_pack.h"
@@ -187,7 +191,7 @@ int RunRun(const RunFlags& flags) {
   const TimeWindow window{.days = flags.event_time_window};
   loop.before_group = [&](std::span<const IngestItem> items) -> Status {
     if (!active) {
-      std::optional<std::string> time = FirstEventTime(items, window);
+      std::optional<std::string> time = rules::FirstEventTime(items, window);
       if (!time) return Status::OK();
       KEEL_ASSIGN_OR_RETURN(activated_seq, rules::ActivateRuleSet(**log, *set, *time));
       active = true;

@@ -1,7 +1,9 @@
 // keel state KIND/ID --db DIR [--as-of SEQ|TIME]: an entity's state.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "engine/canonical_json.h"

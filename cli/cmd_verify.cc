@@ -1,7 +1,11 @@
 // keel verify --db DIR: recompute the hash chain, check indexes, projections and rule sets.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "engine/log/durable_head.h"

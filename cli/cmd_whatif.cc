@@ -6,7 +6,12 @@
 // with itself shows no difference.
 #include <iostream>
 
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/log_access.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "cli/terminal_text.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
 #include "cli/terminal_text.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_common.h"
+#include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 

@@ -40,17 +40,6 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
                                  " (shown above; keel rules check lists them too)");
 }
 
-std::optional<std::string> FirstEventTime(std::span<const IngestItem> items, const TimeWindow& window) {
-  for (const IngestItem& item : items) {
-    nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
-    if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
-    std::string time = event["time"].get<std::string>();
-    std::optional<int64_t> micros = TryParseRfc3339Micros(time);
-    if (micros && window.Contains(*micros)) return time;
-  }
-  return std::nullopt;
-}
-
 std::string Rfc3339FromMicros(int64_t micros) {
   int64_t seconds = micros / 1000000, fraction = micros % 1000000;
   if (fraction < 0) {  // before 1970: the fraction counts forward from the second before

@@ -7,8 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include "engine/ingest/ingest.h"
-
 #include "engine/schema/schema_registry.h"
 #include "engine/status.h"
 #include "rules/ruleset.h"
@@ -26,12 +24,6 @@ RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templat
 // Loads the rule set. When it has errors, prints each (file:line:col, caret)
 // to stderr and returns InvalidArgument "the rule set has N errors".
 Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths);
-
-// The time of the first item that has one inside `window`: when a newly
-// loaded rule set takes effect. From the input, never the clock, so runs are
-// reproducible; an item ingest will refuse for its time (year 0001, 9999)
-// must not move every workspace's schedules with it.
-std::optional<std::string> FirstEventTime(std::span<const IngestItem> items, const TimeWindow& window);
 
 // RFC 3339 in UTC ("2026-03-02T09:00:00Z", with ".ffffff" when the time has
 // a fraction of a second): a timer's fire time as a rule set's activation

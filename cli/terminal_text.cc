@@ -90,4 +90,9 @@ std::string TerminalText(std::string_view text) { return Escape(text, /*keep_lin
 
 std::string TerminalLines(std::string_view text) { return Escape(text, /*keep_line_breaks=*/true); }
 
+std::string Abbreviate(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit - 3)) + "...";
+}
+
 }  // namespace keel::cli

@@ -6,6 +6,7 @@
 // through these; JSON output needs nothing more than JSON's own escapes.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,9 @@ std::string TerminalText(std::string_view text);
 // (error messages, a rule's source, a diagnostic with its caret): line
 // breaks stay, every other control character is escaped.
 std::string TerminalLines(std::string_view text);
+
+// `text`, cut to `limit` bytes with "..." at the end when longer; for
+// showing events in one line.
+std::string Abbreviate(std::string_view text, size_t limit);
 
 }  // namespace keel::cli

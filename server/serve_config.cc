@@ -10,7 +10,7 @@
 #include "connectors/kafka/kafka_client.h"
 #include "engine/yaml_load.h"
 
-namespace keel::cli {
+namespace keel::server {
 namespace {
 
 class ConfigReader {
@@ -182,4 +182,4 @@ Result<ServeConfig> ReadServeConfig(const std::string& path) {
   return config;
 }
 
-}  // namespace keel::cli
+}  // namespace keel::server

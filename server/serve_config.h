@@ -13,7 +13,7 @@
 #include "engine/status.h"
 #include "engine/schema/time_window.h"
 
-namespace keel::cli {
+namespace keel::server {
 
 struct ServeConfig {
   std::string brokers;                    // bootstrap.servers
@@ -43,4 +43,4 @@ struct ServeConfig {
 // Reads and checks `path`. Errors name the file and line.
 Result<ServeConfig> ReadServeConfig(const std::string& path);
 
-}  // namespace keel::cli
+}  // namespace keel::server

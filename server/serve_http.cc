@@ -12,7 +12,7 @@
 
 #include "server/serve_http_routes.h"
 
-namespace keel::cli {
+namespace keel::server {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -173,4 +173,4 @@ void ServeHttp::Serve() {
   for (const Connection& c : connections) close(c.fd);
 }
 
-}  // namespace keel::cli
+}  // namespace keel::server

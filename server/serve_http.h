@@ -16,7 +16,7 @@
 #include "connectors/serve_metrics.h"
 #include "engine/status.h"
 
-namespace keel::cli {
+namespace keel::server {
 
 struct ServeHttpLimits {
   // Connections open at once; more wait in the kernel's listen queue.
@@ -54,4 +54,4 @@ class ServeHttp {
   std::thread thread_;
 };
 
-}  // namespace keel::cli
+}  // namespace keel::server

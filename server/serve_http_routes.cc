@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace keel::cli {
+namespace keel::server {
 namespace {
 
 std::string Response(int status, std::string_view reason, std::string_view content_type, std::string_view body,
@@ -74,4 +74,4 @@ std::string AnswerHeadTooLarge() {
   return Response(431, "Request Header Fields Too Large", "text/plain", "request head too large\n");
 }
 
-}  // namespace keel::cli
+}  // namespace keel::server

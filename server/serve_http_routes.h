@@ -9,7 +9,7 @@
 
 #include "connectors/serve_metrics.h"
 
-namespace keel::cli {
+namespace keel::server {
 
 // `head` is the request line and the header lines, without the blank line
 // that ends them. Returns the whole HTTP/1.1 response.
@@ -18,4 +18,4 @@ std::string AnswerRequest(std::string_view head, const ServeMetrics& metrics, bo
 // The response to a request whose head does not fit in the limit.
 std::string AnswerHeadTooLarge();
 
-}  // namespace keel::cli
+}  // namespace keel::server

@@ -8,7 +8,9 @@
 
 #include "cli/bench/bench.h"
 #include "cli/bench/bench_all.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
 
 namespace keel::cli {
 namespace {

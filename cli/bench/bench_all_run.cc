@@ -15,7 +15,7 @@
 #include <iostream>
 
 #include "cli/bench/bench_all.h"
-#include "cli/cli_common.h"
+#include "cli/report.h"
 
 namespace keel::cli {
 namespace {

@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include "cli/bench/bench.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "connectors/synthetic_events.h"
 #include "engine/ingest/ingest.h"
 #include "engine/log_format.h"

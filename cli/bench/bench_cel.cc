@@ -6,7 +6,9 @@
 #include <cstdio>
 
 #include "cli/bench/bench.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "rules/cel/cel.h"
 
 namespace keel::cli {

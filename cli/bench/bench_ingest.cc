@@ -18,7 +18,10 @@
 
 #include "cli/bench/bench.h"
 #include "cli/bench/bench_ingest_floor.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "connectors/synthetic_events.h"
 #include "engine/ingest/ingest.h"
 #include "engine/log_format.h"

@@ -33,7 +33,10 @@
 
 #include "cli/bench/bench.h"
 #include "cli/bench/bench_kafka.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "connectors/kafka/kafka_client.h"
 #include "connectors/synthetic_events.h"
 

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "cli/bench/bench.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
 #include "connectors/synthetic_events.h"
 #include "engine/ingest/ingest.h"
 #include "engine/schema/schema_registry.h"

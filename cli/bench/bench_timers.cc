@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "cli/bench/bench.h"
-#include "cli/cli_common.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
 #include "cli/rule_pack.h"
 #include "engine/canonical_json.h"
 #include "engine/log/event_record.h"

@@ -6,25 +6,6 @@
 
 namespace keel::rules {
 
-size_t Utf8Length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) return 2;
-  if ((lead & 0xF0) == 0xE0) return 3;
-  if ((lead & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
-size_t OffsetOfLineColumn(std::string_view text, int line, int column) {
-  size_t offset = 0;
-  for (int l = 1; l < line && offset < text.size(); ++offset) {
-    if (text[offset] == '\n') ++l;
-  }
-  for (int c = 1; c < column && offset < text.size() && text[offset] != '\n'; ++c) {
-    offset += Utf8Length(static_cast<unsigned char>(text[offset]));
-  }
-  return std::min(offset, text.size());
-}
-
 SourceFile::SourceFile(std::string key, std::string display, std::string text)
     : key_(std::move(key)), display_(std::move(display)), text_(std::move(text)) {
   line_starts_.push_back(0);

@@ -1,5 +1,9 @@
 #include "rules/react/ruleset_store.h"
 
+#include <nlohmann/json.hpp>
+
+#include "engine/json_time.h"
+
 namespace keel::rules {
 
 std::string SerializeRuleSetSources(const RuleSetSources& sources) {
@@ -63,6 +67,17 @@ Result<std::optional<RuleSet>> LoadActiveRuleSet(const EventLog& log) {
   if (!hash) return std::optional<RuleSet>();
   KEEL_ASSIGN_OR_RETURN(RuleSet rules, LoadStoredRuleSet(log, *hash));
   return std::optional<RuleSet>(std::move(rules));
+}
+
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items, const TimeWindow& window) {
+  for (const IngestItem& item : items) {
+    nlohmann::json event = nlohmann::json::parse(item.bytes, nullptr, false);
+    if (!event.is_object() || !event.contains("time") || !event["time"].is_string()) continue;
+    std::string time = event["time"].get<std::string>();
+    std::optional<int64_t> micros = TryParseRfc3339Micros(time);
+    if (micros && window.Contains(*micros)) return time;
+  }
+  return std::nullopt;
 }
 
 }  // namespace keel::rules

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "engine/ingest/ingest.h"
 #include "engine/log/event_log.h"
+#include "engine/schema/time_window.h"
 #include "engine/status.h"
 #include "rules/ruleset.h"
 
@@ -33,5 +36,11 @@ Result<RuleSet> LoadStoredRuleSet(const EventLog& log, std::string_view hash, co
 
 // The log's active rule set, loaded again; nullopt when none was activated.
 Result<std::optional<RuleSet>> LoadActiveRuleSet(const EventLog& log);
+
+// The time of the first item that has one inside `window`: when a newly
+// loaded rule set takes effect. From the input, never the clock, so runs are
+// reproducible; an item ingest will refuse for its time (year 0001, 9999)
+// must not move every workspace's schedules with it.
+std::optional<std::string> FirstEventTime(std::span<const IngestItem> items, const TimeWindow& window);
 
 }  // namespace keel::rules

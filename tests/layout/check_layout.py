@@ -28,7 +28,7 @@ BUILDS_ON = {
     "engine": set(),
     "rules": {"engine"},
     "connectors": {"engine"},
-    "server": {"engine", "connectors"},
+    "server": {"engine", "rules", "connectors"},
     "cli": {"engine", "rules", "connectors", "server"},
 }
 STORAGE_LAYOUT = "engine/log_format.h"

@@ -17,7 +17,7 @@ inline std::string SchemaDir() { return std::string(KEEL_SOURCE_DIR) + "/schemas
 
 // One valid event per built-in type, from schema_testdata/valid_events.ndjson.
 inline std::vector<nlohmann::json> ValidExampleEvents() {
-  std::ifstream in(std::string(KEEL_SOURCE_DIR) + "/tests/engine/schema_testdata/valid_events.ndjson");
+  std::ifstream in(std::string(KEEL_SOURCE_DIR) + "/tests/engine/schema/schema_testdata/valid_events.ndjson");
   std::vector<nlohmann::json> events;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) events.push_back(nlohmann::json::parse(line));

@@ -1,0 +1,63 @@
+#include "server/server.h"
+
+#include <chrono>
+
+namespace keel::server {
+namespace {
+
+Result<KafkaServeOptions> GroupOptions(const ServeConfig& config, const Clock* clock) {
+  KafkaServeOptions options;
+  options.input_topics = config.input_topics;
+  options.group_id = config.group;
+  options.dead_letter_topic = config.dead_letter_topic;
+  options.partition.data_dir = config.data;
+  KEEL_ASSIGN_OR_RETURN(options.partition.log.sync, ParseSyncMode(config.sync));
+  options.partition.log.max_cascade_depth = config.max_depth;
+  options.partition.decode.max_event_bytes = config.max_event_bytes;
+  options.partition.decode.time_window = {.days = config.event_time_window_days, .clock = clock};
+  options.partition.outbox.topic = config.output_topic;
+  options.partition.outbox.publish_all = config.publish == "all";
+  options.kafka = {{"bootstrap.servers", config.brokers}, {"client.id", "keel"}};
+  options.kafka.insert(options.kafka.end(), config.kafka.begin(), config.kafka.end());
+  options.consumer = config.consumer;
+  options.producer = config.producer;
+  options.max_batch = config.batch_max_messages;
+  options.max_wait = std::chrono::milliseconds(config.batch_max_wait_ms);
+  options.ingest_threads = config.ingest_threads;
+  options.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  options.partition.clock = clock;
+  return options;
+}
+
+}  // namespace
+
+Server::Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas)
+    : set_(std::move(set)),
+      schemas_(std::move(schemas)),
+      http_(&metrics_, &healthy_),
+      partition_rules_(set_, schemas_.get(), CascadeLimits{config.max_depth, CascadeLimits().max_derived},
+                       {.days = config.event_time_window_days, .clock = &wall_clock_}),
+      hooks_(partition_rules_.Hooks()) {}
+
+Server::~Server() { serve_.reset(); }
+
+Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, const ServeConfig& config,
+                                               rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas) {
+  std::unique_ptr<Server> server(new Server(config, std::move(set), std::move(schemas)));
+  KEEL_ASSIGN_OR_RETURN(KafkaServeOptions options, GroupOptions(config, &server->wall_clock_));
+  KEEL_RETURN_IF_ERROR(server->set_.RegisterCustomEventTypes(*server->schemas_));
+  if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
+  auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
+  if (!serve.ok()) return Status::InvalidArgument(config_path + ": " + serve.status().message());
+  server->serve_ = std::move(serve).value();
+  return server;
+}
+
+Status Server::Run(const std::atomic<bool>& stop) {
+  Status served = serve_->Run(stop);
+  healthy_.store(false);
+  serve_.reset();
+  return served;
+}
+
+}  // namespace keel::server
