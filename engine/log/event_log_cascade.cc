@@ -6,6 +6,7 @@
 #include "engine/canonical_json.h"
 #include "engine/derived_ids.h"
 #include "engine/log/event_log_impl.h"
+#include "engine/log/pending_batch.h"
 #include "engine/log_format.h"
 #include "engine/state/reducers.h"
 #include "engine/log/rocksdb_status.h"
@@ -16,42 +17,27 @@ namespace {
 
 using namespace log_format;
 
-class PendingStateReader final : public StateReader {
+// What rules read while the batch is in hand: the log as the batch leaves it.
+class BatchStateReader final : public StateReader {
  public:
-  using ReadFn = std::function<Result<std::optional<EntityState>>(std::string_view, const EntityRef&)>;
-  using VisitFn = std::function<bool(std::string_view, const EntityState&)>;
-  using ForEachFn = std::function<Status(std::string_view, std::string_view, const VisitFn&)>;
-  using TimerFn = std::function<Result<std::optional<PendingTimer>>(std::string_view, std::string_view)>;
-  using TimerVisitFn = std::function<bool(const PendingTimer&)>;
-  using ForEachTimerFn = std::function<Status(std::string_view, const TimerVisitFn&)>;
-  using WorkspacesFn = std::function<std::vector<std::string>()>;
-  PendingStateReader(ReadFn read, ForEachFn for_each, TimerFn timer, ForEachTimerFn for_each_timer,
-                     WorkspacesFn workspaces)
-      : read_(std::move(read)),
-        for_each_(std::move(for_each)),
-        timer_(std::move(timer)),
-        for_each_timer_(std::move(for_each_timer)),
-        workspaces_(std::move(workspaces)) {}
+  explicit BatchStateReader(const PendingBatch& batch) : batch_(batch) {}
   Result<std::optional<EntityState>> Get(std::string_view workspace, const EntityRef& entity) override {
-    return read_(workspace, entity);
+    return batch_.ReadEntity(workspace, entity);
   }
-  Status ForEachEntity(std::string_view workspace, std::string_view kind, const VisitFn& visit) override {
-    return for_each_(workspace, kind, visit);
+  Status ForEachEntity(std::string_view workspace, std::string_view kind,
+                       const std::function<bool(std::string_view, const EntityState&)>& visit) override {
+    return batch_.ForEachEntity(workspace, kind, visit);
   }
   Result<std::optional<PendingTimer>> GetTimer(std::string_view workspace, std::string_view timer_id) override {
-    return timer_(workspace, timer_id);
+    return batch_.ReadTimer(workspace, timer_id);
   }
-  Status ForEachTimer(std::string_view workspace, const TimerVisitFn& visit) override {
-    return for_each_timer_(workspace, visit);
+  Status ForEachTimer(std::string_view workspace, const std::function<bool(const PendingTimer&)>& visit) override {
+    return batch_.ForEachTimer(workspace, visit);
   }
-  Result<std::vector<std::string>> Workspaces() override { return workspaces_(); }
+  Result<std::vector<std::string>> Workspaces() override { return batch_.Workspaces(); }
 
  private:
-  ReadFn read_;
-  ForEachFn for_each_;
-  TimerFn timer_;
-  ForEachTimerFn for_each_timer_;
-  WorkspacesFn workspaces_;
+  const PendingBatch& batch_;
 };
 
 // A timer that a timer's cascade schedules must be due a while after that
@@ -75,85 +61,17 @@ void EventLogImpl::SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegi
   derived_decoder_ = reactor_ ? std::make_unique<EventDecoder>(schemas) : nullptr;
 }
 
-Result<std::optional<EntityState>> EventLogImpl::ReadPendingState(std::string_view workspace,
-                                                                  const EntityRef& entity,
-                                                                  const PendingBatch& pending) {
-  std::string key = EntityKey(workspace, entity.kind, entity.id);
-  if (auto it = pending.entities.find(key); it != pending.entities.end()) {
-    return std::optional<EntityState>(it->second);
-  }
-  if (const EntityState* cached = entity_cache_.Peek(key)) return std::optional<EntityState>(*cached);
-  return GetEntity(workspace, entity);
-}
-
-Status EventLogImpl::ForEachPendingEntity(std::string_view workspace, std::string_view kind,
-                                          const PendingBatch& pending,
-                                          const std::function<bool(std::string_view, const EntityState&)>& visit) {
-  // The batch's states win over the stored ones; both are merged in key
-  // (so id) order.
-  std::string prefix = EntityKey(workspace, kind, "");
-  std::map<std::string_view, const EntityState*> staged;
-  for (const auto& [key, state] : pending.entities) {
-    if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) staged[key] = &state;
-  }
-  auto emit = [&](std::string_view key, const EntityState& state) {
-    return visit(key.substr(prefix.size()), state);
-  };
-  rocksdb::ReadOptions read;
-  read.total_order_seek = true;  // the entities memtable hashes whole keys
-  std::string upper = prefix;
-  upper.back() = static_cast<char>(kKeySeparator + 1);
-  rocksdb::Slice upper_slice(upper);
-  read.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEntities)));
-  auto next_staged = staged.begin();
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    std::string_view key(it->key().data(), it->key().size());
-    for (; next_staged != staged.end() && next_staged->first < key; ++next_staged) {
-      if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
-    }
-    if (next_staged != staged.end() && next_staged->first == key) {
-      if (!emit(key, *next_staged->second)) return Status::OK();
-      ++next_staged;
-      continue;
-    }
-    std::string_view value(it->value().data(), it->value().size());
-    if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
-      return Status::Corruption("entity record has an unknown version");
-    }
-    EntityState state = EntityState::FromCanonical(value.substr(1));
-    if (!emit(key, state)) return Status::OK();
-  }
-  KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan entities"));
-  for (; next_staged != staged.end(); ++next_staged) {
-    if (!emit(next_staged->first, *next_staged->second)) return Status::OK();
-  }
-  return Status::OK();
-}
-
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
   if (depth == 0) pending->cascade = {};
   if (depth == 0 && event.type == kTimerFired) pending->cascade.fired_at = event.time_micros;
   const EntityState* after = nullptr;
   if (ChangesEntityState(event.type)) {
-    auto it = pending->entities.find(EntityKey(event.workspace, event.entity.kind, event.entity.id));
-    if (it != pending->entities.end()) after = &it->second;
+    after = pending->StagedEntity(EntityKey(event.workspace, event.entity.kind, event.entity.id));
   }
-  // `after` points into the batch's map, which only the appends below
+  // `after` points into the batch's entity states, which only the appends below
   // change: React reads it and returns before any of them (ReactionInput's
   // pointers are valid during React only), so no copy is needed.
-  PendingStateReader reader(
-      [&](std::string_view workspace, const EntityRef& entity) { return ReadPendingState(workspace, entity, *pending); },
-      [&](std::string_view workspace, std::string_view kind, const PendingStateReader::VisitFn& visit) {
-        return ForEachPendingEntity(workspace, kind, *pending, visit);
-      },
-      [&](std::string_view workspace, std::string_view timer_id) {
-        return ReadPendingTimer(workspace, timer_id, *pending);
-      },
-      [&](std::string_view workspace, const PendingStateReader::TimerVisitFn& visit) {
-        return ForEachPendingTimer(workspace, *pending, visit);
-      },
-      [&] { return PendingWorkspaces(*pending); });
+  BatchStateReader reader(*pending);
   Reaction reaction;
   KEEL_RETURN_IF_ERROR(reactor_->React({event, before, after, depth}, reader,
                                        &reaction));
@@ -227,14 +145,14 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
   };
   if (!built.ok()) return fail(built.status());
   if (Status soon = RequireRearmDelay(*built, pending->cascade.fired_at); !soon.ok()) return fail(soon);
-  Event& event = pending->derived.emplace_back(std::move(built).value());
+  Event& event = pending->KeepDerived(std::move(built).value());
 
   // A derived id already in the workspace's part of the batch or the log:
   // a hash collision, or a rule that repeats an action path (input events
   // cannot take ids of the derived namespace). It must not append twice,
   // nor vanish without a word: the rule failed, and says so.
   std::optional<uint64_t> taken_at;
-  if (const StagedIds::Entry* staged = pending->staged_ids.Find(event.workspace, event.id)) taken_at = staged->seq;
+  if (const StagedIds::Entry* staged = pending->staged_ids().Find(event.workspace, event.id)) taken_at = staged->seq;
   if (!taken_at) {
     KEEL_ASSIGN_OR_RETURN(taken_at, FindSeqById(event.workspace, event.id));
   }
@@ -242,7 +160,7 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
     Status taken = Status::Conflict(request.type + " on " + request.subject + " was not appended: its derived id '" +
                                     event.id + "' is already taken in workspace '" + event.workspace + "' (seq " +
                                     std::to_string(*taken_at) + ")");
-    pending->derived.pop_back();
+    pending->DropLastDerived();
     return fail(taken);
   }
 
@@ -252,21 +170,21 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
   bool has_state = ChangesEntityState(event.type);
   if (has_state) {
     entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
-    KEEL_ASSIGN_OR_RETURN(state, LoadEntityForWrite(entity_key, *pending));
+    KEEL_ASSIGN_OR_RETURN(state, pending->LoadEntityForWrite(entity_key));
     before = state;
     Status applied = ApplyEvent(event, &state);
     if (!applied.ok()) {
-      if (!before->empty()) pending->entities[entity_key] = std::move(*before);  // keep it for the batch
-      pending->derived.pop_back();
+      if (!before->empty()) pending->PutBackEntity(entity_key, std::move(*before));  // keep it for the batch
+      pending->DropLastDerived();
       return fail(applied);
     }
   }
-  if (Status timers = StageTimerChange(event, pending); !timers.ok()) {
-    if (has_state && !before->empty()) pending->entities[entity_key] = std::move(*before);
-    pending->derived.pop_back();
+  if (Status timers = pending->StageTimerChange(event); !timers.ok()) {
+    if (has_state && !before->empty()) pending->PutBackEntity(entity_key, std::move(*before));
+    pending->DropLastDerived();
     return fail(timers);
   }
-  Stage(event, std::move(entity_key), has_state ? &state : nullptr, pending);
+  pending->Stage(event, std::move(entity_key), has_state ? &state : nullptr);
   const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
   return ReactTo(event, before_state, depth, pending);
 }
@@ -277,9 +195,9 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
   KEEL_ASSIGN_OR_RETURN(Event event,
                         BuildDerivedEvent(trigger, rule_id, action_path, type, trigger.subject, data_json,
                                           trigger.workspace));
-  if (pending->staged_ids.Contains(event.workspace, event.id)) return Status::OK();
-  Event& stored = pending->derived.emplace_back(std::move(event));
-  Stage(stored, {}, nullptr, pending);
+  if (pending->staged_ids().Contains(event.workspace, event.id)) return Status::OK();
+  Event& stored = pending->KeepDerived(std::move(event));
+  pending->Stage(stored, {}, nullptr);
   // rule.halted ends a cascade; rule.failed may be reacted to (to alert
   // someone), one level further down.
   if (type == "rule.failed" && depth < limits_.max_depth) return ReactTo(stored, nullptr, depth, pending);

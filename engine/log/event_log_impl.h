@@ -1,22 +1,20 @@
 // The RocksDB implementation behind EventLog. Private to engine/.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
-#include <unordered_map>
 
 #include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 
 #include "engine/state/entity_cache.h"
 #include "engine/schema/event_decoder.h"
 #include "engine/log/reactor.h"
-#include "engine/log/staged_ids.h"
 #include "engine/log/event_log.h"
 
 namespace keel {
+
+class PendingBatch;  // engine/log/pending_batch.h
 
 class EventLogImpl final : public EventLog {
  public:
@@ -62,39 +60,6 @@ class EventLogImpl final : public EventLog {
   Status ScanRecords(uint64_t from, uint64_t to,
                      const std::function<Result<bool>(uint64_t seq, std::string_view record)>& visit) const;
 
-  // What one Append has staged but not yet written.
-  struct PendingBatch {
-    // `reserved_bytes`: what the batch is expected to grow to; reserving it
-    // spares the copies of a string that doubles its way up to a megabyte
-    // (malloc and memcpy under WriteBatch::Put showed in the writer's profile).
-    explicit PendingBatch(size_t reserved_bytes = 0) : batch(reserved_bytes) {}
-
-    rocksdb::WriteBatch batch;
-    LogHead head;
-    std::unordered_map<std::string, EntityState> entities;  // by entity key; written at the end
-    StagedIds staged_ids;  // every event staged, by id
-    std::set<std::string> new_workspaces;
-    size_t appended = 0;
-    std::deque<Event> derived;  // derived events live here until the batch is written
-    // The cascade of the input event in hand (CascadeLimits::max_derived),
-    // counted per workspace the derived events land in: a rule set's
-    // activation derives in every workspace, and each has the whole bound.
-    struct {
-      std::map<std::string, size_t, std::less<>> derived;
-      std::set<std::string, std::less<>> limit_reached;
-      // The fire time when the input is a timer.fired: what the cascade
-      // schedules must be due kMinTimerRearmDelayMicros after it.
-      std::optional<int64_t> fired_at;
-    } cascade;
-    // `timers` keys the batch writes, and the ones it deletes; a key is in
-    // at most one of the two.
-    std::map<std::string, std::string> timer_puts;
-    std::set<std::string> timer_deletes;
-    std::string timer_floor;  // the last `F` key fired from the database, if any
-    std::optional<int64_t> earliest_due;  // for earliest_due_, once the batch is written
-    Status fatal;               // set when the batch must not be written at all
-  };
-
   // Open-time checks (event_log_checks.cc).
   // Refuses, from a read-only look, a log a writer must not open read-write.
   Status ProbeBeforeWriting(const rocksdb::DBOptions& db_options) const;
@@ -125,24 +90,23 @@ class EventLogImpl final : public EventLog {
   };
   StoredIds LookUpIds(const std::vector<AppendRequest>& group);
 
-  AppendResult AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
-                         const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending);
+  // Stages one input event with its effects; an error: the batch must not
+  // be written (a reactor's error).
+  Result<AppendResult> AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
+                                 const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending);
   // Duplicate or conflict against the batch in hand and the stored log;
   // nullopt when the id is new.
   std::optional<AppendResult> CheckIdempotency(const Event& event, const rocksdb::Status& id_status,
                                                const rocksdb::PinnableSlice& stored_seq,
                                                const PendingBatch& pending);
+
+  // Cascades (event_log_cascade.cc): what the rules derive from `event`.
+  Status ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending);
   // Counts one more event derived from the input in hand; false when it
   // must not be appended (CascadeLimits::max_derived), after the
   // first refusal has appended the rule.halted saying so.
   Result<bool> ChargeCascade(const Event& trigger, std::string_view workspace, std::string_view rule_id,
                              std::string_view action_path, std::string_view what, int depth, PendingBatch* pending);
-  Result<EntityState> LoadEntityForWrite(const std::string& key, const PendingBatch& pending);
-  // Appends `event` to the batch: seq, hash, indexes, and the entity's new state.
-  uint64_t Stage(const Event& event, std::string entity_key, EntityState* state, PendingBatch* pending);
-
-  // Cascades (event_log_cascade.cc): what the rules derive from `event`.
-  Status ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending);
   Status AppendDerived(const Event& trigger, const DerivedEventRequest& request, int depth,
                        PendingBatch* pending);
   Status AppendRuleEvent(const Event& trigger, std::string_view type, std::string_view rule_id,
@@ -151,24 +115,7 @@ class EventLogImpl final : public EventLog {
   Result<Event> BuildDerivedEvent(const Event& trigger, std::string_view rule_id, std::string_view action_path,
                                   std::string_view type, std::string_view subject, std::string_view data_json,
                                   std::string_view workspace);
-  Result<std::optional<EntityState>> ReadPendingState(std::string_view workspace, const EntityRef& entity,
-                                                      const PendingBatch& pending);
-  // Every entity of one kind in one workspace, the batch's changes included.
-  Status ForEachPendingEntity(std::string_view workspace, std::string_view kind, const PendingBatch& pending,
-                              const std::function<bool(std::string_view, const EntityState&)>& visit);
   // Timers (event_log_timers.cc).
-  // Keeps `timers` in step with a timer.scheduled, timer.cancelled or
-  // timer.fired event about to be staged; other events change nothing.
-  Status StageTimerChange(const Event& event, PendingBatch* pending);
-  void PutTimer(const PendingTimer& timer, PendingBatch* pending);
-  void DeleteTimer(const PendingTimer& timer, PendingBatch* pending);
-  Result<std::optional<PendingTimer>> ReadPendingTimer(std::string_view workspace, std::string_view timer_id,
-                                                       const PendingBatch& pending) const;
-  // Every pending timer of `workspace`, the batch's changes included, in id order.
-  Status ForEachPendingTimer(std::string_view workspace, const PendingBatch& pending,
-                             const std::function<bool(const PendingTimer&)>& visit) const;
-  // The tenant workspaces, the batch's new ones included, sorted.
-  std::vector<std::string> PendingWorkspaces(const PendingBatch& pending) const;
   // Fires, in the batch, up to `max` timers due at or before `up_to_micros`
   // (the batch's own included); `*taken` counts them.
   Status FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken);
@@ -177,6 +124,9 @@ class EventLogImpl final : public EventLog {
   // The event clock's step before an input event at `micros`: fires what is
   // due by then, unless nothing can be (earliest_due_ and the batch's puts).
   Status FireDueBeforeEvent(int64_t micros, PendingBatch* pending);
+  // The batch's side of the log (event_log_write.cc): a new batch against
+  // it, and its write, after which the head moves on.
+  PendingBatch NewBatch(size_t reserved_bytes = 0);
   Status WritePending(PendingBatch* pending);
   void MaybeGroupCommit();
   void SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegistry* schemas) override;

@@ -1,4 +1,4 @@
-// Reading: single events, scans, streams, entity state.
+// Reading: single events, scans, streams, entity state, pending timers.
 #include <rocksdb/iterator.h>
 
 #include "engine/log/event_record.h"
@@ -158,6 +158,51 @@ Result<std::string> EventLogImpl::GetRaw(std::string_view column_family, std::st
   if (s.IsNotFound()) return Status::NotFound("no key in " + std::string(column_family));
   KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read " + std::string(column_family)));
   return value;
+}
+
+Result<std::optional<PendingTimer>> EventLogImpl::GetTimer(std::string_view workspace,
+                                                           std::string_view timer_id) const {
+  rocksdb::PinnableSlice fire;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Family(kTimers), TimerIdKey(workspace, timer_id), &fire);
+  if (s.IsNotFound()) return std::optional<PendingTimer>();
+  KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read a timer"));
+  if (fire.size() != 8) return Status::Corruption("timer index entry of '" + std::string(timer_id) + "' is malformed");
+  std::string due_key = TimerDueKey(ReadOrderedMicros(std::string_view(fire.data(), 8)), workspace, timer_id);
+  rocksdb::PinnableSlice record;
+  s = db_->Get(rocksdb::ReadOptions(), Family(kTimers), due_key, &record);
+  if (s.IsNotFound()) return Status::Corruption("timer '" + std::string(timer_id) + "' is indexed but not stored");
+  KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read a timer"));
+  KEEL_ASSIGN_OR_RETURN(PendingTimer timer, DecodeTimerRecord(std::string_view(record.data(), record.size())));
+  return std::optional<PendingTimer>(std::move(timer));
+}
+
+Status EventLogImpl::ScanDueTimers(int64_t up_to_micros, const std::function<bool(const PendingTimer&)>& visit) const {
+  const std::string upper = TimerDueBound(up_to_micros);
+  rocksdb::ReadOptions read;
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kTimers)));
+  for (it->Seek(std::string(1, kTimerDuePrefix)); it->Valid(); it->Next()) {
+    KEEL_ASSIGN_OR_RETURN(PendingTimer timer,
+                          DecodeTimerRecord(std::string_view(it->value().data(), it->value().size())));
+    if (!visit(timer)) return Status::OK();
+  }
+  return FromRocksDB(it->status(), "cannot scan timers");
+}
+
+Result<std::optional<int64_t>> EventLogImpl::NextTimerDue() const {
+  const std::string upper(1, kTimerDuePrefix + 1);
+  rocksdb::ReadOptions read;
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kTimers)));
+  it->Seek(std::string(1, kTimerDuePrefix));  // not from timer_floor_: reads may come from any thread
+  if (!it->Valid()) {
+    KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan timers"));
+    return std::optional<int64_t>();
+  }
+  if (it->key().size() < 9) return Status::Corruption("a timers key is too short");
+  return std::optional<int64_t>(ReadOrderedMicros(std::string_view(it->key().data() + 1, 8)));
 }
 
 }  // namespace keel

@@ -4,6 +4,7 @@
 #include "engine/canonical_json.h"
 #include "engine/derived_ids.h"
 #include "engine/log/event_log_impl.h"
+#include "engine/log/pending_batch.h"
 #include "engine/log/event_record.h"
 #include "engine/json_time.h"
 #include "engine/log_format.h"
@@ -93,21 +94,20 @@ Result<uint64_t> EventLogImpl::ActivateRuleSet(const RuleSetActivation& activati
     return uint64_t{0};
   }
 
-  PendingBatch pending;
-  pending.head = Head();
+  PendingBatch pending = NewBatch();
   auto stored = GetRaw(kRulesets, activation.hash);
   if (stored.ok()) {
     if (*stored != activation.sources) {
       return Status::Corruption("rule set " + activation.hash + " is stored with other sources");
     }
   } else if (stored.status().code() == StatusCode::kNotFound) {
-    pending.batch.Put(Family(kRulesets), activation.hash, activation.sources);
+    pending.Put(Family(kRulesets), activation.hash, activation.sources);
   } else {
     return stored.status();
   }
-  uint64_t seq = pending.head.seq + 1;
+  uint64_t seq = pending.head().seq + 1;
   KEEL_ASSIGN_OR_RETURN(Event event, EventFromCanonical(ActivationEventText(activation, limits, seq)));
-  Stage(event, {}, nullptr, &pending);
+  pending.Stage(event, {}, nullptr);
   const CascadeLimits previous_limits = limits_;
   limits_ = limits;  // the activation's own cascade runs under them too
   // The new set's rules see their activation (to arm their schedules) when
@@ -118,8 +118,8 @@ Result<uint64_t> EventLogImpl::ActivateRuleSet(const RuleSetActivation& activati
       return reacted;
     }
   }
-  pending.batch.Put(Family(kMeta), std::string(kMetaRuleSet), activation.hash);
-  pending.batch.Put(Family(kMeta), std::string(kMetaRuleSetLimits), CascadeLimitsJson(limits));
+  pending.Put(Family(kMeta), std::string(kMetaRuleSet), activation.hash);
+  pending.Put(Family(kMeta), std::string(kMetaRuleSetLimits), CascadeLimitsJson(limits));
   if (Status written = WritePending(&pending); !written.ok()) {
     limits_ = previous_limits;
     return written;
