@@ -5,7 +5,6 @@
 #include "engine/log/event_log_impl.h"
 #include "engine/log/pending_batch.h"
 #include "engine/log_format.h"
-#include "engine/state/reducers.h"
 #include "engine/log/rocksdb_status.h"
 
 namespace keel {
@@ -96,36 +95,11 @@ EventLogImpl::StoredIds EventLogImpl::LookUpIds(const std::vector<AppendRequest>
 
 Result<AppendResult> EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
                                              const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending) {
-  const Event& event = request.event;
-  if (auto known = CheckIdempotency(event, id_status, stored_seq, *pending)) return *known;
-
-  std::string entity_key;
-  EntityState state;
-  bool has_state = ChangesEntityState(event.type);
-  if (has_state) {
-    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
-    auto loaded = pending->LoadEntityForWrite(entity_key);
-    if (!loaded.ok()) return Rejected(loaded.status());
-    state = std::move(loaded).value();
-  }
-  if (request.expected_version && state.version() != *request.expected_version) {
-    return Rejected(Status::Conflict("expected " + event.entity.ToString() + " at version " +
-                                     std::to_string(*request.expected_version) + ", found version " +
-                                     std::to_string(state.version())));
-  }
-  std::optional<EntityState> before;
-  if (has_state && reactor_) before = state;
-  if (has_state) {
-    Status applied = ApplyEvent(event, &state);
-    if (!applied.ok()) return Rejected(applied);
-  }
-  if (Status timers = pending->StageTimerChange(event); !timers.ok()) return Rejected(timers);
-  uint64_t seq = pending->Stage(event, std::move(entity_key), has_state ? &state : nullptr);
-  if (reactor_) {
-    const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
-    KEEL_RETURN_IF_ERROR(ReactTo(event, before_state, /*depth=*/0, pending));
-  }
-  return AppendResult{AppendOutcome::kAppended, seq, Status::OK()};
+  if (auto known = CheckIdempotency(request.event, id_status, stored_seq, *pending)) return *known;
+  StageRequest input{EventOrigin::kInput, request.expected_version, /*depth=*/0, /*react=*/true};
+  KEEL_ASSIGN_OR_RETURN(Staged staged, StageWithEffects(request.event, input, pending));
+  if (!staged.refused.ok()) return Rejected(std::move(staged.refused));
+  return AppendResult{AppendOutcome::kAppended, staged.seq, Status::OK()};
 }
 
 std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, const rocksdb::Status& id_status,

@@ -61,6 +61,46 @@ void EventLogImpl::SetReactor(std::shared_ptr<Reactor> reactor, const SchemaRegi
   derived_decoder_ = reactor_ ? std::make_unique<EventDecoder>(schemas) : nullptr;
 }
 
+Result<EventLogImpl::Staged> EventLogImpl::StageWithEffects(const Event& event, const StageRequest& request,
+                                                            PendingBatch* pending) {
+  const bool derived = request.origin == EventOrigin::kDerived;
+  std::string entity_key;
+  EntityState state;
+  bool has_state = ChangesEntityState(event.type);
+  if (has_state) {
+    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
+    Result<EntityState> loaded = pending->LoadEntityForWrite(entity_key);
+    // An input is refused alone; a cascade cannot go on without the states it reads.
+    if (!loaded.ok() && derived) return loaded.status();
+    if (!loaded.ok()) return Staged{0, loaded.status()};
+    state = std::move(loaded).value();
+  }
+  if (request.expected_version && state.version() != *request.expected_version) {
+    return Staged{0, Status::Conflict("expected " + event.entity.ToString() + " at version " +
+                                      std::to_string(*request.expected_version) + ", found version " +
+                                      std::to_string(state.version()))};
+  }
+  std::optional<EntityState> before;
+  if (has_state && reactor_) before = state;
+  auto refuse = [&](Status why) {
+    // A derived event's entity goes back into the batch as it was loaded
+    // (and so into the writer's cache once written); an input's is left to
+    // be read from the log again.
+    if (derived && before && !before->empty()) pending->PutBackEntity(entity_key, std::move(*before));
+    return Staged{0, std::move(why)};
+  };
+  if (has_state) {
+    if (Status applied = ApplyEvent(event, &state); !applied.ok()) return refuse(std::move(applied));
+  }
+  if (Status timers = pending->StageTimerChange(event); !timers.ok()) return refuse(std::move(timers));
+  uint64_t seq = pending->Stage(event, std::move(entity_key), has_state ? &state : nullptr);
+  if (request.react && reactor_) {
+    const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
+    KEEL_RETURN_IF_ERROR(ReactTo(event, before_state, request.depth, pending));
+  }
+  return Staged{seq, Status::OK()};
+}
+
 Status EventLogImpl::ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending) {
   if (depth == 0) pending->cascade = {};
   if (depth == 0 && event.type == kTimerFired) pending->cascade.fired_at = event.time_micros;
@@ -164,29 +204,11 @@ Status EventLogImpl::AppendDerived(const Event& trigger, const DerivedEventReque
     return fail(taken);
   }
 
-  std::string entity_key;
-  EntityState state;
-  std::optional<EntityState> before;
-  bool has_state = ChangesEntityState(event.type);
-  if (has_state) {
-    entity_key = EntityKey(event.workspace, event.entity.kind, event.entity.id);
-    KEEL_ASSIGN_OR_RETURN(state, pending->LoadEntityForWrite(entity_key));
-    before = state;
-    Status applied = ApplyEvent(event, &state);
-    if (!applied.ok()) {
-      if (!before->empty()) pending->PutBackEntity(entity_key, std::move(*before));  // keep it for the batch
-      pending->DropLastDerived();
-      return fail(applied);
-    }
-  }
-  if (Status timers = pending->StageTimerChange(event); !timers.ok()) {
-    if (has_state && !before->empty()) pending->PutBackEntity(entity_key, std::move(*before));
-    pending->DropLastDerived();
-    return fail(timers);
-  }
-  pending->Stage(event, std::move(entity_key), has_state ? &state : nullptr);
-  const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
-  return ReactTo(event, before_state, depth, pending);
+  StageRequest derived{EventOrigin::kDerived, /*expected_version=*/std::nullopt, depth, /*react=*/true};
+  KEEL_ASSIGN_OR_RETURN(Staged staged, StageWithEffects(event, derived, pending));
+  if (staged.refused.ok()) return Status::OK();
+  pending->DropLastDerived();
+  return fail(staged.refused);
 }
 
 Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type, std::string_view rule_id,
@@ -197,11 +219,12 @@ Status EventLogImpl::AppendRuleEvent(const Event& trigger, std::string_view type
                                           trigger.workspace));
   if (pending->staged_ids().Contains(event.workspace, event.id)) return Status::OK();
   Event& stored = pending->KeepDerived(std::move(event));
-  pending->Stage(stored, {}, nullptr);
   // rule.halted ends a cascade; rule.failed may be reacted to (to alert
   // someone), one level further down.
-  if (type == "rule.failed" && depth < limits_.max_depth) return ReactTo(stored, nullptr, depth, pending);
-  return Status::OK();
+  bool react = type == "rule.failed" && depth < limits_.max_depth;
+  KEEL_ASSIGN_OR_RETURN(Staged staged,
+                        StageWithEffects(stored, {EventOrigin::kDerived, std::nullopt, depth, react}, pending));
+  return staged.refused;  // never refused: a rule event changes no entity and no timer
 }
 
 Result<Event> EventLogImpl::BuildDerivedEvent(const Event& trigger, std::string_view rule_id,

@@ -100,6 +100,27 @@ class EventLogImpl final : public EventLog {
                                                const rocksdb::PinnableSlice& stored_seq,
                                                const PendingBatch& pending);
 
+  // Where an input and a derived event part ways when they cannot be staged.
+  enum class EventOrigin { kInput, kDerived };
+  struct StageRequest {
+    EventOrigin origin = EventOrigin::kInput;
+    // Inputs only: the version the entity must be at (AppendRequest's).
+    std::optional<int64_t> expected_version;
+    int depth = 0;      // in the cascade: 0 for an input, a timer.fired, an activation
+    bool react = true;  // whether the rules (when plugged in) see the event
+  };
+  struct Staged {
+    uint64_t seq = 0;
+    Status refused;  // not OK: the event is not staged, and this says why
+  };
+  // The one way an event enters the batch, input or derived (event_log_cascade.cc):
+  // load its entity for write, reduce, stage its timer changes, stage it,
+  // react to it. `refused`: the expected version, the reducer or the timers
+  // refuse it, or (inputs) its entity cannot be read; nothing of it is
+  // staged. An error: the batch must not be written (a reactor's error; for
+  // a derived event, an entity that cannot be read).
+  // REQUIRES: `event` outlives the batch.
+  Result<Staged> StageWithEffects(const Event& event, const StageRequest& request, PendingBatch* pending);
   // Cascades (event_log_cascade.cc): what the rules derive from `event`.
   Status ReactTo(const Event& event, const EntityState* before, int depth, PendingBatch* pending);
   // Counts one more event derived from the input in hand; false when it

@@ -107,16 +107,15 @@ Result<uint64_t> EventLogImpl::ActivateRuleSet(const RuleSetActivation& activati
   }
   uint64_t seq = pending.head().seq + 1;
   KEEL_ASSIGN_OR_RETURN(Event event, EventFromCanonical(ActivationEventText(activation, limits, seq)));
-  pending.Stage(event, {}, nullptr);
   const CascadeLimits previous_limits = limits_;
   limits_ = limits;  // the activation's own cascade runs under them too
   // The new set's rules see their activation (to arm their schedules) when
   // the set is plugged in already, as `keel run` and replays do.
-  if (reactor_ && reactor_->ruleset_hash() == activation.hash) {
-    if (Status reacted = ReactTo(event, /*before=*/nullptr, /*depth=*/0, &pending); !reacted.ok()) {
-      limits_ = previous_limits;
-      return reacted;
-    }
+  bool react = reactor_ && reactor_->ruleset_hash() == activation.hash;
+  Result<Staged> staged = StageWithEffects(event, {EventOrigin::kInput, std::nullopt, 0, react}, &pending);
+  if (!staged.ok() || !staged->refused.ok()) {  // never refused: an activation changes no entity and no timer
+    limits_ = previous_limits;
+    return staged.ok() ? staged->refused : staged.status();
   }
   pending.Put(Family(kMeta), std::string(kMetaRuleSet), activation.hash);
   pending.Put(Family(kMeta), std::string(kMetaRuleSetLimits), CascadeLimitsJson(limits));

@@ -22,9 +22,11 @@ Status EventLogImpl::FireTimer(const PendingTimer& timer, int64_t now_micros, Pe
   KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, FindSeqById(built.workspace, built.id));
   if (stored) return Status::OK();
   Event& event = pending->KeepDerived(std::move(built));
-  pending->Stage(event, {}, nullptr);
-  if (reactor_) return ReactTo(event, /*before=*/nullptr, /*depth=*/0, pending);
-  return Status::OK();
+  // The timer is deleted above, so its timer.fired changes no timer more;
+  // the cascade it starts is a new one (depth 0), as an input's.
+  StageRequest fired{EventOrigin::kDerived, /*expected_version=*/std::nullopt, /*depth=*/0, /*react=*/true};
+  KEEL_ASSIGN_OR_RETURN(Staged staged, StageWithEffects(event, fired, pending));
+  return staged.refused;  // never refused: a timer.fired changes no entity
 }
 
 Status EventLogImpl::FireDueInBatch(int64_t up_to_micros, size_t max, PendingBatch* pending, size_t* taken) {
