@@ -1,5 +1,7 @@
-// Appending: idempotency, sequence numbers, the hash chain, indexes and
-// projections, all staged in one WriteBatch.
+// Appending a group of input events: each id checked against the batch and
+// the log (duplicate or conflict), the event clock's due timers fired before
+// each event, each new event staged with its effects (event_log_cascade.cc),
+// and the batch written once (event_log_write.cc).
 #include <rocksdb/perf_level.h>
 
 #include "engine/log/event_log_impl.h"

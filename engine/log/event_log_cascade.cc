@@ -1,15 +1,13 @@
-// Cascades: what rules derive from each appended event, appended in the same
-// batch, bounded in depth (invariant 7), with deterministic ids and times
-// (invariant 4), inside the trigger's workspace (invariant 8).
-#include <map>
-
+// The one way an event enters the batch with its effects (StageWithEffects),
+// and cascades: what rules derive from each appended event, appended in the
+// same batch, bounded in depth (invariant 7), with deterministic ids and
+// times (invariant 4), inside the trigger's workspace (invariant 8).
 #include "engine/canonical_json.h"
 #include "engine/derived_ids.h"
 #include "engine/log/event_log_impl.h"
 #include "engine/log/pending_batch.h"
 #include "engine/log_format.h"
 #include "engine/state/reducers.h"
-#include "engine/log/rocksdb_status.h"
 #include "engine/log/timer_rearm.h"
 
 namespace keel {
