@@ -23,6 +23,13 @@ bool ParseEntityRef(std::string_view text, EntityRef* ref);
 // True for the kinds that have state in the `entities` column family.
 bool IsEntityKind(std::string_view kind);
 
+// The workspace of the engine's own events (ruleset.activated): no entities
+// live there and no rule reacts to them.
+inline constexpr std::string_view kSystemWorkspace = "system";
+
+// Workspaces only the engine writes to; input events may not name them.
+inline bool IsReservedWorkspace(std::string_view workspace) { return workspace == kSystemWorkspace; }
+
 // An event in canonical form. `canonical` is the exact byte string that the
 // hash chain covers; the other members are read out of it for convenience and
 // never disagree with it.

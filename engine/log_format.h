@@ -48,13 +48,6 @@ inline bool IsWritableMetaKey(std::string_view key) {
   return under(kMetaSourcePrefix) || under(kMetaOutboxPrefix);
 }
 
-// The workspace of the engine's own events (ruleset.activated): no entities
-// live there and no rule reacts to them.
-inline constexpr std::string_view kSystemWorkspace = "system";
-
-// Workspaces only the engine writes to; input events may not name them.
-inline bool IsReservedWorkspace(std::string_view workspace) { return workspace == kSystemWorkspace; }
-
 // Separates the parts of composite keys; workspaces, kinds and ids never
 // contain control characters (the schemas refuse them).
 inline constexpr char kKeySeparator = '\0';

@@ -53,7 +53,7 @@ const std::map<std::string, std::vector<RowSpec>>& Specs() {
       {"ingest",
        {{"ingest", "events/s", Field("keel_events_per_s"), "raw RocksDB append (WriteBatch of 100)",
          Field("raw_rocksdb_events_per_s"), "ratio >= 0.5", [](double, auto r) { return r && *r >= 0.5; }},
-        // No target: the ceiling of ingest with keel's layout (cli/bench/bench_ingest_floor.h).
+        // No target: the ceiling of ingest with keel's layout (engine/audit/write_floors.h).
         {"ingest layout floor", "events/s", Field("layout_floor_events_per_s"), "raw RocksDB append (WriteBatch of 100)",
          Field("raw_rocksdb_events_per_s"), "", nullptr},
         {"ingest peak RSS", "MB", Megabytes("keel_peak_rss_bytes"), "", nullptr, "< 200 MB at 1M events",

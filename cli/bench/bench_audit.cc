@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <future>
 #include <thread>
 
 #include <unistd.h>
@@ -20,8 +19,8 @@
 #include "cli/report.h"
 #include "connectors/synthetic_events.h"
 #include "engine/ingest/ingest.h"
-#include "engine/log_format.h"
 #include "engine/schema/schema_registry.h"
+#include "engine/audit/read_floors.h"
 #include "engine/audit/verify.h"
 #include "rules/audit/replay.h"
 #include "rules/react/rule_reactor.h"
@@ -92,32 +91,17 @@ int RunAuditBenchmark(const AuditBenchFlags& flags) {
     return used;
   };
   auto start = Clock::now();
-  uint64_t scanned = 0, bytes = 0;
-  Status scan = (*log)->ScanColumnFamily("events", [&](std::string_view, std::string_view value) {
-    ++scanned;
-    bytes += value.size();
-    return true;
-  });
-  if (!scan.ok()) return fail(scan);
+  auto scan = ScanEventRecords(**log);
+  if (!scan.ok()) return fail(scan.status());
   double scan_seconds = Seconds(start);
+  const uint64_t scanned = scan->records, bytes = scan->bytes;
 
   // What verify cannot go below: reading what it reads, laid out as it
   // reads it. The events on one thread while the two indexes are read on
   // another, then the entity states.
   cpu_us_per_event();
   start = Clock::now();
-  auto count_family = [&](std::string_view family) {
-    return (*log)->ScanColumnFamily(family, [](std::string_view, std::string_view) { return true; });
-  };
-  std::future<Status> indexes = std::async(std::launch::async, [&] {
-    KEEL_RETURN_IF_ERROR(count_family(log_format::kById));
-    return count_family(log_format::kByStream);
-  });
-  Status events_read = count_family(log_format::kEvents);
-  Status indexes_read = indexes.get();
-  if (!events_read.ok()) return fail(events_read);
-  if (!indexes_read.ok()) return fail(indexes_read);
-  if (Status s = count_family(log_format::kEntities); !s.ok()) return fail(s);
+  if (Status s = ReadWhatVerifyReads(**log); !s.ok()) return fail(s);
   double read_floor_seconds = Seconds(start);
   double read_floor_cpu = cpu_us_per_event();
 

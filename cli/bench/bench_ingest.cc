@@ -1,7 +1,7 @@
 // keel bench ingest: keel's whole ingest path (decode, validate, canonicalize,
 // dedupe, hash chain, indexes, projections, one WriteBatch per group) against
 // the same event bytes written raw to RocksDB, measured in the same run; and,
-// between the two, the layout floor (cli/bench/bench_ingest_floor.h): what keel's
+// between the two, the layout floor (engine/audit/write_floors.h): what keel's
 // own keys cost RocksDB alone.
 #include <sys/resource.h>
 #include <unistd.h>
@@ -13,18 +13,14 @@
 #include <iterator>
 #include <sstream>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include "cli/bench/bench.h"
-#include "cli/bench/bench_ingest_floor.h"
 #include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "connectors/synthetic_events.h"
+#include "engine/audit/write_floors.h"
 #include "engine/ingest/ingest.h"
-#include "engine/log_format.h"
 #include "engine/schema/schema_registry.h"
 
 namespace keel::cli {
@@ -90,29 +86,18 @@ Result<Measured> MeasureKeel(const IngestBenchFlags& flags, const fs::path& db) 
 }
 
 Result<Measured> MeasureRawRocksDB(const IngestBenchFlags& flags, const fs::path& db) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, db.string(), &raw);
-  if (!s.ok()) return Status::IOError("baseline: " + s.ToString());
-  std::unique_ptr<rocksdb::DB> owned(raw);
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<RawEventWriter> writer, RawEventWriter::Open(db));
   SyntheticEvents source;
   Measured measured;
   SyntheticChunk chunk;
   Progress progress("bench ingest (raw RocksDB)");
-  rocksdb::WriteOptions write;  // WAL on, no fsync: as keel's --sync=off
-  uint64_t seq = 0;
   for (uint64_t first = 0; first < flags.events; first += kChunk) {
     GenerateSyntheticChunk(source, first, std::min(kChunk, flags.events - first), &chunk);
     measured.bytes += chunk.text.size();
     auto start = Clock::now();
     for (size_t i = 0; i < chunk.items.size(); i += 100) {
-      rocksdb::WriteBatch batch;
-      for (size_t j = i; j < std::min(i + 100, chunk.items.size()); ++j) {
-        batch.Put(log_format::EventKey(++seq), rocksdb::Slice(chunk.items[j].bytes.data(), chunk.items[j].bytes.size()));
-      }
-      s = owned->Write(write, &batch);
-      if (!s.ok()) return Status::IOError("baseline: " + s.ToString());
+      std::span<const IngestItem> batch(chunk.items.data() + i, std::min<size_t>(100, chunk.items.size() - i));
+      KEEL_RETURN_IF_ERROR(writer->Write(batch));  // WAL on, no fsync: as keel's --sync=off
     }
     measured.seconds += std::chrono::duration<double>(Clock::now() - start).count();
     progress.Update(first + chunk.items.size(), flags.events);

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "connectors/json_log.h"
-#include "engine/log_format.h"
+#include "engine/log/stored_positions.h"
 
 namespace keel {
 namespace {
@@ -37,7 +37,7 @@ KafkaPartition::KafkaPartition(std::string topic, int32_t partition, const Parti
       hooks_(hooks),
       producer_(producer),
       metrics_(metrics),
-      offset_key_(std::string(log_format::kMetaSourcePrefix) + "kafka/" + topic_ + "/" + std::to_string(partition)) {}
+      source_("kafka/" + topic_ + "/" + std::to_string(partition)) {}
 
 Result<std::unique_ptr<KafkaPartition>> KafkaPartition::Open(const std::string& topic, int32_t partition,
                                                              const PartitionOptions& options,
@@ -59,13 +59,8 @@ Result<std::unique_ptr<KafkaPartition>> KafkaPartition::Open(const std::string& 
   if (!log.ok()) return log.status();
   p->log_ = std::move(log).value();
   if (hooks.opened) KEEL_RETURN_IF_ERROR(hooks.opened(*p->log_));
-  auto stored = p->log_->GetRaw(log_format::kMeta, p->offset_key_);
-  if (stored.ok()) {
-    if (stored->size() != 8) return Status::Corruption("meta key '" + p->offset_key_ + "' is not 8 bytes");
-    p->next_offset_ = static_cast<int64_t>(log_format::ReadBigEndian64(*stored));
-  } else if (stored.status().code() != StatusCode::kNotFound) {
-    return stored.status();
-  }
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, ReadSourcePosition(*p->log_, p->source_));
+  if (stored) p->next_offset_ = static_cast<int64_t>(*stored);
   p->ingestor_ = std::make_unique<Ingestor>(p->log_.get(), schemas, options.decode);
   KEEL_ASSIGN_OR_RETURN(p->relay_, OutboxRelay::Open(p->log_.get(), producer, options.outbox, metrics));
   const Clock* clock = options.clock != nullptr ? options.clock : &p->system_clock_;
@@ -104,7 +99,7 @@ Status KafkaPartition::Ingest(std::span<const KafkaMessage> messages, DeadLetter
   int64_t next = messages.back()->offset + 1;
   if (next <= next_offset_) return Status::OK();
   if (hooks_.before_group && !items.empty()) KEEL_RETURN_IF_ERROR(hooks_.before_group(*log_, items));
-  std::vector<MetaPut> meta = {{offset_key_, log_format::EventKey(static_cast<uint64_t>(next))}};
+  std::vector<MetaPut> meta = {SourcePositionPut(source_, static_cast<uint64_t>(next))};
   if (auto cursor = relay_->TakeCursorUpdate()) meta.push_back(std::move(*cursor));
   KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingestor_->IngestGroup(items, std::move(meta)));
   next_offset_ = next;

@@ -1,7 +1,7 @@
 // KafkaPartition: one assigned input partition and its own log in
 // DATA/TOPIC-PARTITION/. Its messages are appended a batch at a time in one
-// WriteBatch together with the partition's next offset (meta
-// `source/kafka/TOPIC/PARTITION`), so a message is applied exactly once
+// WriteBatch together with the partition's next offset (its stored source
+// position, named `kafka/TOPIC/PARTITION`), so a message is applied exactly once
 // however often Kafka delivers it; its scheduler fires the log's due timers
 // (each partition log keeps its own); its outbox relay publishes what the
 // log gained, timer.fired events and what rules derived from them included.
@@ -108,7 +108,7 @@ class KafkaPartition {
   const PartitionHooks& hooks_;
   rd_kafka_t* producer_;
   ServeMetrics* metrics_;
-  std::string offset_key_;
+  std::string source_;  // its name for its stored position: kafka/TOPIC/PARTITION
   int64_t next_offset_ = -1;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Ingestor> ingestor_;

@@ -2,7 +2,7 @@
 
 #include "connectors/json_log.h"
 #include "engine/canonical_json.h"
-#include "engine/log_format.h"
+#include "engine/log/stored_positions.h"
 
 namespace keel {
 
@@ -52,16 +52,8 @@ class OutboxRelay::Ticket final : public DeliveryTicket {
 
 Result<std::unique_ptr<OutboxRelay>> OutboxRelay::Open(EventLog* log, rd_kafka_t* producer, OutboxOptions options,
                                                        ServeMetrics* metrics) {
-  std::string key = std::string(log_format::kMetaOutboxPrefix) + "kafka/" + options.topic;
-  uint64_t cursor = 0;
-  auto stored = log->GetRaw(log_format::kMeta, key);
-  if (stored.ok()) {
-    if (stored->size() != 8) return Status::Corruption("meta key '" + key + "' is not 8 bytes");
-    cursor = log_format::ReadBigEndian64(*stored);
-  } else if (stored.status().code() != StatusCode::kNotFound) {
-    return stored.status();
-  }
-  return std::unique_ptr<OutboxRelay>(new OutboxRelay(log, producer, std::move(options), metrics, cursor));
+  KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, ReadSinkCursor(*log, SinkName(options.topic)));
+  return std::unique_ptr<OutboxRelay>(new OutboxRelay(log, producer, std::move(options), metrics, stored.value_or(0)));
 }
 
 OutboxRelay::OutboxRelay(EventLog* log, rd_kafka_t* producer, OutboxOptions options, ServeMetrics* metrics,
@@ -77,16 +69,14 @@ OutboxRelay::OutboxRelay(EventLog* log, rd_kafka_t* producer, OutboxOptions opti
   deliveries_->metrics = metrics;
 }
 
-std::string OutboxRelay::CursorKey() const {
-  return std::string(log_format::kMetaOutboxPrefix) + "kafka/" + options_.topic;
-}
+std::string OutboxRelay::SinkName(std::string_view topic) { return "kafka/" + std::string(topic); }
 
 bool OutboxRelay::ShouldPublish(std::string_view canonical, std::string* workspace) const {
   // A caused event is the engine's: derived by a rule, or a timer.fired
   // (input events cannot carry a causationid).
   if (!options_.publish_all && !IsJsonString(FindCanonicalMember(canonical, "causationid"))) return false;
   *workspace = DecodeJsonString(FindCanonicalMember(canonical, "workspace"));
-  return *workspace != log_format::kSystemWorkspace;  // ruleset.activated
+  return *workspace != kSystemWorkspace;  // ruleset.activated
 }
 
 Status OutboxRelay::Pump(size_t limit) {
@@ -126,7 +116,7 @@ Status OutboxRelay::Pump(size_t limit) {
 std::optional<MetaPut> OutboxRelay::TakeCursorUpdate() {
   if (deliveries_->acknowledged == stored_cursor_) return std::nullopt;
   stored_cursor_ = deliveries_->acknowledged;
-  return MetaPut{CursorKey(), log_format::EventKey(stored_cursor_)};
+  return SinkCursorPut(SinkName(options_.topic), stored_cursor_);
 }
 
 bool OutboxRelay::CaughtUp() const {

@@ -1,6 +1,6 @@
 // OutboxRelay: publishes one partition log's events to the output topic,
-// keyed by workspace, and keeps its position in the log's meta
-// (`outbox/kafka/<topic>`). The log is the outbox: every derived event was
+// keyed by workspace, and keeps its position in the log as a stored sink
+// cursor named `kafka/<topic>`. The log is the outbox: every derived event was
 // appended in the same WriteBatch as its cause, so nothing is published that
 // is not durable and nothing durable is skipped.
 //
@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "connectors/kafka/kafka_producer.h"
 #include "connectors/serve_metrics.h"
@@ -52,12 +53,13 @@ class OutboxRelay {
   // Every event up to the head is produced and acknowledged.
   bool CaughtUp() const;
   uint64_t cursor() const;
-  std::string CursorKey() const;
 
  private:
   struct Deliveries;  // shared with the tickets of messages in flight
   class Ticket;
   OutboxRelay(EventLog* log, rd_kafka_t* producer, OutboxOptions options, ServeMetrics* metrics, uint64_t cursor);
+  // The relay's name for its stored cursor (engine/log/stored_positions.h).
+  static std::string SinkName(std::string_view topic);
   // Whether the event whose canonical bytes these are goes out, and under
   // which key: read from the bytes, since most events a relay passes over are
   // inputs it does not publish, and decoding each costs more than the scan.

@@ -97,8 +97,9 @@ enum class AppendOutcome : uint8_t { kAppended = 0, kDuplicate = 1, kRejected = 
 
 // A key of the `meta` column family written in the same WriteBatch as an
 // Append's events, so that a source's position moves with the events it
-// produced (invariant 2). Only keys under log_format's kMetaSourcePrefix and
-// kMetaOutboxPrefix may be written this way; see engine/FORMAT.md.
+// produced (invariant 2). Only a source's position and a sink's cursor may be
+// written this way: make them with SourcePositionPut and SinkCursorPut
+// (engine/log/stored_positions.h); engine/FORMAT.md has their keys.
 struct MetaPut {
   std::string key;
   std::string value;

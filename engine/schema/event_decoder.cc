@@ -6,7 +6,6 @@
 #include "engine/derived_ids.h"
 #include "engine/schema/json_number_error.h"
 #include "engine/json_time.h"
-#include "engine/log_format.h"
 
 namespace keel {
 namespace {
@@ -128,7 +127,7 @@ Status EventDecoder::Decode(std::string_view bytes, bool input, Event* out) {
     // set's activation, which reaches every workspace); an id of the derived
     // form would take the place of an event a rule derives later; and a time
     // far from the clock would move every workspace's schedules.
-    if (log_format::IsReservedWorkspace(event.workspace)) {
+    if (IsReservedWorkspace(event.workspace)) {
       return Status::InvalidArgument("workspace '" + event.workspace +
                                      "' is reserved for the engine's own events and cannot be ingested");
     }

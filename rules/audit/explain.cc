@@ -5,7 +5,6 @@
 #include <memory>
 #include <sstream>
 
-#include "engine/log_format.h"
 #include "engine/log/projection.h"
 #include "rules/cel/cel.h"
 #include "rules/react/rule_reactor.h"
@@ -19,7 +18,7 @@ namespace {
 Result<std::optional<uint64_t>> FindCause(const EventLog& log, const Event& e) {
   KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> seq, log.FindSeqById(e.workspace, e.causation_id));
   if (seq) return seq;
-  return log.FindSeqById(log_format::kSystemWorkspace, e.causation_id);
+  return log.FindSeqById(kSystemWorkspace, e.causation_id);
 }
 
 ExplainedEvent NodeFor(StoredEvent stored) {

@@ -1,19 +1,15 @@
 #include "rules/audit/replay.h"
 
-#include <functional>
-#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/audit/log_compare.h"
 #include "engine/bounded_queue.h"
 #include "engine/canonical_json.h"
 #include "engine/log/event_record.h"
-#include "engine/log_format.h"
-#include "engine/audit/multiset_digest.h"
-#include "engine/log/record_chunks.h"
 #include "engine/schema/schema_registry.h"
 #include "rules/react/rule_reactor.h"
 #include "rules/react/ruleset_store.h"
@@ -66,56 +62,6 @@ Status Flush(EventLog& target, std::vector<AppendRequest>* group) {
   group->clear();
   (void)results;  // refusals show up as divergences
   return Status::OK();
-}
-
-// The canonical event inside an `events` record (after version and hash).
-std::string CanonicalOf(std::string_view record) {
-  constexpr size_t kHeader = 1 + log_format::kHashSize;
-  return record.size() > kHeader ? std::string(record.substr(kHeader)) : std::string();
-}
-
-// Events 1..last of both logs, record by record (hash and bytes), each log
-// read ahead on a thread of its own; with `whole`, also what the replay has
-// beyond. The source's bytes are compared, not only its stored hashes: a
-// record edited in place keeps its old hash, and must still diverge here.
-Result<std::optional<Divergence>> Compare(const EventLog& source, const EventLog& target, uint64_t last, bool whole) {
-  ColumnFamilyReader expected_events(source, log_format::kEvents), found_events(target, log_format::kEvents);
-  std::string_view expected_key, expected, found_key, found;
-  for (uint64_t seq = 1; seq <= last; ++seq) {
-    if (!expected_events.Next(&expected_key, &expected)) {
-      KEEL_RETURN_IF_ERROR(expected_events.status());
-      return Status::Corruption("the log ends before seq " + std::to_string(seq) + " of " + std::to_string(last));
-    }
-    if (!found_events.Next(&found_key, &found)) {
-      KEEL_RETURN_IF_ERROR(found_events.status());
-      return std::optional<Divergence>(Divergence{seq, CanonicalOf(expected), ""});
-    }
-    if (expected != found || expected_key != found_key) {
-      return std::optional<Divergence>(Divergence{seq, CanonicalOf(expected), CanonicalOf(found)});
-    }
-  }
-  if (whole && found_events.Next(&found_key, &found)) {
-    return std::optional<Divergence>(Divergence{last + 1, "", CanonicalOf(found)});
-  }
-  KEEL_RETURN_IF_ERROR(found_events.status());
-  return std::optional<Divergence>();
-}
-
-// Both entities column families, compared as multisets of entries: two
-// scans (at once, on two threads) instead of a map of one of them.
-Result<bool> SameEntities(const EventLog& source, const EventLog& target) {
-  auto [expected, found] = MultisetDigest::Pair();
-  auto digest = [](const EventLog& log, MultisetDigest* into) {
-    return log.ScanColumnFamily(log_format::kEntities, [into](std::string_view key, std::string_view value) {
-      into->Add(key, value);
-      return true;
-    });
-  };
-  std::future<Status> source_scan = std::async(std::launch::async, digest, std::cref(source), &expected);
-  Status target_scan = digest(target, &found);
-  KEEL_RETURN_IF_ERROR(source_scan.get());
-  KEEL_RETURN_IF_ERROR(target_scan);
-  return expected == found;
 }
 
 // The source's events, read and decoded on a thread of its own and handed
@@ -209,7 +155,9 @@ Result<ReplayResult> Replay(const EventLog& source, EventLog& target, const Repl
 
   ReplayResult result;
   result.events = last;
-  KEEL_ASSIGN_OR_RETURN(result.first_divergence, Compare(source, target, last, last == head));
+  // The source's bytes are compared, not only its stored hashes: a record
+  // edited in place keeps its old hash, and must still diverge here.
+  KEEL_ASSIGN_OR_RETURN(result.first_divergence, FirstDivergence(source, target, last, last == head));
   result.identical = !result.first_divergence.has_value();
   if (result.identical && last == head) {
     result.entities_compared = true;

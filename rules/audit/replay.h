@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/audit/log_compare.h"
 #include "engine/log/event_log.h"
 #include "engine/log/projection.h"
 #include "engine/status.h"
@@ -28,11 +29,9 @@ struct ReplayOptions {
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
-struct Divergence {
-  uint64_t seq = 0;
-  std::string expected;  // what the log holds there (canonical event; empty when nothing)
-  std::string found;     // what the replay produced there (empty when nothing)
-};
+// Where the replay parts from the log: `expected` is what the log holds
+// there, `found` what the replay produced (engine/audit/log_compare.h).
+using Divergence = LogDivergence;
 
 struct ReplayResult {
   bool identical = false;

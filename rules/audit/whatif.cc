@@ -1,12 +1,13 @@
 #include "rules/audit/whatif.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/canonical_json.h"
-#include "engine/log_format.h"
 #include "engine/schema/schema_registry.h"
 #include "engine/log/timer.h"
 #include "rules/react/rule_reactor.h"
@@ -51,15 +52,17 @@ bool InRange(int64_t micros, const WhatIfOptions& options) {
   return (!options.from_micros || micros >= *options.from_micros) && (!options.to_micros || micros <= *options.to_micros);
 }
 
-Result<std::map<std::string, Effect>> Effects(const EventLog& log, const WhatIfOptions& options) {
-  std::map<std::string, Effect> effects;
+// Effects by (workspace, event id).
+using EffectsById = std::map<std::pair<std::string, std::string>, Effect>;
+
+Result<EffectsById> Effects(const EventLog& log, const WhatIfOptions& options) {
+  EffectsById effects;
   KEEL_RETURN_IF_ERROR(log.Scan(1, UINT64_MAX, [&](const StoredEvent& stored) {
     const Event& e = stored.event;
     if (IsEffect(e) && InRange(e.time_micros, options)) {
       // Ids are unique per workspace: two workspaces' triggers of one id
       // derive the same ids, and both are effects.
-      effects[log_format::IdKey(e.workspace, e.id)] = {e.id, RuleOf(e), e.type, e.subject, e.causation_id,
-                                                       Comparable(e)};
+      effects[{e.workspace, e.id}] = {e.id, RuleOf(e), e.type, e.subject, e.causation_id, Comparable(e)};
     }
     return true;
   }));

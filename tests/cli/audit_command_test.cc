@@ -6,10 +6,9 @@
 #include <sstream>
 
 #include "engine/ingest/ingest.h"
-#include "engine/log_format.h"
 #include "engine/schema/schema_registry.h"
 #include "tests/cli/cli_fixture.h"
-#include "tests/support/raw_db.h"
+#include "tests/engine/log/log_damage.h"
 
 namespace keel::testing {
 namespace {
@@ -45,14 +44,12 @@ class AuditCommandTest : public KeelCliTest {
   }
   // Replaces `from` by `to` (same length) in the stored record of `seq`.
   void Tamper(uint64_t seq, const std::string& from, const std::string& to) {
-    RawDb raw(db());
-    ASSERT_TRUE(raw.ok());
-    std::string key = log_format::EventKey(seq);
-    std::string record = raw.Get("events", key);
-    size_t at = record.find(from);
-    ASSERT_NE(at, std::string::npos) << record;
-    record.replace(at, from.size(), to);
-    raw.Put("events", key, record);
+    ASSERT_TRUE(EditStoredEvent(db(), seq, [&](std::string* canonical) {
+      size_t at = canonical->find(from);
+      if (at == std::string::npos) return false;
+      canonical->replace(at, from.size(), to);
+      return true;
+    })) << "seq " << seq << " does not contain " << from;
   }
   json Json(const KeelRun& run) {
     EXPECT_EQ(Lines(run.out).size(), 1u) << run.Describe();

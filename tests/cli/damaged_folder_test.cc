@@ -10,10 +10,9 @@
 #include <filesystem>
 
 #include "engine/log/event_log.h"
-#include "engine/log_format.h"
 #include "tests/cli/cli_fixture.h"
+#include "tests/engine/log/log_damage.h"
 #include "tests/support/db_files.h"
-#include "tests/support/raw_db.h"
 
 namespace keel::testing {
 namespace {
@@ -107,14 +106,7 @@ TEST_F(DamagedFolderTest, ALostCurrentFileIsReportedAsDamagedNotReplacedByANewLo
 
 TEST_F(DamagedFolderTest, AHeadBehindTheLastStoredEventIsNeverAppendedAfter) {
   IngestValid({TaskCreated("e1", "T-1", "One"), TaskCreated("e2", "T-2", "Two"), TaskCreated("e3", "T-3", "Three")});
-  {
-    RawDb raw(db());
-    ASSERT_TRUE(raw.ok());
-    std::string head = raw.Get("meta", "head");
-    ASSERT_EQ(head.size(), 40u);
-    head.replace(0, 8, log_format::EventKey(1));  // says seq 1; seq 3 is stored
-    raw.Put("meta", "head", head);
-  }
+  ASSERT_TRUE(SetStoredHeadSeq(db(), 1));  // says seq 1; seq 3 is stored
   KeelRun ingest = IngestOne();
   EXPECT_EQ(ingest.exit_code, 1) << ingest.Describe();
   EXPECT_EQ(ingest.err, "keel ingest: error: '" + db() + "' is a damaged keel log: its head record says seq 1 but "

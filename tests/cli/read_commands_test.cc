@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/log_format.h"
 #include "tests/cli/cli_fixture.h"
-#include "tests/support/raw_db.h"
+#include "tests/engine/log/log_damage.h"
 
 namespace keel::testing {
 namespace {
@@ -57,14 +56,12 @@ class ReadCommandsTest : public KeelCliTest {
 
   // Flips one byte inside the stored canonical event at `seq`, keeping its hash.
   void ChangeOneByteOfStoredEvent(uint64_t seq, const std::string& inside, char replacement) {
-    RawDb raw(db());
-    ASSERT_TRUE(raw.ok());
-    std::string key = log_format::EventKey(seq);
-    std::string record = raw.Get(std::string(log_format::kEvents), key);
-    size_t pos = record.find(inside, 1 + log_format::kHashSize);
-    ASSERT_NE(pos, std::string::npos) << "seq " << seq << " does not contain " << inside;
-    record[pos] = replacement;
-    raw.Put(std::string(log_format::kEvents), key, record);
+    ASSERT_TRUE(EditStoredEvent(db(), seq, [&](std::string* canonical) {
+      size_t pos = canonical->find(inside);
+      if (pos == std::string::npos) return false;
+      (*canonical)[pos] = replacement;
+      return true;
+    })) << "seq " << seq << " does not contain " << inside;
   }
 };
 

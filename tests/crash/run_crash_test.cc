@@ -132,7 +132,7 @@ class KeelRunCrashTest : public ::testing::Test {
     auto log = EventLog::Open(db(), read_only);
     if (!log.ok()) {
       // Killed while creating the database: nothing can have been committed,
-      // and the next run finishes the creation (create_crash_test.cc).
+      // and the next run finishes the creation (tests/engine/log/create_crash_test.cc).
       EXPECT_EQ(committed_, 0u) << Describe(plan) << ": the log cannot be opened: " << log.status().ToString();
       return;
     }

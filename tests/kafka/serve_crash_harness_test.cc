@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/log_format.h"
+#include "engine/log/stored_positions.h"
 #include "engine/audit/verify.h"
 #include "rules/audit/replay.h"
 #include "tests/cli/run_keel_support.h"
@@ -202,10 +202,10 @@ class ServeCrashHarness : public ServeTest {
     if (!log.ok()) return std::nullopt;
     PartitionLog partition;
     partition.events = ReadLoggedEvents(**log);
-    auto offset = (*log)->GetRaw(log_format::kMeta, "source/kafka/work-events/" + std::to_string(p));
-    if (offset.ok()) partition.offset = static_cast<int64_t>(log_format::ReadBigEndian64(*offset));
-    auto cursor = (*log)->GetRaw(log_format::kMeta, "outbox/kafka/keel-out");
-    if (cursor.ok()) partition.outbox_cursor = log_format::ReadBigEndian64(*cursor);
+    auto offset = ReadSourcePosition(**log, "kafka/work-events/" + std::to_string(p));
+    if (offset.ok() && *offset) partition.offset = static_cast<int64_t>(**offset);
+    auto cursor = ReadSinkCursor(**log, "kafka/keel-out");
+    if (cursor.ok() && *cursor) partition.outbox_cursor = **cursor;
     auto report = VerifyLog(**log);
     EXPECT_TRUE(report.ok() && report->ok()) << context << ": partition " << p << " does not verify"
                                              << (report.ok() && !report->problems.empty()

@@ -1,4 +1,4 @@
-#include "cli/bench/bench_ingest_floor.h"
+#include "engine/audit/write_floors.h"
 
 #include <chrono>
 #include <memory>
@@ -17,11 +17,11 @@
 #include "engine/log/record_chunks.h"
 #include "engine/state/reducers.h"
 
-namespace keel::cli {
+namespace keel {
 namespace {
 
 using namespace log_format;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // Batches are prepared this many events at a time, then written timed.
 constexpr size_t kPrepareChunk = 10000;
@@ -145,9 +145,9 @@ Result<FloorMeasured> MeasureLayoutFloor(const std::filesystem::path& keel_log, 
   BatchPreparer preparer(group);
   FloorMeasured measured;
   auto write_ready = [&]() -> Status {
-    auto start = Clock::now();
+    auto start = SteadyClock::now();
     for (const PreparedBatch& batch : *preparer.ready()) KEEL_RETURN_IF_ERROR(floor.Write(batch, &measured.bytes));
-    measured.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    measured.seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
     preparer.ready()->clear();
     return Status::OK();
   };
@@ -163,4 +163,25 @@ Result<FloorMeasured> MeasureLayoutFloor(const std::filesystem::path& keel_log, 
   return measured;
 }
 
-}  // namespace keel::cli
+RawEventWriter::RawEventWriter(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+RawEventWriter::~RawEventWriter() = default;
+
+Result<std::unique_ptr<RawEventWriter>> RawEventWriter::Open(const std::filesystem::path& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir.string(), &raw);
+  if (!s.ok()) return Status::IOError("baseline: " + s.ToString());
+  return std::unique_ptr<RawEventWriter>(new RawEventWriter(std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+Status RawEventWriter::Write(std::span<const IngestItem> events) {
+  rocksdb::WriteBatch batch;
+  for (const IngestItem& event : events) {
+    batch.Put(log_format::EventKey(++seq_), rocksdb::Slice(event.bytes.data(), event.bytes.size()));
+  }
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);  // WAL on, no fsync: as keel's --sync=off
+  return s.ok() ? Status::OK() : Status::IOError("baseline: " + s.ToString());
+}
+
+}  // namespace keel
