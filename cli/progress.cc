@@ -24,10 +24,6 @@ Progress::~Progress() {
   if (enabled_ && last_draw_micros_ != 0) std::fprintf(stderr, "\r\033[K");
 }
 
-Progress::~Progress() {
-  if (enabled_ && last_draw_micros_ != 0) std::fprintf(stderr, "\r\033[K");
-}
-
 void Progress::Update(uint64_t done, uint64_t total) {
   if (!enabled_) return;
   int64_t now = NowMicros();
