@@ -16,6 +16,7 @@
 #include "cli/terminal_text.h"
 #include "engine/json_time.h"
 #include "engine/ingest/scheduler.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/rule_reactor.h"
 #include "rules/react/ruleset_store.h"
 
@@ -174,8 +175,7 @@ int RunRun(const RunFlags& flags) {
   auto log = EventLog::Open(flags.db, options);
   if (!log.ok()) return ReportError("run", log.status());
 
-  auto reactor = std::make_shared<rules::RuleReactor>(*set);
-  (*log)->SetReactor(reactor, schemas->get());
+  auto reactor = rules::AttachRuleSet(**log, *set, schemas->get());
   uint64_t first_new_seq = (*log)->Head().seq + 1;
   uint64_t activated_seq = 0;
   bool active = false;
