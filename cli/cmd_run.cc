@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "cli/json_output.h"
 #include "cli/options.h"
@@ -93,6 +94,11 @@ std::string Padded(std::string text, size_t width) {
   return text;
 }
 
+// The next timer's due time as RFC 3339; nullopt when none is pending.
+std::optional<std::string> NextDue(const RunReport& report) {
+  return report.next_timer_due ? FormatRfc3339Micros(*report.next_timer_due) : std::nullopt;
+}
+
 void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleReactor& reactor,
                uint64_t activated_seq) {
   const rules::RuleSet& set = reactor.rules();
@@ -104,7 +110,7 @@ void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleR
   std::cout << "derived " << report.derived << " (tasks created " << report.tasks_created << "), halted "
             << report.halted << ", failed " << report.failed << "\n";
   std::cout << "timers fired " << report.timers_fired << ", next due "
-            << (report.next_timer_due ? Rfc3339FromMicros(*report.next_timer_due) : std::string("none")) << "\n";
+            << NextDue(report).value_or("none") << "\n";
   std::cout << "fired:";
   if (reactor.stats().fired.empty()) std::cout << " none";
   for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << TerminalText(rule) << " " << count << ";";
@@ -134,6 +140,7 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
   for (const auto& [rule, count] : reactor.stats().fired) fired[rule] = count;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const RejectedLine& r : run.rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
+  std::optional<std::string> next_due = NextDue(report);
   PrintJson({{"input", report.input},
              {"derived", report.derived},
              {"rejected", run.counts.rejected},
@@ -143,8 +150,7 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
              {"duplicates", run.counts.duplicates},
              {"tasks_created", report.tasks_created},
              {"timers_fired", report.timers_fired},
-             {"next_timer_due", report.next_timer_due ? nlohmann::ordered_json(Rfc3339FromMicros(*report.next_timer_due))
-                                                      : nlohmann::ordered_json(nullptr)},
+             {"next_timer_due", next_due ? nlohmann::ordered_json(*next_due) : nlohmann::ordered_json(nullptr)},
              {"ruleset", reactor.rules().hash()},
              {"errors", errors}});
 }
