@@ -47,13 +47,13 @@ Status PartitionRules::Activate(EventLog& log, const std::string& time) {
 }
 
 bool PartitionRules::IsActive(const EventLog& log) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = active_.find(&log);
   return it != active_.end() && it->second;
 }
 
 void PartitionRules::SetActive(const EventLog& log, bool active) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   active_[&log] = active;
 }
 

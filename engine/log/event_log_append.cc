@@ -223,7 +223,7 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
 
   // Written: only now does the in-memory view move on.
   {
-    std::lock_guard lock(head_mu_);
+    MutexLock lock(&head_mu_);
     head_ = pending->head;
   }
   for (auto& [key, state] : pending->entities) entity_cache_.Put(key, std::move(state));

@@ -3,7 +3,6 @@
 
 #include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -15,6 +14,7 @@
 #include "engine/log/reactor.h"
 #include "engine/log/staged_ids.h"
 #include "engine/log/event_log.h"
+#include "engine/mutex.h"
 
 namespace keel {
 
@@ -188,8 +188,8 @@ class EventLogImpl final : public EventLog {
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 
-  mutable std::mutex head_mu_;
-  LogHead head_;  // GUARDED_BY(head_mu_); written by Append only
+  mutable Mutex head_mu_;
+  LogHead head_ GUARDED_BY(head_mu_);  // written by Append only
 
   // Owned by the writer (Append); not touched by reads.
   EntityCache entity_cache_;
