@@ -14,7 +14,7 @@
 #include "connectors/ndjson/ndjson_reader.h"
 #include "engine/ingest/ingest.h"
 #include "engine/schema/schema_registry.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/ruleset_store.h"
 
 namespace keel::cli {
@@ -73,7 +73,7 @@ int RunIngest(const IngestFlags& flags) {
   std::optional<std::string> ruleset;
   if (*active) {
     if (Status s = (*active)->RegisterCustomEventTypes(**schemas); !s.ok()) return ReportError("ingest", s);
-    (*log)->SetReactor(std::make_shared<rules::RuleReactor>(**active), schemas->get());
+    rules::AttachRuleSet(**log, **active, schemas->get());
     // Under the limits it was activated with (keel run --max-depth ...).
     auto limits = (*log)->ActiveRuleSetLimits();
     if (!limits.ok()) return ReportError("ingest", limits.status());

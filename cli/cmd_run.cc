@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "cli/json_output.h"
 #include "cli/options.h"
@@ -16,6 +17,7 @@
 #include "cli/terminal_text.h"
 #include "engine/json_time.h"
 #include "engine/ingest/scheduler.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/rule_reactor.h"
 #include "rules/react/ruleset_store.h"
 
@@ -92,6 +94,11 @@ std::string Padded(std::string text, size_t width) {
   return text;
 }
 
+// The next timer's due time as RFC 3339; nullopt when none is pending.
+std::optional<std::string> NextDue(const RunReport& report) {
+  return report.next_timer_due ? FormatRfc3339Micros(*report.next_timer_due) : std::nullopt;
+}
+
 void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleReactor& reactor,
                uint64_t activated_seq) {
   const rules::RuleSet& set = reactor.rules();
@@ -103,7 +110,7 @@ void PrintText(const RunReport& report, const IngestRun& run, const rules::RuleR
   std::cout << "derived " << report.derived << " (tasks created " << report.tasks_created << "), halted "
             << report.halted << ", failed " << report.failed << "\n";
   std::cout << "timers fired " << report.timers_fired << ", next due "
-            << (report.next_timer_due ? Rfc3339FromMicros(*report.next_timer_due) : std::string("none")) << "\n";
+            << NextDue(report).value_or("none") << "\n";
   std::cout << "fired:";
   if (reactor.stats().fired.empty()) std::cout << " none";
   for (const auto& [rule, count] : reactor.stats().fired) std::cout << " " << TerminalText(rule) << " " << count << ";";
@@ -133,6 +140,7 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
   for (const auto& [rule, count] : reactor.stats().fired) fired[rule] = count;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const RejectedLine& r : run.rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
+  std::optional<std::string> next_due = NextDue(report);
   PrintJson({{"input", report.input},
              {"derived", report.derived},
              {"rejected", run.counts.rejected},
@@ -142,8 +150,7 @@ void PrintJsonReport(const RunReport& report, const IngestRun& run, const rules:
              {"duplicates", run.counts.duplicates},
              {"tasks_created", report.tasks_created},
              {"timers_fired", report.timers_fired},
-             {"next_timer_due", report.next_timer_due ? nlohmann::ordered_json(Rfc3339FromMicros(*report.next_timer_due))
-                                                      : nlohmann::ordered_json(nullptr)},
+             {"next_timer_due", next_due ? nlohmann::ordered_json(*next_due) : nlohmann::ordered_json(nullptr)},
              {"ruleset", reactor.rules().hash()},
              {"errors", errors}});
 }
@@ -174,8 +181,7 @@ int RunRun(const RunFlags& flags) {
   auto log = EventLog::Open(flags.db, options);
   if (!log.ok()) return ReportError("run", log.status());
 
-  auto reactor = std::make_shared<rules::RuleReactor>(*set);
-  (*log)->SetReactor(reactor, schemas->get());
+  auto reactor = rules::AttachRuleSet(**log, *set, schemas->get());
   uint64_t first_new_seq = (*log)->Head().seq + 1;
   uint64_t activated_seq = 0;
   bool active = false;

@@ -1,8 +1,6 @@
 #include "cli/rule_pack.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -38,21 +36,6 @@ Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths) {
   if (errors == 0) return set.status();
   return Status::InvalidArgument("the rule set has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                                  " (shown above; keel rules check lists them too)");
-}
-
-std::string Rfc3339FromMicros(int64_t micros) {
-  int64_t seconds = micros / 1000000, fraction = micros % 1000000;
-  if (fraction < 0) {  // before 1970: the fraction counts forward from the second before
-    --seconds;
-    fraction += 1000000;
-  }
-  std::time_t whole = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&whole, &utc);
-  char text[40];
-  size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  if (fraction != 0) std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(fraction));
-  return std::string(text) + "Z";
 }
 
 }  // namespace keel::cli

@@ -25,9 +25,4 @@ RulePackPaths ResolveRulePack(const std::string& dir, const std::string& templat
 // to stderr and returns InvalidArgument "the rule set has N errors".
 Result<rules::RuleSet> LoadRuleSetForRun(const RulePackPaths& paths);
 
-// RFC 3339 in UTC ("2026-03-02T09:00:00Z", with ".ffffff" when the time has
-// a fraction of a second): a timer's fire time as a rule set's activation
-// time, when a timer.fired is the first event the set applies to.
-std::string Rfc3339FromMicros(int64_t micros);
-
 }  // namespace keel::cli

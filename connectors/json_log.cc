@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
+#include <cstdint>
 
 #include "engine/canonical_json.h"
+#include "engine/json_time.h"
 
 namespace keel {
 namespace {
@@ -22,15 +22,8 @@ const char* LevelName(LogLevel level) {
 
 std::string UtcNow() {
   auto now = std::chrono::system_clock::now();
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc;
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char with_millis[48];
-  std::snprintf(with_millis, sizeof with_millis, "%s.%03dZ", text, static_cast<int>(millis));
-  return with_millis;
+  int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return FormatRfc3339(InstantFromMicros(micros), Rfc3339Fraction::kMillis).value_or("");
 }
 
 }  // namespace

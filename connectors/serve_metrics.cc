@@ -53,12 +53,12 @@ void ServeMetrics::ObserveBatch(std::chrono::microseconds latency) {
 }
 
 void ServeMetrics::SetLag(const std::string& topic, int32_t partition, int64_t lag) {
-  std::lock_guard lock(partition_mu_);
+  MutexLock lock(&partition_mu_);
   lag_[{topic, partition}] = lag;
 }
 
 void ServeMetrics::SetNextTimerDue(const std::string& topic, int32_t partition, std::optional<int64_t> micros) {
-  std::lock_guard lock(partition_mu_);
+  MutexLock lock(&partition_mu_);
   if (micros) {
     next_timer_due_[{topic, partition}] = *micros;
   } else {
@@ -67,7 +67,7 @@ void ServeMetrics::SetNextTimerDue(const std::string& topic, int32_t partition, 
 }
 
 void ServeMetrics::ForgetPartition(const std::string& topic, int32_t partition) {
-  std::lock_guard lock(partition_mu_);
+  MutexLock lock(&partition_mu_);
   lag_.erase({topic, partition});
   next_timer_due_.erase({topic, partition});
 }
@@ -93,7 +93,7 @@ std::string ServeMetrics::PrometheusText() const {
   out += "# HELP keel_consumer_lag Messages of an input partition not yet consumed.\n"
          "# TYPE keel_consumer_lag gauge\n";
   {
-    std::lock_guard lock(partition_mu_);
+    MutexLock lock(&partition_mu_);
     for (const auto& [where, lag] : lag_) {
       out += "keel_consumer_lag" + PartitionLabels(where) + " " + std::to_string(lag) + "\n";
     }

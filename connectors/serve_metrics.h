@@ -8,9 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
+
+#include "engine/mutex.h"
 
 namespace keel {
 
@@ -45,9 +46,9 @@ class ServeMetrics {
   std::atomic<uint64_t> latency_sum_micros_{0};
   std::atomic<uint64_t> latency_count_{0};
 
-  mutable std::mutex partition_mu_;
-  std::map<std::pair<std::string, int32_t>, int64_t> lag_;             // GUARDED_BY(partition_mu_)
-  std::map<std::pair<std::string, int32_t>, int64_t> next_timer_due_;  // GUARDED_BY(partition_mu_)
+  mutable Mutex partition_mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> lag_ GUARDED_BY(partition_mu_);
+  std::map<std::pair<std::string, int32_t>, int64_t> next_timer_due_ GUARDED_BY(partition_mu_);
 };
 
 }  // namespace keel

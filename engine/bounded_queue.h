@@ -3,12 +3,11 @@
 // Safe for concurrent use by one producer and one consumer.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <utility>
 
+#include "engine/mutex.h"
 #include "engine/status.h"
 
 namespace keel {
@@ -20,66 +19,66 @@ class BoundedQueue {
 
   // Blocks while the queue is full; false when the consumer has gone.
   bool Push(Batch batch) {
-    std::unique_lock lock(mu_);
-    has_room_.wait(lock, [&] { return batches_.size() < capacity_ || abandoned_; });
+    MutexLock lock(&mu_);
+    while (batches_.size() >= capacity_ && !abandoned_) has_room_.Wait(&mu_);
     if (abandoned_) return false;
     batches_.push_back(std::move(batch));
-    has_batch_.notify_one();
+    has_batch_.Signal();
     return true;
   }
   // Push without waiting: false, and `batch` untouched, when the queue is full.
   bool TryPush(Batch& batch) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (batches_.size() >= capacity_ || abandoned_) return false;
     batches_.push_back(std::move(batch));
-    has_batch_.notify_one();
+    has_batch_.Signal();
     return true;
   }
   // The producer is done; `status` says why (OK at the end of its input).
   void Close(Status status = Status::OK()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     status_ = std::move(status);
-    has_batch_.notify_one();
+    has_batch_.Signal();
   }
   // The consumer is done: a blocked or later Push returns false.
   void Abandon() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     abandoned_ = true;
-    has_room_.notify_one();
+    has_room_.Signal();
   }
   // False when the queue is closed and empty.
   bool Pop(Batch* batch) {
-    std::unique_lock lock(mu_);
-    has_batch_.wait(lock, [&] { return !batches_.empty() || closed_; });
+    MutexLock lock(&mu_);
+    while (batches_.empty() && !closed_) has_batch_.Wait(&mu_);
     if (batches_.empty()) return false;
     *batch = std::move(batches_.front());
     batches_.pop_front();
-    has_room_.notify_one();
+    has_room_.Signal();
     return true;
   }
   // Pop without waiting: false when the queue is empty.
   bool TryPop(Batch* batch) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (batches_.empty()) return false;
     *batch = std::move(batches_.front());
     batches_.pop_front();
-    has_room_.notify_one();
+    has_room_.Signal();
     return true;
   }
   Status status() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     return status_;
   }
 
  private:
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable has_room_, has_batch_;
-  std::deque<Batch> batches_;
-  bool closed_ = false;
-  bool abandoned_ = false;
-  Status status_;
+  mutable Mutex mu_;
+  CondVar has_room_, has_batch_;
+  std::deque<Batch> batches_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
+  bool abandoned_ GUARDED_BY(mu_) = false;
+  Status status_ GUARDED_BY(mu_);
 };
 
 }  // namespace keel

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "engine/utf8.h"
+
 namespace keel {
 namespace {
 
@@ -258,28 +260,6 @@ std::string_view FindCanonicalMember(std::string_view object_text, std::string_v
   }
   return {};
 }
-
-namespace {
-
-void AppendUtf8(uint32_t code_point, std::string* out) {
-  if (code_point < 0x80) {
-    out->push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-}
-
-}  // namespace
 
 std::string DecodeJsonString(std::string_view raw_literal) {
   std::string_view body = raw_literal.substr(1, raw_literal.size() - 2);

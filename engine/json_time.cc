@@ -8,6 +8,7 @@ namespace keel {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int32_t kNanosPerSecond = 1'000'000'000;
 
 // Reads exactly `count` ASCII digits at `pos`; false if any is not a digit.
 bool ReadDigits(std::string_view text, size_t pos, size_t count, int* value) {
@@ -54,15 +55,15 @@ std::optional<int64_t> ParseFullDate(std::string_view text) {
 }
 
 // Reads ".digits" at `*pos` when present: the fraction of a second, in
-// microseconds, truncated past six digits.
-bool ReadFraction(std::string_view text, size_t* pos, int64_t* micros) {
-  *micros = 0;
+// nanoseconds, truncated past nine digits.
+bool ReadFraction(std::string_view text, size_t* pos, int32_t* nanos) {
+  *nanos = 0;
   if (*pos >= text.size() || text[*pos] != '.') return true;
   size_t start = ++*pos;
-  int64_t scale = kMicrosPerSecond;
+  int32_t scale = kNanosPerSecond;
   while (*pos < text.size() && text[*pos] >= '0' && text[*pos] <= '9') {
     scale /= 10;
-    *micros += (text[*pos] - '0') * scale;
+    *nanos += (text[*pos] - '0') * scale;
     ++*pos;
   }
   return *pos > start;  // a '.' needs at least one digit
@@ -84,31 +85,69 @@ bool ReadOffset(std::string_view text, size_t pos, int* offset_seconds) {
   return true;
 }
 
+bool IsSeparator(char c, Rfc3339Syntax syntax) { return c == 'T' || c == 't' || (c == ' ' && syntax.space_separator); }
+
+// Appends the fraction of `nanos` as `fraction` asks.
+void AppendFraction(int32_t nanos, Rfc3339Fraction fraction, std::string* out) {
+  char digits[16];
+  switch (fraction) {
+    case Rfc3339Fraction::kNone:
+      return;
+    case Rfc3339Fraction::kMillis:
+      std::snprintf(digits, sizeof digits, ".%03d", nanos / 1'000'000);
+      break;
+    case Rfc3339Fraction::kMicros:
+      if (nanos / 1000 == 0) return;
+      std::snprintf(digits, sizeof digits, ".%06d", nanos / 1000);
+      break;
+    case Rfc3339Fraction::kShortest: {
+      if (nanos == 0) return;
+      int length = std::snprintf(digits, sizeof digits, ".%09d", nanos);
+      while (digits[length - 1] == '0') --length;
+      digits[length] = '\0';
+      break;
+    }
+  }
+  out->append(digits);
+}
+
 }  // namespace
 
-std::optional<int64_t> TryParseRfc3339Micros(std::string_view text) {
+Rfc3339Instant InstantFromMicros(int64_t micros) {
+  int64_t seconds = micros / kMicrosPerSecond, fraction = micros % kMicrosPerSecond;
+  if (fraction < 0) {  // before 1970: the fraction counts forward from the second before
+    --seconds;
+    fraction += kMicrosPerSecond;
+  }
+  return {seconds, static_cast<int32_t>(fraction * 1000)};
+}
+
+std::optional<Rfc3339Instant> TryParseRfc3339(std::string_view text, Rfc3339Syntax syntax) {
   std::optional<int64_t> days = ParseFullDate(text);
   int hour, minute, second;
-  if (!days || text.size() < 19 || (text[10] != 'T' && text[10] != 't') ||
-      !ReadDigits(text, 11, 2, &hour) || text[13] != ':' || !ReadDigits(text, 14, 2, &minute) ||
-      text[16] != ':' || !ReadDigits(text, 17, 2, &second) || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (!days || text.size() < 19 || !IsSeparator(text[10], syntax) || !ReadDigits(text, 11, 2, &hour) ||
+      text[13] != ':' || !ReadDigits(text, 14, 2, &minute) || text[16] != ':' ||
+      !ReadDigits(text, 17, 2, &second) || hour > 23 || minute > 59 || second > (syntax.leap_second ? 60 : 59)) {
     return std::nullopt;
   }
   size_t pos = 19;
-  int64_t fraction_micros;
+  int32_t nanos;
   int offset_seconds;
-  if (!ReadFraction(text, &pos, &fraction_micros) || !ReadOffset(text, pos, &offset_seconds)) {
-    return std::nullopt;
-  }
+  if (!ReadFraction(text, &pos, &nanos) || !ReadOffset(text, pos, &offset_seconds)) return std::nullopt;
   int64_t seconds = *days * 86400 + hour * 3600 + minute * 60 - offset_seconds;
   if (second == 60) {
     // A leap second ends a UTC day: 23:59:60Z, or the same instant at an offset.
     constexpr int64_t kLastMinuteOfDay = 23 * 3600 + 59 * 60;
     if (((seconds % 86400) + 86400) % 86400 != kLastMinuteOfDay) return std::nullopt;
-    return (seconds + 59) * kMicrosPerSecond + kMicrosPerSecond - 1;
+    return Rfc3339Instant{seconds + 59, kNanosPerSecond - 1};
   }
-  return (seconds + second) * kMicrosPerSecond + fraction_micros;
+  return Rfc3339Instant{seconds + second, nanos};
+}
+
+std::optional<int64_t> TryParseRfc3339Micros(std::string_view text) {
+  std::optional<Rfc3339Instant> instant = TryParseRfc3339(text);
+  if (!instant) return std::nullopt;
+  return instant->seconds * kMicrosPerSecond + instant->nanos / 1000;
 }
 
 Result<int64_t> ParseRfc3339Micros(std::string_view text) {
@@ -120,29 +159,35 @@ Result<int64_t> ParseRfc3339Micros(std::string_view text) {
   return *micros;
 }
 
-bool IsRfc3339FullDate(std::string_view text) {
-  return text.size() == 10 && ParseFullDate(text).has_value();
+bool IsRfc3339FullDate(std::string_view text) { return ParseRfc3339FullDate(text).has_value(); }
+
+std::optional<int64_t> ParseRfc3339FullDate(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  return ParseFullDate(text);
+}
+
+std::optional<std::string> FormatRfc3339(Rfc3339Instant instant, Rfc3339Fraction fraction) {
+  using namespace std::chrono;
+  constexpr int64_t kFirst = -62167219200LL;  // 0000-01-01T00:00:00Z
+  constexpr int64_t kEnd = 253402300800LL;    // 10000-01-01T00:00:00Z
+  if (instant.seconds < kFirst || instant.seconds >= kEnd) return std::nullopt;
+  sys_seconds at{seconds(instant.seconds)};
+  sys_days day = floor<days>(at);
+  year_month_day date(day);
+  hh_mm_ss<seconds> time_of_day(at - day);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time_of_day.hours().count()), static_cast<int>(time_of_day.minutes().count()),
+                static_cast<int>(time_of_day.seconds().count()));
+  std::string out = text;
+  AppendFraction(instant.nanos, fraction, &out);
+  out.push_back('Z');
+  return out;
 }
 
 std::optional<std::string> FormatRfc3339Micros(int64_t micros) {
-  using namespace std::chrono;
-  constexpr int64_t kFirst = -62167219200LL * kMicrosPerSecond;  // 0000-01-01T00:00:00Z
-  constexpr int64_t kEnd = 253402300800LL * kMicrosPerSecond;    // 10000-01-01T00:00:00Z
-  if (micros < kFirst || micros >= kEnd) return std::nullopt;
-  sys_time<microseconds> at{microseconds(micros)};
-  sys_days day = floor<days>(at);
-  year_month_day date(day);
-  hh_mm_ss<microseconds> time_of_day(at - day);
-  char text[40];
-  int length = std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
-                             static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                             static_cast<int>(time_of_day.hours().count()),
-                             static_cast<int>(time_of_day.minutes().count()),
-                             static_cast<int>(time_of_day.seconds().count()));
-  if (int64_t fraction = time_of_day.subseconds().count(); fraction != 0) {
-    std::snprintf(text + length, sizeof text - length, ".%06lld", static_cast<long long>(fraction));
-  }
-  return std::string(text) + "Z";
+  return FormatRfc3339(InstantFromMicros(micros), Rfc3339Fraction::kMicros);
 }
 
 }  // namespace keel

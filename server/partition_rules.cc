@@ -1,9 +1,7 @@
 #include "server/partition_rules.h"
 
-#include <memory>
-
 #include "engine/json_time.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/ruleset_store.h"
 
 namespace keel::server {
@@ -33,7 +31,7 @@ PartitionHooks PartitionRules::Hooks() {
 }
 
 Status PartitionRules::Opened(EventLog& log) {
-  log.SetReactor(std::make_shared<rules::RuleReactor>(set_), schemas_);
+  rules::AttachRuleSet(log, set_, schemas_);
   KEEL_ASSIGN_OR_RETURN(std::optional<std::string> active, log.ActiveRuleSet());
   // Active under other limits (max_depth changed): activated again, so the
   // log records the limits it runs under from here on.
@@ -49,13 +47,13 @@ Status PartitionRules::Activate(EventLog& log, const std::string& time) {
 }
 
 bool PartitionRules::IsActive(const EventLog& log) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = active_.find(&log);
   return it != active_.end() && it->second;
 }
 
 void PartitionRules::SetActive(const EventLog& log, bool active) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   active_[&log] = active;
 }
 

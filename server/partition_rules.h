@@ -5,11 +5,11 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "connectors/kafka/kafka_partition.h"
 #include "engine/log/event_log.h"
+#include "engine/mutex.h"
 #include "engine/schema/schema_registry.h"
 #include "engine/schema/time_window.h"
 #include "rules/ruleset.h"
@@ -37,8 +37,8 @@ class PartitionRules {
   const SchemaRegistry* schemas_;
   const CascadeLimits limits_;
   const TimeWindow window_;
-  std::mutex mu_;  // partitions call the hooks from several threads
-  std::map<const EventLog*, bool> active_;  // by open log; set again whenever a log opens
+  Mutex mu_;  // partitions call the hooks from several threads
+  std::map<const EventLog*, bool> active_ GUARDED_BY(mu_);  // by open log; set again whenever a log opens
 };
 
 }  // namespace keel::server

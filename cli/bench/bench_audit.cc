@@ -23,7 +23,7 @@
 #include "engine/audit/read_floors.h"
 #include "engine/audit/verify.h"
 #include "rules/audit/replay.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/ruleset_store.h"
 
 namespace keel::cli {
@@ -49,7 +49,7 @@ Status WriteLog(const fs::path& db, uint64_t events) {
   options.create_if_missing = true;
   options.sync = SyncMode::kOff;
   KEEL_ASSIGN_OR_RETURN(auto log, EventLog::Open(db, options));
-  log->SetReactor(std::make_shared<rules::RuleReactor>(set), schemas.get());
+  rules::AttachRuleSet(*log, set, schemas.get());
   KEEL_ASSIGN_OR_RETURN(uint64_t activated, rules::ActivateRuleSet(*log, set, "2026-01-05T09:00:00Z"));
   (void)activated;
   Ingestor ingestor(log.get(), schemas.get());

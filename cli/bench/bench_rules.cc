@@ -19,7 +19,7 @@
 #include "connectors/synthetic_events.h"
 #include "engine/ingest/ingest.h"
 #include "engine/schema/schema_registry.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/ruleset.h"
 
 namespace keel::cli {
@@ -107,7 +107,7 @@ Result<Run> Measure(const fs::path& db, const rules::RuleSet* rules, uint64_t ev
   KEEL_ASSIGN_OR_RETURN(auto log, EventLog::Open(db, options));
   if (rules != nullptr) {
     KEEL_RETURN_IF_ERROR(rules->RegisterCustomEventTypes(*schemas));
-    log->SetReactor(std::make_shared<rules::RuleReactor>(*rules), schemas.get());
+    rules::AttachRuleSet(*log, *rules, schemas.get());
   }
   Ingestor ingestor(log.get(), schemas.get());
   SyntheticEvents source;

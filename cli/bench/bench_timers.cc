@@ -51,7 +51,8 @@ Result<Event> ScheduledEvent(uint64_t i) {
   std::snprintf(id, sizeof id, "sched-%09llu", static_cast<unsigned long long>(i));
   std::snprintf(timer, sizeof timer, "tm-%09llu", static_cast<unsigned long long>(i));
   std::snprintf(task, sizeof task, "task/T-%llu", static_cast<unsigned long long>(i % 50000));
-  std::string at = Rfc3339FromMicros(kStart + static_cast<int64_t>(Mix(i) % static_cast<uint64_t>(kSpread)));
+  std::string at =
+      FormatRfc3339Micros(kStart + static_cast<int64_t>(Mix(i) % static_cast<uint64_t>(kSpread))).value_or("");
   std::string text = "{\"actor\":\"user:bench\",\"data\":{\"name\":\"reminder\",\"scheduled_for\":" + JsonQuote(at) +
                      ",\"timer\":" + JsonQuote(timer) + "},\"id\":" + JsonQuote(id) +
                      ",\"source\":\"bench\",\"specversion\":\"1.0\",\"subject\":" + JsonQuote(task) +

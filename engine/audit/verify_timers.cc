@@ -1,10 +1,10 @@
 #include "engine/audit/verify_timers.h"
 
-#include <chrono>
-#include <cstdio>
 #include <map>
+#include <string>
 
 #include "engine/canonical_json.h"
+#include "engine/json_time.h"
 #include "engine/log_format.h"
 #include "engine/audit/multiset_digest.h"
 #include "engine/log/timer.h"
@@ -19,19 +19,11 @@ std::string DataString(const Event& event, std::string_view member) {
   return IsJsonString(raw) ? DecodeJsonString(raw) : std::string();
 }
 
-// A fire time as a person reads it (UTC, to the second).
+// A fire time as a person reads it (UTC, to the second). A damaged entry may
+// hold any number: outside the years 0000 to 9999 it shows as one.
 std::string UtcTime(int64_t micros) {
-  using namespace std::chrono;
-  sys_time<microseconds> time{microseconds{micros}};
-  sys_days day = floor<days>(time);
-  year_month_day date{day};
-  hh_mm_ss clock{floor<seconds>(time - day)};
-  char text[40];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                static_cast<long>(clock.hours().count()), static_cast<long>(clock.minutes().count()),
-                static_cast<long>(clock.seconds().count()));
-  return text;
+  return FormatRfc3339(InstantFromMicros(micros), Rfc3339Fraction::kNone)
+      .value_or(std::to_string(micros) + " microseconds since 1970");
 }
 
 // "timer acme/tm-1 (due entry at 2026-03-09T12:00:00Z)": a key as a person

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 
 #include <rocksdb/db.h>
@@ -11,6 +10,7 @@
 #include "engine/schema/event_decoder.h"
 #include "engine/log/reactor.h"
 #include "engine/log/event_log.h"
+#include "engine/mutex.h"
 
 namespace keel {
 
@@ -159,8 +159,8 @@ class EventLogImpl final : public EventLog {
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 
-  mutable std::mutex head_mu_;
-  LogHead head_;  // GUARDED_BY(head_mu_); written by Append only
+  mutable Mutex head_mu_;
+  LogHead head_ GUARDED_BY(head_mu_);  // written by Append only
 
   // Owned by the writer (Append); not touched by reads.
   EntityCache entity_cache_;

@@ -177,7 +177,7 @@ Status EventLogImpl::LoadHead() {
   if (s.IsNotFound()) return Status::OK();  // an empty log
   KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read log head"));
   if (value.size() != 8 + kHashSize) return Status::Corruption("log head record has the wrong size");
-  std::lock_guard lock(head_mu_);
+  MutexLock lock(&head_mu_);
   head_.seq = ReadBigEndian64(value);
   std::copy(value.begin() + 8, value.end(), head_.hash.begin());
   return Status::OK();

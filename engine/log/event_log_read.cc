@@ -47,7 +47,7 @@ std::string_view View(const rocksdb::Slice& slice) { return {slice.data(), slice
 }  // namespace
 
 LogHead EventLogImpl::Head() const {
-  std::lock_guard lock(head_mu_);
+  MutexLock lock(&head_mu_);
   return head_;
 }
 

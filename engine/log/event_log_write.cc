@@ -39,7 +39,7 @@ Status EventLogImpl::WritePending(PendingBatch* pending) {
 
   // Written: only now does the head move on.
   {
-    std::lock_guard lock(head_mu_);
+    MutexLock lock(&head_mu_);
     head_ = pending->head();
   }
   unsynced_writes_ = options_.sync != SyncMode::kAlways;

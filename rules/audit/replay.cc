@@ -11,7 +11,7 @@
 #include "engine/canonical_json.h"
 #include "engine/log/event_record.h"
 #include "engine/schema/schema_registry.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/ruleset_store.h"
 
 namespace keel::rules {
@@ -34,7 +34,7 @@ class ActiveRules {
     KEEL_ASSIGN_OR_RETURN(RuleSet rules, LoadStoredRuleSet(source_, hash));
     KEEL_ASSIGN_OR_RETURN(std::unique_ptr<SchemaRegistry> schemas, SchemaRegistry::LoadEmbedded());
     KEEL_RETURN_IF_ERROR(rules.RegisterCustomEventTypes(*schemas));
-    target_.SetReactor(std::make_shared<RuleReactor>(rules), schemas.get());
+    AttachRuleSet(target_, rules, schemas.get());
     schemas_.push_back(std::move(schemas));
     // The limits it ran under: a run with --max-depth or --max-derived
     // derived under them, and so must the replay (absent: the defaults).

@@ -14,7 +14,7 @@
 #include "engine/json_time.h"
 #include "engine/schema/schema_registry.h"
 #include "engine/yaml_load.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/ruleset.h"
 #include "rules/react/ruleset_store.h"
 #include "rules/load/yaml_values.h"
@@ -285,8 +285,7 @@ Result<RuleTestResult> RunOne(const fs::path& file, const TestCase& test, const 
   // time falls between the test's events.
   log_options.fire_timers_at_event_time = true;
   KEEL_ASSIGN_OR_RETURN(scratch.log, EventLog::Open(scratch.path() / "db", log_options));
-  auto reactor = std::make_shared<RuleReactor>(set);
-  scratch.log->SetReactor(reactor, &schemas);
+  AttachRuleSet(*scratch.log, set, &schemas);
   EventDecoder decoder(&schemas);
   bool activated = set.time_rules().empty();  // only schedules need the activation
   for (size_t i = 0; i < test.events.size(); ++i) {

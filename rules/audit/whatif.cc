@@ -10,7 +10,7 @@
 #include "engine/canonical_json.h"
 #include "engine/schema/schema_registry.h"
 #include "engine/log/timer.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/ruleset_store.h"
 
 namespace keel::rules {
@@ -89,7 +89,7 @@ Result<WhatIfResult> WhatIf(const EventLog& recorded, const RuleSet& candidate, 
   for (const auto& [type, schema] : candidate.custom_event_types()) {
     KEEL_RETURN_IF_ERROR(schemas->AddType(type, RuleSet::CustomEventSchema(type, schema)));
   }
-  scratch->SetReactor(std::make_shared<RuleReactor>(candidate), schemas.get());
+  AttachRuleSet(*scratch, candidate, schemas.get());
 
   WhatIfResult result;
   std::vector<AppendRequest> group;

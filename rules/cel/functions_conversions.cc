@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "engine/utf8.h"
 #include "rules/cel/functions.h"
 #include "rules/cel/value_internal.h"
 

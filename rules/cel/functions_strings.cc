@@ -1,5 +1,6 @@
 // String helpers rule authors reach for: lower(), upper(), trim(), split(),
 // join(), replace(). Names follow cel-go's strings extension where it has one.
+#include "engine/utf8.h"
 #include "rules/cel/functions.h"
 #include "rules/cel/value_internal.h"
 
@@ -67,7 +68,7 @@ Value MapCase(Args a, EvalContext& ctx) {
   ctx.Charge(StringCost(s.size()));
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) AppendUtf8(&out, Map(NextCodePoint(s, &i)));
+  for (size_t i = 0; i < s.size();) AppendUtf8(Map(NextCodePoint(s, &i)), &out);
   return Value::String(out);
 }
 

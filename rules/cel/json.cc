@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include "engine/utf8.h"
 #include "rules/cel/time_values.h"
 #include "rules/cel/value_internal.h"
 

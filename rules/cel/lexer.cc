@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 
+#include "engine/utf8.h"
 #include "rules/cel/value_internal.h"
 
 namespace keel::cel {
@@ -223,7 +224,7 @@ bool Lexer::DecodeEscape(size_t* i, bool bytes, std::string* out, std::string* e
   char c = at(*i);
   auto emit_code = [&](uint32_t cp) {
     if (bytes && cp < 0x100) out->push_back(static_cast<char>(cp));
-    else AppendUtf8(out, cp);
+    else AppendUtf8(cp, out);
   };
   switch (c) {
     case 'a': out->push_back('\a'); ++*i; return true;
@@ -259,7 +260,7 @@ bool Lexer::DecodeEscape(size_t* i, bool bytes, std::string* out, std::string* e
         *error = "invalid unicode code point in escape";
         return false;
       }
-      AppendUtf8(out, cp);
+      AppendUtf8(cp, out);
       *i += n + 1;
       return true;
     }

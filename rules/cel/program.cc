@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "engine/utf8.h"
 #include "rules/cel/compiler.h"
 #include "rules/cel/parser.h"
 #include "rules/cel/value_internal.h"

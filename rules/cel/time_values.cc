@@ -1,90 +1,30 @@
 #include "rules/cel/time_values.h"
 
 #include <cstdio>
+#include <optional>
 
+#include "engine/json_time.h"
 #include "rules/cel/value_internal.h"
 
 namespace keel::cel {
 namespace {
 
-bool Digits(std::string_view s, size_t at, size_t n, int* out) {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
+// CEL's timestamp() also takes a space for the 'T', and no leap second.
+constexpr Rfc3339Syntax kCelSyntax{.space_separator = true, .leap_second = false};
 
 }  // namespace
 
-bool ParseTimestamp(std::string_view s, int64_t* seconds, int32_t* nanos) {
-  int year, month, day, hour, minute, second;
-  if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &month) || s[7] != '-' ||
-      !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &hour) ||
-      s[13] != ':' || !Digits(s, 14, 2, &minute) || s[16] != ':' || !Digits(s, 17, 2, &second)) {
-    return false;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
-      second > 59) {
-    return false;
-  }
-  size_t i = 19;
-  int32_t fraction = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    int digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (digits < 9) fraction = fraction * 10 + (s[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits == 0) return false;
-    for (; digits < 9; ++digits) fraction *= 10;
-  }
-  int32_t offset = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int oh, om;
-    if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' || !Digits(s, i + 4, 2, &om) ||
-        oh > 23 || om > 59) {
-      return false;
-    }
-    offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-    i += 6;
-  } else {
-    return false;
-  }
-  if (i != s.size()) return false;
-  *seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
-  *nanos = fraction;
+bool ParseTimestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
+  std::optional<Rfc3339Instant> instant = TryParseRfc3339(text, kCelSyntax);
+  if (!instant) return false;
+  *seconds = instant->seconds;
+  *nanos = instant->nanos;
   return true;
 }
 
 std::string FormatTimestamp(int64_t seconds, int32_t nanos) {
-  int64_t days = FloorDiv(seconds, 86400);
-  int64_t rem = seconds - days * 86400;
-  CivilDay d = CivilFromDays(days);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.year, d.month, d.day,
-                static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
-  std::string out = buf;
-  if (nanos != 0) {
-    std::snprintf(buf, sizeof buf, ".%09d", nanos);
-    std::string fraction = buf;
-    while (fraction.back() == '0') fraction.pop_back();
-    out += fraction;
-  }
-  return out + "Z";
+  // A CEL timestamp is within 0001..9999 (MakeTimestampValue), which RFC 3339 can write.
+  return FormatRfc3339({seconds, nanos}, Rfc3339Fraction::kShortest).value_or("");
 }
 
 bool ParseDuration(std::string_view s, int64_t* nanos, bool* out_of_range) {

@@ -12,9 +12,10 @@ namespace keel::cel {
 
 inline constexpr int64_t kNanosPerSecond = 1000000000;
 
-// "2026-03-02T09:00:00Z", "2026-03-02T10:00:00.5+01:00" (a 'T' or a space, 'Z' or an offset).
+// "2026-03-02T09:00:00Z", "2026-03-02T10:00:00.5+01:00" (a 'T' or a space, 'Z' or an offset):
+// the engine's reader (engine/json_time.h) with CEL's syntax.
 bool ParseTimestamp(std::string_view text, int64_t* seconds, int32_t* nanos);
-// RFC 3339 in UTC, fractional seconds without trailing zeros.
+// RFC 3339 in UTC, fractional seconds without trailing zeros (the engine's writer).
 std::string FormatTimestamp(int64_t seconds, int32_t nanos);
 
 // Go's syntax: "90s", "1h30m", "-1.5h", "250ms", "3us", "10ns", "0". False

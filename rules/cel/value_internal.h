@@ -144,11 +144,6 @@ Value MakeMapOfUniqueKeys(std::vector<MapEntry> entries);
 
 // The number of code points in valid UTF-8.
 size_t Utf8Length(std::string_view s);
-bool IsValidUtf8(std::string_view s);
-// The length of the longest valid UTF-8 prefix.
-size_t Utf8ValidPrefix(std::string_view s);
-// Appends code point `cp` (at most 0x10FFFF) encoded as UTF-8.
-void AppendUtf8(std::string* out, uint32_t cp);
 
 // Shortest round-trip text of a double, as CEL's string(double) prints it.
 std::string FormatDouble(double d);

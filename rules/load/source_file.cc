@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "engine/utf8.h"
+
 namespace keel::rules {
 
 SourceFile::SourceFile(std::string key, std::string display, std::string text)
@@ -55,24 +57,6 @@ Position SourceFile::PositionAt(size_t offset) const {
 namespace {
 
 enum class ScalarStyle { kPlain, kSingleQuoted, kDoubleQuoted, kBlock };
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes the double-quoted escape at text[at] == '\\': the bytes it stands
 // for and its length in the text. Nothing when it is not an escape YAML knows.

@@ -1,7 +1,7 @@
 // RuleReactor: a loaded RuleSet plugged into the engine's ingest path.
 //
-//   auto reactor = std::make_shared<rules::RuleReactor>(std::move(set));
-//   log->SetReactor(reactor, schemas);   // every append now runs the rules
+//   auto reactor = rules::AttachRuleSet(*log, std::move(set), schemas);
+//   // every append now runs the rules (rules/react/attach_rule_set.h)
 //
 // For each event the engine appends, React looks up the rules listening to
 // its type (one hash probe) and, among them, those whose condition's literal

@@ -19,9 +19,11 @@ using Kind = TimeTrigger::Kind;
 
 constexpr int64_t kMicros = 1'000'000;
 
+// A timer's time as timer events hold it: RFC 3339 in UTC, the fraction in
+// as few digits as say it. Empty past the year 9999, which no date-time can
+// hold: the derived event is then refused as any other malformed one.
 std::string Rfc3339(int64_t micros) {
-  int64_t seconds = cel::FloorDiv(micros, kMicros);
-  return cel::FormatTimestamp(seconds, static_cast<int32_t>((micros - seconds * kMicros) * 1000));
+  return FormatRfc3339(InstantFromMicros(micros), Rfc3339Fraction::kShortest).value_or("");
 }
 
 const Rule* FindTimeRule(const RuleSet& rules, std::string_view name) {
@@ -72,11 +74,10 @@ Result<int64_t> AddBusinessDays(int64_t micros, int64_t days, const cel::Busines
 // which is the start of that day in the calendar's zone.
 Result<std::optional<int64_t>> DueMicros(std::string_view due, const cel::BusinessCalendar* calendar) {
   if (auto micros = TryParseRfc3339Micros(due)) return std::optional<int64_t>(*micros);
-  if (!IsRfc3339FullDate(due)) return std::optional<int64_t>();
+  std::optional<int64_t> day = ParseRfc3339FullDate(due);
+  if (!day) return std::optional<int64_t>();
   KEEL_ASSIGN_OR_RETURN(auto zone, cel::TimeZone::Load(calendar ? calendar->TimeZone() : "UTC"));
-  int64_t day = cel::DaysFromCivil(std::stoi(std::string(due.substr(0, 4))), std::stoi(std::string(due.substr(5, 2))),
-                                   std::stoi(std::string(due.substr(8, 2))));
-  return std::optional<int64_t>(zone->ToUtc(day * 86400) * kMicros);
+  return std::optional<int64_t>(zone->ToUtc(*day * 86400) * kMicros);
 }
 
 std::string StringOf(std::string_view raw) { return IsJsonString(raw) ? DecodeJsonString(raw) : std::string(); }

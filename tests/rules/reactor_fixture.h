@@ -11,6 +11,7 @@
 
 #include "engine/log/event_log.h"
 #include "engine/schema/schema_registry.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/react/rule_reactor.h"
 #include "tests/rules/rule_pack.h"
 #include "tests/support/events.h"
@@ -32,14 +33,13 @@ class ReactorTest : public ::testing::Test {
     for (const auto& [type, schema] : set.custom_event_types()) {
       ASSERT_TRUE(schemas_->AddType(type, RuleSet::CustomEventSchema(type, schema)).ok());
     }
-    reactor_ = std::make_shared<RuleReactor>(set);
     options.create_if_missing = true;
     options.sync = SyncMode::kOff;
     log_.reset();
     auto log = EventLog::Open(dir_ / name, options);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(log).value();
-    log_->SetReactor(reactor_, schemas_.get());
+    reactor_ = AttachRuleSet(*log_, std::move(set), schemas_.get());
   }
 
   AppendResult Ingest(const EventSpec& spec) {

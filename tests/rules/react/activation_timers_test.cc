@@ -35,8 +35,7 @@ class ActivationTimersTest : public ReactorTest {
   // Plugs in the set of `pack` and activates it at `time`, as `keel run`
   // does with a changed rule pack.
   void SwitchTo(RulePack& pack, const char* time) {
-    reactor_ = std::make_shared<RuleReactor>(pack.LoadOk());
-    log_->SetReactor(reactor_, schemas_.get());
+    reactor_ = AttachRuleSet(*log_, pack.LoadOk(), schemas_.get());
     auto seq = ActivateRuleSet(*log_, reactor_->rules(), time);
     ASSERT_TRUE(seq.ok()) << seq.status().ToString();
     ASSERT_GT(*seq, 0u);

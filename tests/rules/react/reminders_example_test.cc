@@ -9,7 +9,7 @@
 #include "engine/log/event_log.h"
 #include "engine/schema/schema_registry.h"
 #include "rules/audit/replay.h"
-#include "rules/react/rule_reactor.h"
+#include "rules/react/attach_rule_set.h"
 #include "rules/audit/rule_tests.h"
 #include "rules/react/ruleset_store.h"
 #include "tests/support/temp_dir.h"
@@ -49,7 +49,7 @@ TEST(RemindersExampleTest, EventsOnTheEventClockFireWhereTheirTimesFallAndReplay
   options.sync = SyncMode::kOff;
   options.fire_timers_at_event_time = true;
   auto log = std::move(EventLog::Open(dir / "db", options)).value();
-  log->SetReactor(std::make_shared<RuleReactor>(*set), schemas.get());
+  AttachRuleSet(*log, *set, schemas.get());
   EventDecoder decoder(schemas.get());
   std::ifstream in(kPack + "/events.ndjson");
   std::string line;
