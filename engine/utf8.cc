@@ -68,4 +68,12 @@ size_t Utf8ValidPrefix(std::string_view text) {
   return i;
 }
 
+size_t Utf8LeadLength(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) return 2;
+  if ((lead & 0xF0) == 0xE0) return 3;
+  if ((lead & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
 }  // namespace keel

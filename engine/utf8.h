@@ -15,6 +15,10 @@ namespace keel {
 // (larger values are written as four bytes that are not UTF-8).
 void AppendUtf8(uint32_t code_point, std::string* out);
 
+// The length of the sequence `lead` starts: 1 to 4, and 1 for a byte that
+// cannot start one (a stray continuation byte is stepped over alone).
+size_t Utf8LeadLength(unsigned char lead);
+
 // The length of the longest prefix of `text` that is well-formed UTF-8: no
 // overlong forms, no surrogates (U+D800..U+DFFF), nothing past U+10FFFF.
 size_t Utf8ValidPrefix(std::string_view text);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/utf8.h"
+
 namespace keel::rules {
 
 std::string_view SeverityName(Severity severity) {
@@ -41,21 +43,13 @@ nlohmann::ordered_json DiagnosticsToJson(std::span<const Diagnostic> diagnostics
   return {{"errors", std::move(errors)}, {"warnings", std::move(warnings)}};
 }
 
-size_t Utf8Length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) return 2;
-  if ((lead & 0xF0) == 0xE0) return 3;
-  if ((lead & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
 size_t OffsetOfLineColumn(std::string_view text, int line, int column) {
   size_t offset = 0;
   for (int l = 1; l < line && offset < text.size(); ++offset) {
     if (text[offset] == '\n') ++l;
   }
   for (int c = 1; c < column && offset < text.size() && text[offset] != '\n'; ++c) {
-    offset += Utf8Length(static_cast<unsigned char>(text[offset]));
+    offset += Utf8LeadLength(static_cast<unsigned char>(text[offset]));
   }
   return std::min(offset, text.size());
 }

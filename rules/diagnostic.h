@@ -19,8 +19,6 @@ struct Position {
 
 // The byte offset in `text` of a 1-based line and column counted in characters.
 size_t OffsetOfLineColumn(std::string_view text, int line, int column);
-// Length of the UTF-8 sequence starting with `lead` (1 for invalid bytes).
-size_t Utf8Length(unsigned char lead);
 
 enum class Severity : uint8_t {
   kError,    // the rule set is refused

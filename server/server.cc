@@ -39,8 +39,6 @@ Server::Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<Sc
                        {.days = config.event_time_window_days, .clock = &wall_clock_}),
       hooks_(partition_rules_.Hooks()) {}
 
-Server::~Server() { serve_.reset(); }
-
 Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, const ServeConfig& config,
                                                rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas) {
   std::unique_ptr<Server> server(new Server(config, std::move(set), std::move(schemas)));

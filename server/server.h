@@ -28,7 +28,6 @@ class Server {
   // names the file in messages.
   static Result<std::unique_ptr<Server>> Create(const std::string& config_path, const ServeConfig& config,
                                                 rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);
-  ~Server();
 
   // Serves until `stop` is set; an error is a failure while serving (a
   // broker gone for good, a full disk). /healthz turns 503 as it returns.

@@ -32,7 +32,7 @@ std::string SourceFile::Snippet(Position position) const {
   size_t i = 0;
   for (int c = 1; c < position.col; ++c) {
     caret += (i < line.size() && line[i] == '\t') ? '\t' : ' ';
-    if (i < line.size()) i += Utf8Length(static_cast<unsigned char>(line[i]));
+    if (i < line.size()) i += Utf8LeadLength(static_cast<unsigned char>(line[i]));
   }
   return std::string(line) + "\n" + caret + "^";
 }
@@ -48,7 +48,7 @@ Position SourceFile::PositionAt(size_t offset) const {
   int line = static_cast<int>(it - line_starts_.begin());
   int col = 1;
   for (size_t i = line_starts_[line - 1]; i < offset && i < text_.size();
-       i += Utf8Length(static_cast<unsigned char>(text_[i]))) {
+       i += Utf8LeadLength(static_cast<unsigned char>(text_[i]))) {
     ++col;
   }
   return {line, col};
@@ -140,7 +140,7 @@ bool ScalarPositions::Walk(const SourceFile& file, Position start, std::string_v
   size_t d = 0;
   while (d < decoded.size()) {
     if (at >= text.size()) return false;
-    size_t d_len = Utf8Length(static_cast<unsigned char>(decoded[d]));
+    size_t d_len = Utf8LeadLength(static_cast<unsigned char>(decoded[d]));
     std::string_view want = decoded.substr(d, d_len);
     char s = text[at];
     size_t matched_len = 0;  // bytes of text the decoded character came from
