@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/durable_file.h"
 #include "engine/log_format.h"
 
 namespace keel {
@@ -22,31 +23,11 @@ Status Errno(const std::string& what, const fs::path& path) {
   return Status::IOError("cannot " + what + " '" + path.string() + "': " + std::strerror(errno));
 }
 
-Status FsyncPath(const fs::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path);
-  int synced = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  errno = saved;
-  return synced == 0 ? Status::OK() : Errno("fsync", path);
-}
-
 }  // namespace
 
 Status WriteDurableHead(const fs::path& dir, const LogHead& head) {
-  fs::path file = dir / kDurableHeadFileName;
-  fs::path temp = dir / (std::string(kDurableHeadFileName) + ".tmp");
   std::string text = std::string(kVersionTag) + " " + std::to_string(head.seq) + " " + HashToHex(head.hash) + "\n";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", temp);
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (!written) return Errno("write", temp);
-  if (::rename(temp.c_str(), file.c_str()) != 0) return Errno("rename to", file);
-  return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return ReplaceFileDurably(dir / kDurableHeadFileName, text);
 }
 
 Result<std::optional<LogHead>> ReadDurableHead(const fs::path& dir) {
