@@ -22,6 +22,7 @@ class ConfigReader {
   }
 
   static int Line(const YAML::Node& node) { return node.Mark().line + 1; }
+  const std::string& path() const { return path_; }
 
   // yaml-cpp keeps every entry of a map, a repeated key too, and lookups
   // find the first: a setting written twice must not silently lose one.
@@ -132,6 +133,17 @@ const std::map<std::string, Setter>& Settings() {
       {"kafka", [](auto& r, auto& n, auto* c) { return r.Properties(n, "kafka", &c->kafka); }},
       {"consumer", [](auto& r, auto& n, auto* c) { return r.Properties(n, "consumer", &c->consumer); }},
       {"producer", [](auto& r, auto& n, auto* c) { return r.Properties(n, "producer", &c->producer); }},
+      {"webhooks", [](auto& r, auto& n, auto* c) { return ReadWebhooksSetting(r.path(), n, &c->receiver); }},
+      {"events", [](auto& r, auto& n, auto* c) { return ReadEventsSetting(r.path(), n, &c->receiver); }},
+      {"people", [](auto& r, auto& n, auto* c) { return ReadPeopleSetting(r.path(), n, &c->receiver); }},
+      {"max_body_bytes",
+       [](auto& r, auto& n, auto* c) {
+         return r.Integer(n, "max_body_bytes", 1024, 64 << 20, &c->receiver.max_body_bytes);
+       }},
+      {"max_dead_letters",
+       [](auto& r, auto& n, auto* c) {
+         return r.Integer(n, "max_dead_letters", 1, 10000000, &c->receiver.max_dead_letters);
+       }},
   };
   return settings;
 }

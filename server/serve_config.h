@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/kafka_serve.h"
+#include "server/webhook_config.h"
 #include "engine/status.h"
 #include "engine/schema/time_window.h"
 
@@ -38,6 +39,7 @@ struct ServeConfig {
   KafkaProperties kafka;                  // passed to librdkafka as they are
   KafkaProperties consumer;
   KafkaProperties producer;
+  ReceiverConfig receiver;                // webhooks, events, people, max_body_bytes
 };
 
 // Reads and checks `path`. Errors name the file and line.
