@@ -20,6 +20,9 @@
 
 namespace keel::webhooks {
 
+// The folder of the dead letters inside serve's `data` folder.
+inline constexpr std::string_view kDeadLetterFolder = "dead-letters";
+
 struct DeadLetter {
   std::string id;        // set by Put: ENDPOINT-HEX, the same for a redelivery
   std::string endpoint;  // the receiving endpoint's name

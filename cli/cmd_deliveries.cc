@@ -1,0 +1,112 @@
+// keel deliveries list|show --db DIR: the webhook deliveries `keel serve`
+// kept as dead letters (signed correctly, not mappable), with their reasons.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
+#include "cli/terminal_text.h"
+#include "connectors/webhooks/dead_letters.h"
+#include "engine/utf8.h"
+
+namespace keel::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DeliveriesFlags {
+  std::string db;
+  std::string id;
+  bool json = false;
+};
+
+// The store of serve's data folder `db`; a folder without one has none.
+Result<std::unique_ptr<webhooks::DeadLetterStore>> OpenStore(const std::string& db) {
+  std::error_code error;
+  if (!fs::is_directory(db, error)) {
+    return Status::NotFound("'" + db + "' is not a folder: give --db the `data` folder of keel serve");
+  }
+  return webhooks::DeadLetterStore::Open(fs::path(db) / webhooks::kDeadLetterFolder);
+}
+
+nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_body) {
+  nlohmann::ordered_json json = {{"id", letter.id},
+                                 {"endpoint", letter.endpoint},
+                                 {"delivery", letter.delivery},
+                                 {"received", letter.received},
+                                 {"reason", letter.reason},
+                                 {"bytes", letter.body.size()}};
+  if (with_body) {
+    json["headers"] = letter.headers;
+    json["body"] = IsValidUtf8(letter.body) ? nlohmann::ordered_json(letter.body) : nlohmann::ordered_json(nullptr);
+  }
+  return json;
+}
+
+int RunList(const DeliveriesFlags& flags) {
+  auto store = OpenStore(flags.db);
+  if (!store.ok()) return ReportError("deliveries list", store.status());
+  auto letters = (*store)->List();
+  if (!letters.ok()) return ReportError("deliveries list", letters.status());
+  if (flags.json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& letter : *letters) list.push_back(LetterJson(letter, false));
+    PrintJson({{"dead_letters", list}});
+    return kExitOk;
+  }
+  if (letters->empty()) {
+    std::cout << "no dead letters\n";
+    return kExitOk;
+  }
+  for (const auto& letter : *letters) {
+    std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.received) << "  "
+              << TerminalText(letter.delivery.empty() ? "(no delivery id)" : letter.delivery) << "\n    "
+              << TerminalText(letter.reason) << "\n";
+  }
+  std::cout << letters->size() << " dead letter(s); `keel deliveries show --db " << flags.db
+            << " ID` shows one\n";
+  return kExitOk;
+}
+
+int RunShow(const DeliveriesFlags& flags) {
+  auto store = OpenStore(flags.db);
+  if (!store.ok()) return ReportError("deliveries show", store.status());
+  auto letter = (*store)->Get(flags.id);
+  if (!letter.ok()) return ReportError("deliveries show", letter.status());
+  if (flags.json) {
+    PrintJson(LetterJson(*letter, true));
+    return kExitOk;
+  }
+  std::cout << "id        " << TerminalText(letter->id) << "\nendpoint  " << TerminalText(letter->endpoint)
+            << "\ndelivery  " << TerminalText(letter->delivery) << "\nreceived  " << TerminalText(letter->received)
+            << "\nreason    " << TerminalText(letter->reason) << "\nheaders\n";
+  for (const auto& [name, value] : letter->headers) {
+    std::cout << "  " << TerminalText(name) << ": " << TerminalText(value) << "\n";
+  }
+  std::cout << "body (" << letter->body.size() << " bytes)\n" << TerminalText(letter->body) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
+  CLI::App* deliveries = app.add_subcommand(
+      "deliveries", "The webhook deliveries keel serve kept as dead letters: signed correctly but not mappable");
+  deliveries->require_subcommand(1);
+
+  auto list_flags = std::make_shared<DeliveriesFlags>();
+  CLI::App* list = deliveries->add_subcommand("list", "List the dead letters, oldest first, with their reasons");
+  list->add_option("--db", list_flags->db, "The `data` folder of keel serve")->required();
+  AddJsonFlag(list, &list_flags->json);
+  list->callback([list_flags, exit_code] { *exit_code = RunList(*list_flags); });
+
+  auto show_flags = std::make_shared<DeliveriesFlags>();
+  CLI::App* show = deliveries->add_subcommand("show", "Show one dead letter: its headers, body and reason");
+  show->add_option("--db", show_flags->db, "The `data` folder of keel serve")->required();
+  show->add_option("ID", show_flags->id, "The dead letter's id, as `keel deliveries list` shows it")->required();
+  AddJsonFlag(show, &show_flags->json);
+  show->callback([show_flags, exit_code] { *exit_code = RunShow(*show_flags); });
+}
+
+}  // namespace keel::cli
