@@ -1,0 +1,44 @@
+// The threads that serve connections, as cpp-httplib's TaskQueue: a fixed
+// number of workers and a bounded queue of accepted connections. When the
+// queue is full the accepting thread waits, so further connections wait in
+// the kernel's listen queue instead of in memory without bound.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace keel::http {
+
+class WorkerPool final : public httplib::TaskQueue {
+ public:
+  // `stopping` must outlive the pool: once it is true, a connection that
+  // finds the queue full runs at once on the caller's thread (where it sees
+  // the stop and closes), so stopping never waits for a free slot.
+  WorkerPool(size_t workers, size_t max_queued, const std::atomic<bool>* stopping);
+  ~WorkerPool() override;
+
+  void enqueue(std::function<void()> task) override;
+  void shutdown() override;  // runs what is queued, then joins the workers
+
+ private:
+  void Work();
+
+  size_t max_queued_;
+  const std::atomic<bool>* stopping_;
+  std::mutex mutex_;
+  std::condition_variable queued_;  // a task came, or shutdown
+  std::condition_variable taken_;   // a slot came free
+  std::deque<std::function<void()>> tasks_;
+  bool shut_down_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace keel::http
