@@ -1,7 +1,8 @@
 // keel serve --config FILE: keel next to Kafka. Consumes the input topics
 // in a consumer group, one log per partition, runs the rules, fires each
 // log's due timers by the system clock, publishes the derived events through
-// the outbox, dead-letters what it cannot ingest.
+// the outbox, dead-letters what it cannot ingest. Without `brokers`
+// (embedded mode) one local log in DATA/log, with the rules and timers.
 #include <csignal>
 
 #include "cli/report.h"
@@ -39,7 +40,8 @@ int RunServe(const std::string& config_path) {
   auto server = server::Server::Create(config_path, *config, std::move(set).value(), std::move(schemas).value());
   if (!server.ok()) return ConfigurationError(server.status());
   Log(LogLevel::kInfo, "keel serve started",
-      {{"rules", (*server)->rules().hash().substr(0, 12)}, {"http_port", std::to_string(config->http_port)}});
+      {{"rules", (*server)->rules().hash().substr(0, 12)}, {"http_port", std::to_string(config->http_port)},
+       {"mode", config->brokers.empty() ? "embedded" : "kafka"}});
   Status served = (*server)->Run(g_stop);
   server->reset();
   if (!served.ok()) return ReportError("serve", served);
@@ -53,6 +55,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand(
       "serve", "Serve Kafka: consume the input topics in a consumer group (one log per partition), run the rules, "
                "publish derived events to the output topic, send what cannot be ingested to the dead-letter topic. "
+               "Without 'brokers' in the configuration: one local log in DATA/log, with the rules and timers. "
                "Stops cleanly on SIGTERM or SIGINT. README, \"With Kafka\", lists the settings.");
   command->add_option("--config", *config, "The YAML configuration file")->required();
   command->callback([config, exit_code] { *exit_code = RunServe(*config); });

@@ -148,6 +148,44 @@ const std::map<std::string, Setter>& Settings() {
   return settings;
 }
 
+// Without brokers keel serves one local log (embedded mode), where a Kafka
+// setting is a mistake to point at, not one to ignore.
+Status CheckEmbedded(const ConfigReader& reader, const std::map<std::string, YAML::Node>& seen) {
+  for (const char* kafka_only : {"input_topics", "output_topic", "dead_letter_topic", "group", "publish", "kafka",
+                                 "consumer", "producer", "batch_max_messages", "batch_max_wait_ms",
+                                 "ingest_threads"}) {
+    if (auto it = seen.find(kafka_only); it != seen.end()) {
+      return reader.Error(it->second, "'" + std::string(kafka_only) +
+                                          "' is a Kafka setting and needs 'brokers' (without 'brokers', keel serve "
+                                          "runs one local log in 'data')");
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckKafka(const ConfigReader& reader, const std::map<std::string, YAML::Node>& seen,
+                  const ServeConfig& config) {
+  const YAML::Node& brokers = seen.at("brokers");
+  if (config.output_topic.empty()) {
+    return reader.Error(brokers, "the setting 'output_topic' is required with 'brokers'");
+  }
+  if (config.dead_letter_topic.empty()) {
+    return reader.Error(brokers, "the setting 'dead_letter_topic' is required with 'brokers'");
+  }
+  if (config.input_topics.empty()) {
+    return reader.Error(brokers, "the setting 'input_topics' is required with 'brokers'");
+  }
+  // keel consumes its own dead letters there, refuses them again, and so on
+  // for ever.
+  for (const std::string& input : config.input_topics) {
+    if (input == config.dead_letter_topic) {
+      return reader.Error(seen.at("dead_letter_topic"), "'dead_letter_topic' must not be an input topic: dead "
+                                                        "letters sent to '" + input + "' would be consumed again");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ServeConfig> ReadServeConfig(const std::string& path) {
@@ -175,22 +213,9 @@ Result<ServeConfig> ReadServeConfig(const std::string& path) {
     KEEL_RETURN_IF_ERROR(reader.NotSeenBefore(&seen, entry.first, "the setting"));
     KEEL_RETURN_IF_ERROR(setting->second(reader, entry.second, &config));
   }
-  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"brokers", &config.brokers},
-                                   {"output_topic", &config.output_topic},
-                                   {"dead_letter_topic", &config.dead_letter_topic},
-                                   {"data", &config.data},
-                                   {"rules", &config.rules}}) {
-    if (value->empty()) return Status::InvalidArgument(path + ": the setting '" + key + "' is required");
-  }
-  if (config.input_topics.empty()) return Status::InvalidArgument(path + ": the setting 'input_topics' is required");
-  // keel consumes its own dead letters there, refuses them again, and so on
-  // for ever.
-  for (const std::string& input : config.input_topics) {
-    if (input == config.dead_letter_topic) {
-      return reader.Error(seen.at("dead_letter_topic"), "'dead_letter_topic' must not be an input topic: dead "
-                                                        "letters sent to '" + input + "' would be consumed again");
-    }
-  }
+  KEEL_RETURN_IF_ERROR(config.brokers.empty() ? CheckEmbedded(reader, seen) : CheckKafka(reader, seen, config));
+  if (config.data.empty()) return Status::InvalidArgument(path + ": the setting 'data' is required");
+  if (config.rules.empty()) return Status::InvalidArgument(path + ": the setting 'rules' is required");
   return config;
 }
 

@@ -1,7 +1,8 @@
 // The YAML configuration of `keel serve` (README, "With Kafka", lists every
-// setting). Reading it refuses unknown keys, keys set twice, wrong types,
-// librdkafka properties librdkafka does not take, and a dead-letter topic
-// that is also an input topic, with file:line.
+// setting; "keel serve without Kafka" the embedded mode's). Reading it
+// refuses unknown keys, keys set twice, wrong types, librdkafka properties
+// librdkafka does not take, a dead-letter topic that is also an input topic,
+// and Kafka settings without `brokers`, with file:line.
 #pragma once
 
 #include <chrono>
@@ -17,12 +18,12 @@
 namespace keel::server {
 
 struct ServeConfig {
-  std::string brokers;                    // bootstrap.servers
+  std::string brokers;                    // bootstrap.servers; empty: embedded mode, one local log
   std::string group = "keel";
   std::vector<std::string> input_topics;
   std::string output_topic;
   std::string dead_letter_topic;
-  std::string data;                       // one log per partition in DATA/TOPIC-PARTITION/
+  std::string data;                       // one log per partition in DATA/TOPIC-PARTITION/, or DATA/log
   std::string sync = "batch";             // always | batch | off
   std::string rules;                      // a rules folder or a pack folder
   std::string templates;                  // default: the pack's templates/

@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <chrono>
+#include <thread>
 
 namespace keel::server {
 namespace {
@@ -29,7 +30,20 @@ Result<KafkaServeOptions> GroupOptions(const ServeConfig& config, const Clock* c
   return options;
 }
 
+LocalIngestOptions EmbeddedOptions(const ServeConfig& config, SyncMode sync, const Clock* clock) {
+  LocalIngestOptions options;
+  options.dir = EmbeddedLogDir(config.data);
+  options.sync = sync;
+  options.log.max_cascade_depth = config.max_depth;
+  options.decode.max_event_bytes = config.max_event_bytes;
+  options.decode.time_window = {.days = config.event_time_window_days, .clock = clock};
+  options.clock = clock;
+  return options;
+}
+
 }  // namespace
+
+std::filesystem::path EmbeddedLogDir(const std::string& data) { return std::filesystem::path(data) / "log"; }
 
 Server::Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas)
     : set_(std::move(set)),
@@ -45,6 +59,14 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
   KEEL_ASSIGN_OR_RETURN(KafkaServeOptions options, GroupOptions(config, &server->wall_clock_));
   KEEL_RETURN_IF_ERROR(server->set_.RegisterCustomEventTypes(*server->schemas_));
   if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
+  if (config.brokers.empty()) {
+    KEEL_ASSIGN_OR_RETURN(SyncMode sync, ParseSyncMode(config.sync));
+    auto local = LocalIngest::Open(EmbeddedOptions(config, sync, &server->wall_clock_), server->hooks_,
+                                   server->schemas_.get(), &server->metrics_);
+    if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
+    server->local_ = std::move(local).value();
+    return server;
+  }
   auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
   if (!serve.ok()) return Status::InvalidArgument(config_path + ": " + serve.status().message());
   server->serve_ = std::move(serve).value();
@@ -52,10 +74,25 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
 }
 
 Status Server::Run(const std::atomic<bool>& stop) {
+  if (local_) return RunEmbedded(stop);
   Status served = serve_->Run(stop);
   healthy_.store(false);
   serve_.reset();
   return served;
+}
+
+// The writer thread does the work; this one waits for the stop, or for a
+// failed write (a full disk), which ends serving as it does with Kafka.
+Status Server::RunEmbedded(const std::atomic<bool>& stop) {
+  Status served;
+  while (!stop.load() && served.ok()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    served = local_->failure();
+  }
+  healthy_.store(false);
+  Status closed = local_->Close();
+  local_.reset();
+  return served.ok() ? closed : served;
 }
 
 }  // namespace keel::server

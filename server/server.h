@@ -1,7 +1,9 @@
 // keel serve put together: serve.yaml's settings turned into the Kafka
 // group's options, the rule set attached to every partition log, the HTTP
-// endpoint started, the group run until asked to stop. cli/cmd_serve.cc
-// only reads the command line and turns the outcome into an exit code.
+// endpoint started, the group run until asked to stop. Without brokers
+// (embedded mode) one local log in DATA/log takes the place of the group,
+// written through LocalIngest. cli/cmd_serve.cc only reads the command line
+// and turns the outcome into an exit code.
 #pragma once
 
 #include <atomic>
@@ -13,6 +15,7 @@
 #include "engine/schema/schema_registry.h"
 #include "rules/ruleset.h"
 #include "server/kafka_serve.h"
+#include "server/local_ingest.h"
 #include "server/partition_rules.h"
 #include "server/serve_config.h"
 #include "server/serve_http.h"
@@ -34,9 +37,13 @@ class Server {
   Status Run(const std::atomic<bool>& stop);
 
   const rules::RuleSet& rules() const { return set_; }
+  // The way into the local log in embedded mode (thread-safe); nullptr with
+  // brokers. Valid until Run returns.
+  LocalIngest* local_ingest() { return local_.get(); }
 
  private:
   Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);
+  Status RunEmbedded(const std::atomic<bool>& stop);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -47,7 +54,11 @@ class Server {
   ServeHttp http_;
   PartitionRules partition_rules_;
   PartitionHooks hooks_;
-  std::unique_ptr<KafkaServe> serve_;
+  std::unique_ptr<KafkaServe> serve_;   // with brokers
+  std::unique_ptr<LocalIngest> local_;  // without: embedded mode
 };
+
+// Where embedded mode keeps its log: DATA/log.
+std::filesystem::path EmbeddedLogDir(const std::string& data);
 
 }  // namespace keel::server

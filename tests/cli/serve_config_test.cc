@@ -146,6 +146,42 @@ TEST_F(ServeConfigTest, DeadLetterTopicThatIsAnInputTopicIsRefused) {
       << ServeErr();
 }
 
+TEST_F(ServeConfigTest, TopicsWithoutBrokersAreRefused) {
+  std::string path = Write("data: /tmp/nowhere\nrules: examples/01-initiative-kickoff\ninput_topics: [events]\n");
+  KeelRun run = RunKeel({"serve", "--config", path});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find(path + ":3: 'input_topics' is a Kafka setting and needs 'brokers'"), std::string::npos)
+      << run.Describe();
+}
+
+TEST_F(ServeConfigTest, BrokersWithoutInputTopicsAreRefused) {
+  std::string path = Write(
+      "brokers: localhost:9092\noutput_topic: out\ndead_letter_topic: dead\n"
+      "data: /tmp/nowhere\nrules: examples/01-initiative-kickoff\n");
+  KeelRun run = RunKeel({"serve", "--config", path});
+  EXPECT_EQ(run.exit_code, 2) << run.Describe();
+  EXPECT_NE(run.err.find(path + ":1: the setting 'input_topics' is required with 'brokers'"), std::string::npos)
+      << run.Describe();
+}
+
+// Embedded mode: no brokers, one local log in DATA/log, created at start,
+// synced and closed on SIGTERM (exit 0), after which it verifies.
+TEST_F(ServeConfigTest, WithoutBrokersServeRunsOneLocalLogAndStopsCleanly) {
+  std::filesystem::path data = dir_ / "data";
+  std::string path = Write("data: " + data.string() + "\nrules: examples/01-initiative-kickoff\nhttp_port: 0\n");
+  SpawnedProcess serve({KeelPath(), "serve", "--config", path}, dir_ / "out.txt", dir_ / "err.txt");
+  for (int waited = 0; waited < 300 && !std::filesystem::exists(data / "log" / "CURRENT"); ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(std::filesystem::exists(data / "log" / "CURRENT")) << ServeErr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0) << ServeErr();
+  EXPECT_NE(ServeErr().find("\"mode\":\"embedded\""), std::string::npos) << ServeErr();
+  KeelRun verify = RunKeel({"verify", "--db", (data / "log").string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+}
+
 TEST_F(ServeConfigTest, MissingFileIsAnError) {
   KeelRun run = RunKeel({"serve", "--config", (dir_ / "absent.yaml").string()});
   EXPECT_EQ(run.exit_code, 2);

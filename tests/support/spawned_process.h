@@ -63,6 +63,11 @@ class SpawnedProcess {
     return Wait() == 128 + SIGKILL;
   }
 
+  // Sends `signal` (SIGTERM, say) to a child still running.
+  void Signal(int signal) {
+    if (!Poll()) ::kill(pid_, signal);
+  }
+
   int Wait() {
     if (pid_ > 0) {
       int status = 0;
