@@ -19,8 +19,10 @@ http::HttpServerLimits ServerLimits(const ServeHttpLimits& limits) {
 
 ServeHttp::ServeHttp(const ServeMetrics* metrics, const std::atomic<bool>* healthy, ServeHttpLimits limits)
     : server_(ServerLimits(limits)) {
-  server_.Route("GET", "/metrics", [metrics](const http::HttpRequest&) {
-    http::HttpResponse response = http::HttpResponse::Text(200, metrics->PrometheusText());
+  server_.Route("GET", "/metrics", [this, metrics](const http::HttpRequest&) {
+    std::string text = metrics->PrometheusText();
+    for (const auto& more : more_metrics_) text += more();
+    http::HttpResponse response = http::HttpResponse::Text(200, std::move(text));
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return response;
   });
@@ -32,6 +34,8 @@ ServeHttp::ServeHttp(const ServeMetrics* metrics, const std::atomic<bool>* healt
 void ServeHttp::Route(const std::string& method, const std::string& path, http::HttpHandler handler) {
   server_.Route(method, path, std::move(handler));
 }
+
+void ServeHttp::AddMetrics(std::function<std::string()> text) { more_metrics_.push_back(std::move(text)); }
 
 Status ServeHttp::Start(const std::string& address, int port) {
   Status started = server_.Start(address, port);

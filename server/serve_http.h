@@ -10,7 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "connectors/http/http_server.h"
 #include "connectors/serve_metrics.h"
@@ -43,11 +45,20 @@ class ServeHttp {
   // Adds a route (e.g. a webhook endpoint); before Start.
   void Route(const std::string& method, const std::string& path, http::HttpHandler handler);
 
+  // Adds what `text` returns to /metrics (e.g. the receiver's counters);
+  // before Start. `text` must be safe to call from any thread.
+  void AddMetrics(std::function<std::string()> text);
+
   // Binds and starts serving; the port is taken when this returns. A port
   // another process listens on is an error.
   Status Start(const std::string& address, int port);
 
+  // Stops serving and waits for the handlers running; idempotent. Before
+  // what the routes use goes away.
+  void Stop() { server_.Stop(); }
+
  private:
+  std::vector<std::function<std::string()>> more_metrics_;  // set before Start, read after
   http::HttpServer server_;
 };
 

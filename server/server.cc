@@ -3,6 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/json_time.h"
+#include "rules/expressions.h"
+
 namespace keel::server {
 namespace {
 
@@ -41,14 +44,33 @@ LocalIngestOptions EmbeddedOptions(const ServeConfig& config, SyncMode sync, con
   return options;
 }
 
+ServeHttpLimits HttpLimits(const ServeConfig& config) {
+  ServeHttpLimits limits;
+  limits.max_body_bytes = config.receiver.max_body_bytes;
+  // A delivery is answered once its events are durable: its handler waits
+  // for the group commit, which a busy disk can slow to seconds.
+  if (!config.receiver.empty()) limits.request_deadline = std::chrono::seconds(30);
+  return limits;
+}
+
+std::string WallClockRfc3339() {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return FormatRfc3339Micros(micros.count()).value_or("");
+}
+
 }  // namespace
+
+std::filesystem::path DeadLetterDir(const std::string& data) {
+  return std::filesystem::path(data) / webhooks::kDeadLetterFolder;
+}
 
 std::filesystem::path EmbeddedLogDir(const std::string& data) { return std::filesystem::path(data) / "log"; }
 
 Server::Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas)
     : set_(std::move(set)),
       schemas_(std::move(schemas)),
-      http_(&metrics_, &healthy_),
+      http_(&metrics_, &healthy_, HttpLimits(config)),
       partition_rules_(set_, schemas_.get(), CascadeLimits{config.max_depth, CascadeLimits().max_derived},
                        {.days = config.event_time_window_days, .clock = &wall_clock_}),
       hooks_(partition_rules_.Hooks()) {}
@@ -58,19 +80,49 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
   std::unique_ptr<Server> server(new Server(config, std::move(set), std::move(schemas)));
   KEEL_ASSIGN_OR_RETURN(KafkaServeOptions options, GroupOptions(config, &server->wall_clock_));
   KEEL_RETURN_IF_ERROR(server->set_.RegisterCustomEventTypes(*server->schemas_));
-  if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
   if (config.brokers.empty()) {
     KEEL_ASSIGN_OR_RETURN(SyncMode sync, ParseSyncMode(config.sync));
     auto local = LocalIngest::Open(EmbeddedOptions(config, sync, &server->wall_clock_), server->hooks_,
                                    server->schemas_.get(), &server->metrics_);
     if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
     server->local_ = std::move(local).value();
+    if (Status receiver = server->StartReceiver(config); !receiver.ok()) {
+      return Status(receiver.code(), config_path + ": " + receiver.message());
+    }
+    if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
     return server;
   }
+  if (!config.receiver.empty()) {
+    return Status::InvalidArgument(config_path + ": webhooks and events are served in embedded mode (without "
+                                   "brokers) only, for now; with Kafka, post to a keel serve of its own");
+  }
+  if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
   auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
   if (!serve.ok()) return Status::InvalidArgument(config_path + ": " + serve.status().message());
   server->serve_ = std::move(serve).value();
   return server;
+}
+
+Server::~Server() { http_.Stop(); }
+
+Status Server::StartReceiver(const ServeConfig& config) {
+  if (config.receiver.empty()) return Status::OK();
+  expressions_ = std::make_unique<rules::CelExpressionCompiler>();
+  KEEL_ASSIGN_OR_RETURN(dead_letters_,
+                        webhooks::DeadLetterStore::Open(DeadLetterDir(config.data),
+                                                        {.max_letters = config.receiver.max_dead_letters}));
+  ReceiverParts parts;
+  parts.compiler = expressions_.get();
+  parts.schemas = schemas_.get();
+  parts.dead_letters = dead_letters_.get();
+  parts.submit = [local = local_.get()](std::vector<std::string> events, SubmitDone done) {
+    local->Submit(std::move(events), std::move(done));
+  };
+  parts.now_rfc3339 = WallClockRfc3339;
+  KEEL_ASSIGN_OR_RETURN(receiver_, WebhookReceiver::Create(config.receiver, std::move(parts)));
+  for (const auto& route : receiver_->Routes()) http_.Route(route.method, route.path, route.handler);
+  http_.AddMetrics([receiver = receiver_.get()] { return receiver->PrometheusText(); });
+  return Status::OK();
 }
 
 Status Server::Run(const std::atomic<bool>& stop) {
@@ -90,6 +142,7 @@ Status Server::RunEmbedded(const std::atomic<bool>& stop) {
     served = local_->failure();
   }
   healthy_.store(false);
+  http_.Stop();  // no request may submit to a closed log
   Status closed = local_->Close();
   local_.reset();
   return served.ok() ? closed : served;

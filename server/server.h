@@ -19,6 +19,7 @@
 #include "server/partition_rules.h"
 #include "server/serve_config.h"
 #include "server/serve_http.h"
+#include "server/webhook_receiver.h"
 
 namespace keel::server {
 
@@ -35,6 +36,8 @@ class Server {
   // Serves until `stop` is set; an error is a failure while serving (a
   // broker gone for good, a full disk). /healthz turns 503 as it returns.
   Status Run(const std::atomic<bool>& stop);
+  // The HTTP routes use the receiver and the log: they stop first.
+  ~Server();
 
   const rules::RuleSet& rules() const { return set_; }
   // The way into the local log in embedded mode (thread-safe); nullptr with
@@ -44,6 +47,8 @@ class Server {
  private:
   Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);
   Status RunEmbedded(const std::atomic<bool>& stop);
+  // The receiver of config.receiver on the local log, its routes on http_.
+  Status StartReceiver(const ServeConfig& config);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -56,9 +61,15 @@ class Server {
   PartitionHooks hooks_;
   std::unique_ptr<KafkaServe> serve_;   // with brokers
   std::unique_ptr<LocalIngest> local_;  // without: embedded mode
+  // The webhook receiver and POST /events (embedded mode, when configured).
+  std::unique_ptr<ExpressionCompiler> expressions_;
+  std::unique_ptr<webhooks::DeadLetterStore> dead_letters_;
+  std::unique_ptr<WebhookReceiver> receiver_;
 };
 
 // Where embedded mode keeps its log: DATA/log.
 std::filesystem::path EmbeddedLogDir(const std::string& data);
+// Where the receiver keeps its dead letters: DATA/dead-letters.
+std::filesystem::path DeadLetterDir(const std::string& data);
 
 }  // namespace keel::server
