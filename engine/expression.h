@@ -84,7 +84,9 @@ class Expression {
   // The value must be a bool.
   virtual Result<bool> EvaluateBool(const ExpressionScope& scope) const = 0;
   // Evaluates and binds the value as `name` in the evaluator's own form (no
-  // round trip through JSON): a mapping's `let`.
+  // round trip through JSON): a mapping's `let`. An evaluation error is bound
+  // as an error that fails the expressions reading `name` ("NAME: message"),
+  // not this call; only a resource limit fails it.
   virtual Status EvaluateInto(ExpressionScope& scope, std::string_view name) const = 0;
   // The value must be a list (null reads as the empty list): binds it as
   // `name` and returns its size, for BindListItem.

@@ -122,8 +122,14 @@ class CelExpression final : public Expression {
     return value.AsBool();
   }
   Status EvaluateInto(ExpressionScope& scope, std::string_view name) const override {
-    KEEL_ASSIGN_OR_RETURN(cel::Value value, Value(ActivationOf(scope)));
-    static_cast<CelScope&>(scope).Bind(name, std::move(value));
+    Result<cel::Value> value = Value(ActivationOf(scope));
+    if (!value.ok() && value.status().code() == StatusCode::kResourceExhausted) return value.status();
+    // An error is bound as CEL's error value: it fails only the expressions
+    // that read the name (CEL's `false && x` stays false).
+    static_cast<CelScope&>(scope).Bind(
+        name, value.ok() ? *std::move(value)
+                         : cel::Value::Error(cel::ErrorCode::kInvalidArgument,
+                                             std::string(name) + ": " + value.status().message()));
     return Status::OK();
   }
   Result<size_t> EvaluateList(ExpressionScope& scope, std::string_view name) const override {
