@@ -27,6 +27,10 @@
 
 #include "engine/status.h"
 
+namespace keel {
+class PeopleDirectory;  // engine/expression.h
+}  // namespace keel
+
 namespace keel::cel {
 
 // The kind of a value. kDyn appears only in declarations ("any kind").
@@ -307,6 +311,11 @@ class Activation {
   void SetEntitySource(const EntitySource* source) { entity_source_ = source; }
   const EntitySource* entity_source() const { return entity_source_; }
 
+  // Whose identities person() resolves (a workspace's people file); nullptr:
+  // nobody's, person() gives "TOOL:IDENTITY". Not owned; must outlive evaluations.
+  void SetPeople(const PeopleDirectory* people) { people_ = people; }
+  const PeopleDirectory* people() const { return people_; }
+
  private:
   struct Binding {
     std::string name;
@@ -319,6 +328,7 @@ class Activation {
   Value now_;
   const BusinessCalendar* calendar_ = nullptr;
   const EntitySource* entity_source_ = nullptr;
+  const PeopleDirectory* people_ = nullptr;
 };
 
 // A civil date: year, month 1-12, day 1-31.

@@ -48,6 +48,7 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterTimeFunctions(*r);
     RegisterWorkFunctions(*r);
     RegisterEntityFunctions(*r);
+    RegisterMappingFunctions(*r);
     r->BuildTables();
     return r;
   }();

@@ -64,6 +64,7 @@ void RegisterStringFunctions(FunctionRegistry& registry);
 void RegisterTimeFunctions(FunctionRegistry& registry);
 void RegisterWorkFunctions(FunctionRegistry& registry);
 void RegisterEntityFunctions(FunctionRegistry& registry);
+void RegisterMappingFunctions(FunctionRegistry& registry);
 
 // How a function or operator is named in messages: "+" for _+_, "in" for @in.
 std::string DisplayName(std::string_view name);

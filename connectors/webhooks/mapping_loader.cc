@@ -1,0 +1,299 @@
+// LoadMapping: a mapping file read, checked and compiled once. The first
+// problem found is the error, placed in the file.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "connectors/webhooks/mapping.h"
+#include "connectors/webhooks/mapping_yaml.h"
+#include "engine/schema/schema_registry.h"
+#include "engine/yaml_load.h"
+
+namespace keel::webhooks {
+namespace {
+
+// At most this many cases, lets and events per case: far more than any tool needs.
+constexpr size_t kMaxEntries = 1000;
+
+const std::set<std::string, std::less<>> kTopKeys = {"mapping", "description", "signature", "delivery_id", "source",
+                                                     "workspace", "let", "cases", "otherwise"};
+const std::set<std::string, std::less<>> kSignatureKeys = {"scheme", "header", "prefix"};
+const std::set<std::string, std::less<>> kCaseKeys = {"name", "if", "events", "ignore"};
+const std::set<std::string, std::less<>> kEventKeys = {"for_each", "if", "id", "type", "subject", "time", "actor", "data"};
+const std::set<std::string, std::less<>> kOtherwiseKeys = {"ignore"};
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+class Loader {
+ public:
+  Loader(std::string_view file, std::string_view text, const ExpressionCompiler& compiler, const SchemaRegistry* types)
+      : file_(file), text_(text), compiler_(compiler), types_(types) {}
+
+  Result<Mapping> Load() {
+    YamlPlace where;
+    Result<std::vector<YAML::Node>> documents = LoadYaml(text_, {}, &where);
+    if (!documents.ok()) return YamlRefusal(file_, documents.status(), where);
+    if (documents->size() != 1) return Status::InvalidArgument(file_ + ": a mapping file holds one YAML document");
+    const YAML::Node& root = (*documents)[0];
+    if (!root.IsMap()) return Fail(PlaceOf(root), "a mapping file is a mapping (mapping:, source:, cases:, ...)");
+    KEEL_RETURN_IF_ERROR(CheckKeys(root, kTopKeys, "mapping file"));
+    Mapping mapping;
+    mapping.file = file_;
+    KEEL_ASSIGN_OR_RETURN(mapping.name, RequiredText(root, "mapping"));
+    if (YAML::Node d = root["description"]; d.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(mapping.description, Text(d, "description"));
+    }
+    if (YAML::Node s = root["signature"]; s.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(mapping.signature, ReadSignature(s));
+    }
+
+    std::vector<std::string> base = {std::string(kHeadersVar), std::string(kBodyVar), std::string(kEndpointVar)};
+    if (YAML::Node d = root["delivery_id"]; d.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(mapping.delivery_id, Compile(d, ExpressionForm::kCel, base, "delivery_id"));
+    }
+    if (YAML::Node w = root["workspace"]; w.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(mapping.workspace, Compile(w, ExpressionForm::kTemplate, base, "workspace"));
+    }
+    std::vector<std::string> vars = base;
+    if (YAML::Node lets = root["let"]; lets.IsDefined()) {
+      if (!lets.IsMap()) return Fail(PlaceOf(lets), "let: expected a mapping of name: CEL, got " + Describe(lets));
+      for (auto it = lets.begin(); it != lets.end(); ++it) {
+        std::string name = it->first.Scalar();
+        if (!IsIdentifier(name)) return Fail(PlaceOf(it->first), "let: '" + name + "' is not a name (letters, digits, _)");
+        for (const std::string& taken : vars) {
+          if (taken == name) return Fail(PlaceOf(it->first), "let: '" + name + "' is already a variable");
+        }
+        if (name == kItemVar || name == kIndexVar) {
+          return Fail(PlaceOf(it->first), "let: '" + name + "' is for_each's variable");
+        }
+        KEEL_ASSIGN_OR_RETURN(CompiledExpression value, Compile(it->second, ExpressionForm::kCel, vars, "let." + name));
+        mapping.lets.push_back({name, std::move(value)});
+        vars.push_back(name);
+      }
+      if (mapping.lets.size() > kMaxEntries) return Fail(PlaceOf(lets), "let: more than 1000 names");
+    }
+    YAML::Node source = root["source"];
+    if (!source.IsDefined()) return Fail(PlaceOf(root), "missing key 'source' (the events' CloudEvents source)");
+    KEEL_ASSIGN_OR_RETURN(mapping.source, Compile(source, ExpressionForm::kTemplate, vars, "source"));
+
+    YAML::Node cases = root["cases"];
+    if (!cases.IsDefined()) return Fail(PlaceOf(root), "missing key 'cases'");
+    if (!cases.IsSequence()) return Fail(PlaceOf(cases), "cases: expected a list, got " + Describe(cases));
+    if (cases.size() > kMaxEntries) return Fail(PlaceOf(cases), "cases: more than 1000 cases");
+    std::set<std::string, std::less<>> names;
+    for (const YAML::Node& c : cases) {
+      KEEL_ASSIGN_OR_RETURN(Case one, ReadCase(c, vars));
+      if (!names.insert(one.name).second) {
+        return Fail(PlaceOf(c["name"]), "a second case named \"" + one.name + "\" (case names are unique)");
+      }
+      mapping.cases.push_back(std::move(one));
+    }
+    if (YAML::Node otherwise = root["otherwise"]; otherwise.IsDefined()) {
+      if (!otherwise.IsMap()) return Fail(PlaceOf(otherwise), "otherwise: expected a mapping with ignore:");
+      KEEL_RETURN_IF_ERROR(CheckKeys(otherwise, kOtherwiseKeys, "otherwise"));
+      YAML::Node ignore = otherwise["ignore"];
+      if (!ignore.IsDefined()) return Fail(PlaceOf(otherwise), "otherwise: missing key 'ignore' (the reason)");
+      KEEL_ASSIGN_OR_RETURN(mapping.otherwise_ignore, Compile(ignore, ExpressionForm::kTemplate, vars, "otherwise.ignore"));
+    }
+    return mapping;
+  }
+
+ private:
+  Status Fail(FilePlace place, std::string_view message) const {
+    return Status::InvalidArgument(AtPlace(file_, place, message));
+  }
+
+  Status CheckKeys(const YAML::Node& map, const std::set<std::string, std::less<>>& known, std::string_view what) const {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) return Fail(PlaceOf(it->first), std::string(what) + ": keys are names");
+      const std::string& key = it->first.Scalar();
+      if (known.count(key) == 0) {
+        std::string list;
+        for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+        return Fail(PlaceOf(it->first), "unknown key '" + key + "' in " + std::string(what) + " (known: " + list + ")");
+      }
+    }
+    return Status::OK();
+  }
+
+  Result<std::string> Text(const YAML::Node& node, std::string_view key) const {
+    if (!node.IsScalar() || !ScalarJson(node).is_string()) {
+      return Fail(PlaceOf(node), std::string(key) + ": expected text, got " + Describe(node));
+    }
+    return node.Scalar();
+  }
+  Result<std::string> RequiredText(const YAML::Node& map, std::string_view key) const {
+    YAML::Node node = map[std::string(key)];
+    if (!node.IsDefined()) return Fail(PlaceOf(map), "missing key '" + std::string(key) + "'");
+    KEEL_ASSIGN_OR_RETURN(std::string text, Text(node, key));
+    if (text.empty()) return Fail(PlaceOf(node), std::string(key) + ": must not be empty");
+    return text;
+  }
+
+  Result<SignatureSpec> ReadSignature(const YAML::Node& node) const {
+    if (!node.IsMap()) return Fail(PlaceOf(node), "signature: expected a mapping (scheme, header, prefix)");
+    KEEL_RETURN_IF_ERROR(CheckKeys(node, kSignatureKeys, "signature"));
+    SignatureSpec spec;
+    KEEL_ASSIGN_OR_RETURN(spec.scheme, RequiredText(node, "scheme"));
+    if (spec.scheme != "hmac-sha256" && spec.scheme != "token") {
+      return Fail(PlaceOf(node["scheme"]), "signature.scheme: '" + spec.scheme + "' is not hmac-sha256 or token");
+    }
+    KEEL_ASSIGN_OR_RETURN(spec.header, RequiredText(node, "header"));
+    if (YAML::Node p = node["prefix"]; p.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(spec.prefix, Text(p, "signature.prefix"));
+    }
+    return spec;
+  }
+
+  // Compiles a scalar; a CEL error is placed at its character in the file.
+  Result<CompiledExpression> Compile(const YAML::Node& node, ExpressionForm form, const std::vector<std::string>& vars,
+                                     std::string_view key) const {
+    if (node.IsMap() && node.size() == 1 && node.begin()->first.IsMap()) {
+      return Fail(PlaceOf(node), std::string(key) + ": an unquoted {{ }} reads as YAML mapping; put the template in quotes");
+    }
+    if (!node.IsScalar()) return Fail(PlaceOf(node), std::string(key) + ": expected " +
+                                                         (form == ExpressionForm::kCel ? "a CEL expression" : "a template") +
+                                                         ", got " + Describe(node));
+    std::string text = node.Scalar();
+    if (form == ExpressionForm::kTemplate && !IsTextScalar(node)) text = ScalarJson(node).dump();
+    ExpressionError error;
+    Result<CompiledExpression> compiled = compiler_.Compile(text, form, vars, &error);
+    if (!compiled.ok()) {
+      return Fail(PlaceInScalar(text_, node, error.line, error.column), std::string(key) + ": " + error.message);
+    }
+    return compiled;
+  }
+
+  Result<Case> ReadCase(const YAML::Node& node, const std::vector<std::string>& vars) const {
+    if (!node.IsMap()) return Fail(PlaceOf(node), "a case is a mapping (name, if, events or ignore)");
+    KEEL_RETURN_IF_ERROR(CheckKeys(node, kCaseKeys, "case"));
+    Case one;
+    one.place = PlaceOf(node);
+    KEEL_ASSIGN_OR_RETURN(one.name, RequiredText(node, "name"));
+    std::string where = "case \"" + one.name + "\"";
+    if (YAML::Node c = node["if"]; c.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(one.condition, Compile(c, ExpressionForm::kCel, vars, where + ", if"));
+    }
+    YAML::Node events = node["events"];
+    YAML::Node ignore = node["ignore"];
+    if (events.IsDefined() == ignore.IsDefined()) {
+      return Fail(one.place, where + ": give either events: or ignore: (the reason)");
+    }
+    if (ignore.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(one.ignore, Compile(ignore, ExpressionForm::kTemplate, vars, where + ", ignore"));
+      return one;
+    }
+    if (!events.IsSequence()) return Fail(PlaceOf(events), where + ", events: expected a list, got " + Describe(events));
+    if (events.size() > kMaxEntries) return Fail(PlaceOf(events), where + ": more than 1000 events");
+    for (size_t i = 0; i < events.size(); ++i) {
+      KEEL_ASSIGN_OR_RETURN(EventSpec event, ReadEvent(events[i], vars, where + ", event " + std::to_string(i + 1)));
+      one.events.push_back(std::move(event));
+    }
+    return one;
+  }
+
+  Result<EventSpec> ReadEvent(const YAML::Node& node, std::vector<std::string> vars, const std::string& where) const {
+    if (!node.IsMap()) return Fail(PlaceOf(node), where + ": expected a mapping (type, subject, time, ...)");
+    KEEL_RETURN_IF_ERROR(CheckKeys(node, kEventKeys, "event"));
+    EventSpec event;
+    event.place = PlaceOf(node);
+    if (YAML::Node f = node["for_each"]; f.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(event.for_each, Compile(f, ExpressionForm::kCel, vars, where + ", for_each"));
+      vars.push_back(std::string(kItemVar));
+      vars.push_back(std::string(kIndexVar));
+    }
+    if (YAML::Node c = node["if"]; c.IsDefined()) {
+      KEEL_ASSIGN_OR_RETURN(event.condition, Compile(c, ExpressionForm::kCel, vars, where + ", if"));
+    }
+    auto field = [&](const char* key, bool required, CompiledExpression* out) -> Status {
+      YAML::Node value = node[key];
+      if (!value.IsDefined()) {
+        return required ? Fail(event.place, where + ": missing key '" + std::string(key) + "'") : Status::OK();
+      }
+      KEEL_ASSIGN_OR_RETURN(*out, Compile(value, ExpressionForm::kTemplate, vars, where + ", " + key));
+      return Status::OK();
+    };
+    KEEL_RETURN_IF_ERROR(field("id", false, &event.id));
+    KEEL_RETURN_IF_ERROR(field("type", true, &event.type));
+    KEEL_RETURN_IF_ERROR(field("subject", true, &event.subject));
+    KEEL_RETURN_IF_ERROR(field("time", true, &event.time));
+    KEEL_RETURN_IF_ERROR(field("actor", false, &event.actor));
+    if (const std::optional<nlohmann::json>& type = event.type->constant(); type && types_ != nullptr) {
+      if (!type->is_string() || !types_->HasType(type->get<std::string>())) {
+        return Fail(PlaceOf(node["type"]), where + ", type: unknown event type " + type->dump() +
+                                               " (schemas/events/ has one schema per type)");
+      }
+    }
+    if (YAML::Node data = node["data"]; data.IsDefined() && !data.IsNull()) {
+      if (!data.IsMap()) return Fail(PlaceOf(data), where + ", data: expected a mapping, got " + Describe(data));
+      KEEL_ASSIGN_OR_RETURN(event.data, ReadData(data, vars, where + ", data"));
+      event.has_data = true;
+    }
+    return event;
+  }
+
+  Result<DataNode> ReadData(const YAML::Node& node, const std::vector<std::string>& vars, const std::string& where) const {
+    DataNode out;
+    if (node.IsMap() && !(node.size() == 1 && node.begin()->first.IsMap())) {
+      out.type = DataNode::Type::kMap;
+      std::set<std::string, std::less<>> keys;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar()) return Fail(PlaceOf(it->first), where + ": keys are names");
+        std::string key = it->first.Scalar();
+        bool optional = key.size() > 1 && key.back() == '?';
+        if (optional) key.pop_back();
+        if (!keys.insert(key).second) return Fail(PlaceOf(it->first), where + ": '" + key + "' given twice");
+        KEEL_ASSIGN_OR_RETURN(DataNode child, ReadData(it->second, vars, where + "." + key));
+        out.keys.push_back(key);
+        out.optional.push_back(optional);
+        out.items.push_back(std::move(child));
+        out.places.push_back(PlaceOf(it->second));
+      }
+      return out;
+    }
+    if (node.IsSequence()) {
+      out.type = DataNode::Type::kList;
+      for (size_t i = 0; i < node.size(); ++i) {
+        KEEL_ASSIGN_OR_RETURN(DataNode child, ReadData(node[i], vars, where + "[" + std::to_string(i) + "]"));
+        out.items.push_back(std::move(child));
+        out.places.push_back(PlaceOf(node[i]));
+      }
+      return out;
+    }
+    if (!IsTextScalar(node) && !(node.IsMap())) {
+      out.literal = ScalarJson(node);
+      return out;
+    }
+    KEEL_ASSIGN_OR_RETURN(out.value, Compile(node, ExpressionForm::kTemplate, vars, where));
+    return out;
+  }
+
+  std::string file_;
+  std::string_view text_;
+  const ExpressionCompiler& compiler_;
+  const SchemaRegistry* types_;
+};
+
+}  // namespace
+
+Result<Mapping> LoadMapping(std::string_view file_name, std::string_view text, const ExpressionCompiler& compiler,
+                            const SchemaRegistry* types) {
+  return Loader(file_name, text, compiler, types).Load();
+}
+
+Result<Mapping> LoadMappingFile(const std::string& path, const ExpressionCompiler& compiler, const SchemaRegistry* types) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot read the mapping file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > 4 * 1024 * 1024) return Status::InvalidArgument(path + ": a mapping file is at most 4 MiB");
+  return LoadMapping(path, text.str(), compiler, types);
+}
+
+}  // namespace keel::webhooks
