@@ -86,9 +86,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
                                    server->schemas_.get(), &server->metrics_);
     if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
     server->local_ = std::move(local).value();
-    if (Status receiver = server->StartReceiver(config); !receiver.ok()) {
-      return Status(receiver.code(), config_path + ": " + receiver.message());
-    }
+    if (Status receiver = server->StartReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
     if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
     return server;
   }

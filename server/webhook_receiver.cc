@@ -90,6 +90,8 @@ struct WebhookReceiver::Endpoint {
 WebhookReceiver::WebhookReceiver(ReceiverParts parts)
     : parts_(std::move(parts)), events_counters_(std::make_unique<Counters>()) {}
 
+WebhookReceiver::~WebhookReceiver() = default;
+
 Result<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Create(const ReceiverConfig& config, ReceiverParts parts) {
   std::unique_ptr<WebhookReceiver> receiver(new WebhookReceiver(std::move(parts)));
   const ExpressionCompiler& compiler = *receiver->parts_.compiler;
@@ -108,7 +110,7 @@ Result<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Create(const ReceiverC
     Result<webhooks::Mapping> mapping =
         entry.source.empty() ? webhooks::LoadMappingFile(entry.mapping, compiler, receiver->parts_.schemas)
                              : webhooks::LoadBuiltinMapping(entry.source, compiler, receiver->parts_.schemas);
-    if (!mapping.ok()) return Status(mapping.status().code(), where + ": " + mapping.status().message());
+    if (!mapping.ok()) return mapping.status().WithContext(where);
     endpoint->mapping = std::move(*mapping);
     if (!entry.workspace_from.empty()) {
       ExpressionError error;

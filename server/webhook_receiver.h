@@ -56,6 +56,7 @@ class WebhookReceiver {
   // Loads every endpoint's mapping and people file and reads every secret
   // from the environment; the first problem fails it, naming the entry.
   static Result<std::unique_ptr<WebhookReceiver>> Create(const ReceiverConfig& config, ReceiverParts parts);
+  ~WebhookReceiver();
 
   // POST on each endpoint's path, and on the events route, for the HTTP
   // server to register. The handlers use this receiver: stop the server

@@ -45,7 +45,7 @@ class WebhookReceiverTest : public ::testing::Test {
     auto ingest = LocalIngest::Open(options, hooks_, schemas_.get(), &metrics_);
     ASSERT_TRUE(ingest.ok()) << ingest.status().ToString();
     ingest_ = std::move(ingest).value();
-    auto store = webhooks::DeadLetterStore::Open(dir_ / "data" / "dead-letters", dead_letter_limits_);
+    auto store = webhooks::DeadLetterStore::Open(dir_ / "data" / "dead-letters");
     ASSERT_TRUE(store.ok());
     dead_letters_ = std::move(store).value();
   }
@@ -107,7 +107,6 @@ class WebhookReceiverTest : public ::testing::Test {
   ServeMetrics metrics_;
   PartitionHooks hooks_;
   std::unique_ptr<LocalIngest> ingest_;
-  webhooks::DeadLetterLimits dead_letter_limits_;
   std::unique_ptr<webhooks::DeadLetterStore> dead_letters_;
   rules::CelExpressionCompiler compiler_;
   std::unique_ptr<WebhookReceiver> receiver_;
@@ -208,8 +207,9 @@ TEST_F(WebhookReceiverTest, AnOversizedBodyIs413AndNothingIsKept) {
 }
 
 TEST_F(WebhookReceiverTest, FullDeadLettersAnswer503SoTheToolRetries) {
-  dead_letter_limits_.max_letters = 1;
-  SetUp();
+  auto small = webhooks::DeadLetterStore::Open(dir_ / "data" / "small-dead-letters", {.max_letters = 1});
+  ASSERT_TRUE(small.ok());
+  dead_letters_ = std::move(small).value();
   Start(GitHubAndGitLab());
   auto first = Post("/hooks/gitlab", "not json 1", {{"X-Gitlab-Token", kGitLabToken}});
   ASSERT_TRUE(first);
