@@ -11,12 +11,13 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "connectors/http/socket_stream.h"
 #include "connectors/http/worker_pool.h"
+#include "engine/mutex.h"
+#include "engine/thread_annotations.h"
 
 namespace keel::http {
 namespace {
@@ -92,15 +93,26 @@ HttpResponse HttpResponse::Json(int status, std::string body) {
   return response;
 }
 
+// What cpp-httplib gets as its task queue (and deletes when it stops
+// listening): the server's own pool, which outlives it, so a stop can always
+// reach the pool.
+class PoolHandle final : public httplib::TaskQueue {
+ public:
+  explicit PoolHandle(WorkerPool* pool) : pool_(pool) {}
+  void enqueue(std::function<void()> task) override { pool_->enqueue(std::move(task)); }
+  void shutdown() override { pool_->shutdown(); }
+
+ private:
+  WorkerPool* pool_;
+};
+
 // cpp-httplib's server with keel's connection loop: each connection is read
 // through a SocketStream that enforces the deadlines and the head limit, and
 // every request is screened (route, method, body) before its body is read.
 class HttpServer::Impl final : public httplib::Server {
  public:
   explicit Impl(HttpServerLimits limits) : limits_(limits) {
-    new_task_queue = [this] {
-      return new WorkerPool(limits_.workers, limits_.max_queued_connections, &stopping_);
-    };
+    new_task_queue = [this] { return new PoolHandle(pool_.get()); };
     // Only SO_REUSEADDR (restart while old connections sit in TIME_WAIT);
     // cpp-httplib's default also sets SO_REUSEPORT, which would let a
     // second server listen on the same port.
@@ -162,6 +174,7 @@ class HttpServer::Impl final : public httplib::Server {
   }
 
   void Run() {
+    pool_ = std::make_unique<WorkerPool>(limits_.workers, limits_.max_queued_connections, &stopping_);
     listener_ = std::thread([this] { listen_after_bind(); });
     while (!is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -169,10 +182,11 @@ class HttpServer::Impl final : public httplib::Server {
   void Shut() {
     if (!listener_.joinable()) return;
     stopping_.store(true);
+    pool_->WakeForStop();
     {
       // Connections waiting for a request see the end of input and close;
       // answers being made are still written.
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       for (int fd : open_) ::shutdown(fd, SHUT_RD);
     }
     stop();
@@ -182,7 +196,7 @@ class HttpServer::Impl final : public httplib::Server {
  private:
   bool process_and_close_socket(int sock) override {
     {
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       if (stopping_.load()) {
         ::close(sock);
         return true;
@@ -195,7 +209,7 @@ class HttpServer::Impl final : public httplib::Server {
       // Nothing of cpp-httplib's may escape a worker; the connection ends.
     }
     {
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       open_.erase(sock);
     }
     ::shutdown(sock, SHUT_RDWR);
@@ -329,8 +343,9 @@ class HttpServer::Impl final : public httplib::Server {
   HttpServerLimits limits_;
   std::map<std::string, std::map<std::string, HttpHandler>> routes_;
   std::atomic<bool> stopping_{false};
-  std::mutex open_mutex_;
-  std::set<int> open_;  // the connections being served
+  std::unique_ptr<WorkerPool> pool_;  // made by Run, before the listening thread
+  Mutex open_mutex_;
+  std::set<int> open_ GUARDED_BY(open_mutex_);  // the connections being served
   std::thread listener_;
 };
 
