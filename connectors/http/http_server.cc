@@ -31,6 +31,7 @@ constexpr int kListenBacklog = 128;
 struct Connection {
   SocketStream* stream;
   bool close_after_answer = false;  // a refused body is left unread
+  bool dispatched = false;          // the current request reached its handler
 };
 thread_local Connection* current_connection = nullptr;
 
@@ -224,6 +225,7 @@ class HttpServer::Impl final : public httplib::Server {
     for (size_t served = 0; served < limits_.max_requests_per_connection && !stopping_.load(); ++served) {
       if (!stream.WaitReadable(served == 0 ? limits_.idle_timeout : limits_.keep_alive_timeout)) return;
       stream.BeginRequest(SocketStream::Clock::now() + limits_.request_deadline);
+      connection.dispatched = false;
       bool last = served + 1 == limits_.max_requests_per_connection || stopping_.load();
       bool closed = false;
       bool written = process_request(stream, last, closed, nullptr);
@@ -301,15 +303,23 @@ class HttpServer::Impl final : public httplib::Server {
 
   // cpp-httplib's own refusals (a malformed head, a URI too long) come with
   // no text; after them the rest of the input cannot be trusted, so the
-  // connection closes.
+  // connection closes. A handler's answers are left as they are.
   static HandlerResponse ExplainError(httplib::Response& res) {
-    if (current_connection != nullptr && current_connection->stream->head_too_large()) {
+    if (current_connection == nullptr || current_connection->dispatched) return HandlerResponse::Unhandled;
+    if (current_connection->stream->head_too_large()) {
       Refuse(res, 431, "request head too large");
+      return HandlerResponse::Handled;
+    }
+    if (current_connection->stream->deadline_passed()) {
+      current_connection->stream->AllowRefusal(std::chrono::milliseconds(1000));
+      Refuse(res, 408, "the request did not arrive in time");
       return HandlerResponse::Handled;
     }
     if (res.body.empty() && (res.status == 400 || res.status == 414)) {
       Refuse(res, res.status,
-             res.status == 400 ? "bad request: the request line or a header is malformed" : "request URI too long");
+             res.status == 400 ? "bad request: a malformed request line or header, or a body shorter than its "
+                                 "Content-Length"
+                               : "request URI too long");
       return HandlerResponse::Handled;
     }
     return HandlerResponse::Unhandled;
@@ -322,6 +332,7 @@ class HttpServer::Impl final : public httplib::Server {
       Refuse(res, 404, "no such path: " + req.path);
       return;
     }
+    if (current_connection != nullptr) current_connection->dispatched = true;
     HttpRequest request;
     request.method = req.method;
     request.path = req.path;

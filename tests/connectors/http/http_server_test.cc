@@ -80,6 +80,30 @@ TEST_F(HttpServerTest, HandlerSeesTheWholeRequestAndAnswers) {
   EXPECT_EQ(seen.remote_address.rfind("127.0.0.1:", 0), 0u) << seen.remote_address;
 }
 
+TEST_F(HttpServerTest, BodyThatStopsBeforeTheDeadlineIsAnswered408) {
+  HttpServerLimits limits;
+  limits.request_deadline = 1s;
+  Start(limits);
+  RawClient client(port_);
+  client.Send("POST /hooks/test HTTP/1.1\r\nHost: keel\r\nContent-Length: 100\r\n\r\nonly part");
+  std::string answer = client.ReadUntilClosed(10s);
+  EXPECT_EQ(StatusOf(answer), 408) << answer;
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(HttpServerTest, HandlerAnswersAreSentAsTheyAre) {
+  HttpServer server;
+  server.Route("POST", "/refuse", [](const HttpRequest&) { return HttpResponse::Text(400, ""); });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  RawClient client(server.port());
+  for (int i = 0; i < 2; ++i) {  // and the connection stays open
+    ASSERT_TRUE(client.Send(Post("/refuse", "{}")));
+    std::string response = client.ReadResponse(10s);
+    EXPECT_EQ(StatusOf(response), 400) << response;
+    EXPECT_EQ(BodyOf(response), "") << response;
+  }
+}
+
 TEST_F(HttpServerTest, KeepAliveAnswersSeveralRequestsOnOneConnection) {
   Start();
   RawClient client(port_);
