@@ -223,7 +223,7 @@ class HttpServer::Impl final : public httplib::Server {
     Connection connection{&stream};
     CurrentConnection serving(&connection);
     for (size_t served = 0; served < limits_.max_requests_per_connection && !stopping_.load(); ++served) {
-      if (!stream.WaitReadable(served == 0 ? limits_.idle_timeout : limits_.keep_alive_timeout)) return;
+      if (!(served == 0 ? stream.WaitReadable(limits_.idle_timeout) : WaitForNextRequest(stream))) return;
       stream.BeginRequest(SocketStream::Clock::now() + limits_.request_deadline);
       connection.dispatched = false;
       bool last = served + 1 == limits_.max_requests_per_connection || stopping_.load();
@@ -241,6 +241,19 @@ class HttpServer::Impl final : public httplib::Server {
       }
       if (!written || closed || connection.close_after_answer) return;
     }
+  }
+
+  // Between two requests of a kept-alive connection. An idle connection
+  // gives its worker up as soon as another connection waits for one, so
+  // kept-alive connections cannot hold every worker while others queue.
+  bool WaitForNextRequest(SocketStream& stream) {
+    constexpr std::chrono::milliseconds kSlice{20};
+    auto until = SocketStream::Clock::now() + limits_.keep_alive_timeout;
+    while (SocketStream::Clock::now() < until) {
+      if (stream.WaitReadable(kSlice)) return true;
+      if (pool_->waiting() > 0) return false;
+    }
+    return false;
   }
 
   // Before the body is read: the route, the method, and what the body

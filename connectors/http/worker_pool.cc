@@ -15,6 +15,7 @@ void WorkerPool::enqueue(std::function<void()> task) {
     while (tasks_.size() >= max_queued_ && !stopping_->load()) taken_.Wait(&mutex_);
     if (tasks_.size() < max_queued_) {
       tasks_.push_back(std::move(task));
+      waiting_.store(tasks_.size(), std::memory_order_relaxed);
       queued_.Signal();
       return;
     }
@@ -46,6 +47,7 @@ void WorkerPool::Work() {
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();
+      waiting_.store(tasks_.size(), std::memory_order_relaxed);
       taken_.Signal();
     }
     task();

@@ -28,6 +28,8 @@ class WorkerPool final : public httplib::TaskQueue {
 
   void enqueue(std::function<void()> task) override;
   void shutdown() override;  // runs what is queued, then joins the workers
+  // Connections accepted and waiting for a worker.
+  size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
   // Wakes an enqueue waiting for a free slot, to see that `stopping` is set.
   void WakeForStop();
 
@@ -40,6 +42,7 @@ class WorkerPool final : public httplib::TaskQueue {
   CondVar queued_;  // a task came, or shutdown
   CondVar taken_;   // a slot came free, or a stop began
   std::deque<std::function<void()>> tasks_ GUARDED_BY(mutex_);
+  std::atomic<size_t> waiting_{0};  // tasks_.size(), read without the lock
   bool shut_down_ GUARDED_BY(mutex_) = false;
   std::vector<std::thread> workers_;
 };

@@ -254,6 +254,24 @@ TEST_F(HttpServerTest, SlowClientsOnEveryWorkerDelayOthersOnlyUntilTheDeadline) 
   EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
 }
 
+// Kept-alive connections that went quiet hold every worker; a new
+// connection is served at once, not after the keep-alive timeout.
+TEST_F(HttpServerTest, IdleKeptAliveConnectionsGiveWayToWaitingOnes) {
+  HttpServerLimits limits;
+  limits.workers = 2;
+  limits.keep_alive_timeout = 30s;
+  Start(limits);
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.push_back(std::make_unique<RawClient>(port_));
+    idle.back()->Send("GET /healthz HTTP/1.1\r\nHost: keel\r\n\r\n");
+    EXPECT_EQ(StatusOf(idle.back()->ReadResponse(5s)), 200);
+  }
+  auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(StatusOf(Ask("GET /healthz HTTP/1.1\r\nHost: keel\r\n\r\n")), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 2s);
+}
+
 TEST_F(HttpServerTest, HandlersMayBlockWhileOthersAreAnswered) {
   HttpServerLimits limits;
   limits.workers = 2;
