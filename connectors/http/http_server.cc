@@ -176,8 +176,12 @@ class HttpServer::Impl final : public httplib::Server {
 
   void Run() {
     pool_ = std::make_unique<WorkerPool>(limits_.workers, limits_.max_queued_connections, &stopping_);
-    listener_ = std::thread([this] { listen_after_bind(); });
-    while (!is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    listener_ = std::thread([this] {
+      listen_after_bind();
+      listener_done_.store(true);
+    });
+    // cpp-httplib's stop() does nothing before the listening loop runs.
+    while (!is_running() && !listener_done_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   void Shut() {
@@ -367,6 +371,7 @@ class HttpServer::Impl final : public httplib::Server {
   HttpServerLimits limits_;
   std::map<std::string, std::map<std::string, HttpHandler>> routes_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> listener_done_{false};
   std::unique_ptr<WorkerPool> pool_;  // made by Run, before the listening thread
   Mutex open_mutex_;
   std::set<int> open_ GUARDED_BY(open_mutex_);  // the connections being served
