@@ -36,6 +36,9 @@ void AddKafkaBenchmark(CLI::App& bench, int* exit_code);
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench http: keel's HTTP server with nothing behind it (the webhook receiver's ceiling).
+void AddHttpBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench all: every benchmark above, one table and JSON (cli/bench/bench_all.h).
 void AddAllBenchmarks(CLI::App& bench, int* exit_code);
 

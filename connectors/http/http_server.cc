@@ -11,12 +11,13 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "connectors/http/socket_stream.h"
 #include "connectors/http/worker_pool.h"
+#include "engine/mutex.h"
+#include "engine/thread_annotations.h"
 
 namespace keel::http {
 namespace {
@@ -30,6 +31,7 @@ constexpr int kListenBacklog = 128;
 struct Connection {
   SocketStream* stream;
   bool close_after_answer = false;  // a refused body is left unread
+  bool dispatched = false;          // the current request reached its handler
 };
 thread_local Connection* current_connection = nullptr;
 
@@ -92,15 +94,26 @@ HttpResponse HttpResponse::Json(int status, std::string body) {
   return response;
 }
 
+// What cpp-httplib gets as its task queue (and deletes when it stops
+// listening): the server's own pool, which outlives it, so a stop can always
+// reach the pool.
+class PoolHandle final : public httplib::TaskQueue {
+ public:
+  explicit PoolHandle(WorkerPool* pool) : pool_(pool) {}
+  void enqueue(std::function<void()> task) override { pool_->enqueue(std::move(task)); }
+  void shutdown() override { pool_->shutdown(); }
+
+ private:
+  WorkerPool* pool_;
+};
+
 // cpp-httplib's server with keel's connection loop: each connection is read
 // through a SocketStream that enforces the deadlines and the head limit, and
 // every request is screened (route, method, body) before its body is read.
 class HttpServer::Impl final : public httplib::Server {
  public:
   explicit Impl(HttpServerLimits limits) : limits_(limits) {
-    new_task_queue = [this] {
-      return new WorkerPool(limits_.workers, limits_.max_queued_connections, &stopping_);
-    };
+    new_task_queue = [this] { return new PoolHandle(pool_.get()); };
     // Only SO_REUSEADDR (restart while old connections sit in TIME_WAIT);
     // cpp-httplib's default also sets SO_REUSEPORT, which would let a
     // second server listen on the same port.
@@ -162,17 +175,23 @@ class HttpServer::Impl final : public httplib::Server {
   }
 
   void Run() {
-    listener_ = std::thread([this] { listen_after_bind(); });
-    while (!is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    pool_ = std::make_unique<WorkerPool>(limits_.workers, limits_.max_queued_connections, &stopping_);
+    listener_ = std::thread([this] {
+      listen_after_bind();
+      listener_done_.store(true);
+    });
+    // cpp-httplib's stop() does nothing before the listening loop runs.
+    while (!is_running() && !listener_done_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
   void Shut() {
     if (!listener_.joinable()) return;
     stopping_.store(true);
+    pool_->WakeForStop();
     {
       // Connections waiting for a request see the end of input and close;
       // answers being made are still written.
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       for (int fd : open_) ::shutdown(fd, SHUT_RD);
     }
     stop();
@@ -182,7 +201,7 @@ class HttpServer::Impl final : public httplib::Server {
  private:
   bool process_and_close_socket(int sock) override {
     {
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       if (stopping_.load()) {
         ::close(sock);
         return true;
@@ -195,7 +214,7 @@ class HttpServer::Impl final : public httplib::Server {
       // Nothing of cpp-httplib's may escape a worker; the connection ends.
     }
     {
-      std::lock_guard lock(open_mutex_);
+      MutexLock lock(&open_mutex_);
       open_.erase(sock);
     }
     ::shutdown(sock, SHUT_RDWR);
@@ -208,8 +227,9 @@ class HttpServer::Impl final : public httplib::Server {
     Connection connection{&stream};
     CurrentConnection serving(&connection);
     for (size_t served = 0; served < limits_.max_requests_per_connection && !stopping_.load(); ++served) {
-      if (!stream.WaitReadable(served == 0 ? limits_.idle_timeout : limits_.keep_alive_timeout)) return;
+      if (!(served == 0 ? stream.WaitReadable(limits_.idle_timeout) : WaitForNextRequest(stream))) return;
       stream.BeginRequest(SocketStream::Clock::now() + limits_.request_deadline);
+      connection.dispatched = false;
       bool last = served + 1 == limits_.max_requests_per_connection || stopping_.load();
       bool closed = false;
       bool written = process_request(stream, last, closed, nullptr);
@@ -225,6 +245,19 @@ class HttpServer::Impl final : public httplib::Server {
       }
       if (!written || closed || connection.close_after_answer) return;
     }
+  }
+
+  // Between two requests of a kept-alive connection. An idle connection
+  // gives its worker up as soon as another connection waits for one, so
+  // kept-alive connections cannot hold every worker while others queue.
+  bool WaitForNextRequest(SocketStream& stream) {
+    constexpr std::chrono::milliseconds kSlice{20};
+    auto until = SocketStream::Clock::now() + limits_.keep_alive_timeout;
+    while (SocketStream::Clock::now() < until) {
+      if (stream.WaitReadable(kSlice)) return true;
+      if (pool_->waiting() > 0) return false;
+    }
+    return false;
   }
 
   // Before the body is read: the route, the method, and what the body
@@ -287,15 +320,23 @@ class HttpServer::Impl final : public httplib::Server {
 
   // cpp-httplib's own refusals (a malformed head, a URI too long) come with
   // no text; after them the rest of the input cannot be trusted, so the
-  // connection closes.
+  // connection closes. A handler's answers are left as they are.
   static HandlerResponse ExplainError(httplib::Response& res) {
-    if (current_connection != nullptr && current_connection->stream->head_too_large()) {
+    if (current_connection == nullptr || current_connection->dispatched) return HandlerResponse::Unhandled;
+    if (current_connection->stream->head_too_large()) {
       Refuse(res, 431, "request head too large");
+      return HandlerResponse::Handled;
+    }
+    if (current_connection->stream->deadline_passed()) {
+      current_connection->stream->AllowRefusal(std::chrono::milliseconds(1000));
+      Refuse(res, 408, "the request did not arrive in time");
       return HandlerResponse::Handled;
     }
     if (res.body.empty() && (res.status == 400 || res.status == 414)) {
       Refuse(res, res.status,
-             res.status == 400 ? "bad request: the request line or a header is malformed" : "request URI too long");
+             res.status == 400 ? "bad request: a malformed request line or header, or a body shorter than its "
+                                 "Content-Length"
+                               : "request URI too long");
       return HandlerResponse::Handled;
     }
     return HandlerResponse::Unhandled;
@@ -308,6 +349,7 @@ class HttpServer::Impl final : public httplib::Server {
       Refuse(res, 404, "no such path: " + req.path);
       return;
     }
+    if (current_connection != nullptr) current_connection->dispatched = true;
     HttpRequest request;
     request.method = req.method;
     request.path = req.path;
@@ -329,8 +371,10 @@ class HttpServer::Impl final : public httplib::Server {
   HttpServerLimits limits_;
   std::map<std::string, std::map<std::string, HttpHandler>> routes_;
   std::atomic<bool> stopping_{false};
-  std::mutex open_mutex_;
-  std::set<int> open_;  // the connections being served
+  std::atomic<bool> listener_done_{false};
+  std::unique_ptr<WorkerPool> pool_;  // made by Run, before the listening thread
+  Mutex open_mutex_;
+  std::set<int> open_ GUARDED_BY(open_mutex_);  // the connections being served
   std::thread listener_;
 };
 

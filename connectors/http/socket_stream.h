@@ -22,6 +22,8 @@ class SocketStream final : public httplib::Stream {
 
   // A new request begins: it must be read and answered by `deadline`.
   void BeginRequest(Clock::time_point deadline);
+  // The deadline passed while reading: `grace` more to send the refusal.
+  void AllowRefusal(std::chrono::milliseconds grace) { deadline_ = Clock::now() + grace; }
   // The head is complete; later reads are the body and are not counted.
   void EndHead() { in_head_ = false; }
   bool head_too_large() const { return head_too_large_; }

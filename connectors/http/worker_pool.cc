@@ -1,7 +1,5 @@
 #include "connectors/http/worker_pool.h"
 
-#include <chrono>
-
 namespace keel::http {
 
 WorkerPool::WorkerPool(size_t workers, size_t max_queued, const std::atomic<bool>* stopping)
@@ -13,27 +11,30 @@ WorkerPool::~WorkerPool() { shutdown(); }
 
 void WorkerPool::enqueue(std::function<void()> task) {
   {
-    std::unique_lock lock(mutex_);
-    // Waits in slices so a stop that begins meanwhile is seen.
-    while (tasks_.size() >= max_queued_ && !stopping_->load()) {
-      taken_.wait_for(lock, std::chrono::milliseconds(100));
-    }
+    MutexLock lock(&mutex_);
+    while (tasks_.size() >= max_queued_ && !stopping_->load()) taken_.Wait(&mutex_);
     if (tasks_.size() < max_queued_) {
       tasks_.push_back(std::move(task));
-      queued_.notify_one();
+      waiting_.store(tasks_.size(), std::memory_order_relaxed);
+      queued_.Signal();
       return;
     }
   }
   task();
 }
 
+void WorkerPool::WakeForStop() {
+  MutexLock lock(&mutex_);
+  taken_.SignalAll();
+}
+
 void WorkerPool::shutdown() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(&mutex_);
     if (shut_down_) return;
     shut_down_ = true;
+    queued_.SignalAll();
   }
-  queued_.notify_all();
   for (std::thread& worker : workers_) worker.join();
 }
 
@@ -41,13 +42,14 @@ void WorkerPool::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
-      queued_.wait(lock, [this] { return !tasks_.empty() || shut_down_; });
+      MutexLock lock(&mutex_);
+      while (tasks_.empty() && !shut_down_) queued_.Wait(&mutex_);
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();
+      waiting_.store(tasks_.size(), std::memory_order_relaxed);
+      taken_.Signal();
     }
-    taken_.notify_one();
     task();
   }
 }

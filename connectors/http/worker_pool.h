@@ -7,13 +7,14 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "engine/mutex.h"
+#include "engine/thread_annotations.h"
 
 namespace keel::http {
 
@@ -27,17 +28,22 @@ class WorkerPool final : public httplib::TaskQueue {
 
   void enqueue(std::function<void()> task) override;
   void shutdown() override;  // runs what is queued, then joins the workers
+  // Connections accepted and waiting for a worker.
+  size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
+  // Wakes an enqueue waiting for a free slot, to see that `stopping` is set.
+  void WakeForStop();
 
  private:
   void Work();
 
   size_t max_queued_;
   const std::atomic<bool>* stopping_;
-  std::mutex mutex_;
-  std::condition_variable queued_;  // a task came, or shutdown
-  std::condition_variable taken_;   // a slot came free
-  std::deque<std::function<void()>> tasks_;
-  bool shut_down_ = false;
+  Mutex mutex_;
+  CondVar queued_;  // a task came, or shutdown
+  CondVar taken_;   // a slot came free, or a stop began
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mutex_);
+  std::atomic<size_t> waiting_{0};  // tasks_.size(), read without the lock
+  bool shut_down_ GUARDED_BY(mutex_) = false;
   std::vector<std::thread> workers_;
 };
 

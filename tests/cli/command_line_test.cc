@@ -46,7 +46,8 @@ INSTANTIATE_TEST_SUITE_P(Commands, EveryCommandTest,
                                            Command{"history", {"history"}}, Command{"export", {"export"}},
                                            Command{"replay", {"replay"}}, Command{"whatif", {"whatif"}},
                                            Command{"explain", {"explain"}}, Command{"bench_audit", {"bench", "audit"}},
-                                           Command{"bench_timers", {"bench", "timers"}}),
+                                           Command{"bench_timers", {"bench", "timers"}},
+                                           Command{"bench_http", {"bench", "http"}}),
                          [](const ::testing::TestParamInfo<Command>& info) { return std::string(info.param.name); });
 
 class CommandLineTest : public KeelCliTest {};
@@ -81,6 +82,16 @@ TEST_F(CommandLineTest, TheTimersBenchmarkFiresEveryTimerItScheduled) {
   EXPECT_EQ(figures["all_fired"], true);
   EXPECT_GT(figures["peak_rss_bytes"].get<double>(), 0);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "timers"));
+}
+
+TEST_F(CommandLineTest, TheHttpBenchmarkAnswersEveryRequest) {
+  KeelRun run = RunKeel({"bench", "http", "--requests", "500", "--connections", "2", "--rate", "200",
+                         "--steady-seconds", "0.5", "--repetitions", "1", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  nlohmann::json figures = nlohmann::json::parse(run.out);
+  EXPECT_EQ(figures["body_bytes"], 15360);
+  EXPECT_GT(figures["requests_per_second_median"].get<double>(), 0);
+  EXPECT_GT(figures["steady_p99_ms_median"].get<double>(), 0);
 }
 
 TEST_F(CommandLineTest, UnknownFlagIsNamedInTheMessage) {

@@ -80,6 +80,30 @@ TEST_F(HttpServerTest, HandlerSeesTheWholeRequestAndAnswers) {
   EXPECT_EQ(seen.remote_address.rfind("127.0.0.1:", 0), 0u) << seen.remote_address;
 }
 
+TEST_F(HttpServerTest, BodyThatStopsBeforeTheDeadlineIsAnswered408) {
+  HttpServerLimits limits;
+  limits.request_deadline = 1s;
+  Start(limits);
+  RawClient client(port_);
+  client.Send("POST /hooks/test HTTP/1.1\r\nHost: keel\r\nContent-Length: 100\r\n\r\nonly part");
+  std::string answer = client.ReadUntilClosed(10s);
+  EXPECT_EQ(StatusOf(answer), 408) << answer;
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(HttpServerTest, HandlerAnswersAreSentAsTheyAre) {
+  HttpServer server;
+  server.Route("POST", "/refuse", [](const HttpRequest&) { return HttpResponse::Text(400, ""); });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  RawClient client(server.port());
+  for (int i = 0; i < 2; ++i) {  // and the connection stays open
+    ASSERT_TRUE(client.Send(Post("/refuse", "{}")));
+    std::string response = client.ReadResponse(10s);
+    EXPECT_EQ(StatusOf(response), 400) << response;
+    EXPECT_EQ(BodyOf(response), "") << response;
+  }
+}
+
 TEST_F(HttpServerTest, KeepAliveAnswersSeveralRequestsOnOneConnection) {
   Start();
   RawClient client(port_);
@@ -228,6 +252,24 @@ TEST_F(HttpServerTest, SlowClientsOnEveryWorkerDelayOthersOnlyUntilTheDeadline) 
   auto asked = std::chrono::steady_clock::now();
   EXPECT_EQ(StatusOf(Ask("GET /healthz HTTP/1.1\r\nHost: keel\r\n\r\n")), 200);
   EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+}
+
+// Kept-alive connections that went quiet hold every worker; a new
+// connection is served at once, not after the keep-alive timeout.
+TEST_F(HttpServerTest, IdleKeptAliveConnectionsGiveWayToWaitingOnes) {
+  HttpServerLimits limits;
+  limits.workers = 2;
+  limits.keep_alive_timeout = 30s;
+  Start(limits);
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.push_back(std::make_unique<RawClient>(port_));
+    idle.back()->Send("GET /healthz HTTP/1.1\r\nHost: keel\r\n\r\n");
+    EXPECT_EQ(StatusOf(idle.back()->ReadResponse(5s)), 200);
+  }
+  auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(StatusOf(Ask("GET /healthz HTTP/1.1\r\nHost: keel\r\n\r\n")), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 2s);
 }
 
 TEST_F(HttpServerTest, HandlersMayBlockWhileOthersAreAnswered) {
