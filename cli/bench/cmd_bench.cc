@@ -13,6 +13,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddAuditBenchmark(*bench, exit_code);
   AddTimersBenchmark(*bench, exit_code);
   AddKafkaBenchmark(*bench, exit_code);
+  AddSubmitBenchmark(*bench, exit_code);
   AddAllBenchmarks(*bench, exit_code);
 }
 
