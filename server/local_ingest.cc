@@ -107,10 +107,11 @@ void LocalIngest::Submit(std::vector<std::string> events, SubmitDone done) {
     if (refused.ok()) {
       queued_events_ += count;
       queue_.push_back(std::move(pending));
-      wake_writer_.Signal();
-      return;
     }
   }
+  // Signalled after the lock is let go, so that the writer does not wake
+  // only to wait for it.
+  if (refused.ok()) return wake_writer_.Signal();
   pending.done(std::move(refused));
 }
 

@@ -90,8 +90,9 @@ Status Server::RunEmbedded(const std::atomic<bool>& stop) {
     served = local_->failure();
   }
   healthy_.store(false);
+  // Closed, not destroyed: a request still being handled gets its answer
+  // (FailedPrecondition once closed) from an object that is still there.
   Status closed = local_->Close();
-  local_.reset();
   return served.ok() ? closed : served;
 }
 
