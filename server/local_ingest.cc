@@ -8,7 +8,7 @@ namespace {
 
 // The log's own sync setting under each of serve's: under `always` and
 // `batch` every WriteBatch is written with fsync, and what tells the two
-// apart is how many submits share one (see TakeGroup).
+// apart is how many submits share one (see WriterLoop).
 SyncMode LogSyncMode(SyncMode serve_sync) {
   return serve_sync == SyncMode::kOff ? SyncMode::kOff : SyncMode::kAlways;
 }
