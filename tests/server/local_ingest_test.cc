@@ -255,6 +255,37 @@ TEST_F(LocalIngestTest, AFullQueueAnswersBusyAndTheRestIsWrittenAtClose) {
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
 }
 
+// The writer held in the write of `a` while `b` and `c` queue: under batch
+// they share the next WriteBatch, under always each has its own.
+TEST_F(LocalIngestTest, BatchSharesAWriteBatchBetweenSubmitsAndAlwaysDoesNot) {
+  for (SyncMode sync : {SyncMode::kBatch, SyncMode::kAlways}) {
+    keel::testing::TempDir dir;
+    std::latch release(1);
+    std::atomic<int> writes{0};
+    LocalIngestOptions options;
+    options.sync = sync;
+    options.dir = dir / "log";
+    options.log.before_write = [&] {
+      if (writes.fetch_add(1) == 0) release.wait();
+      return Status::OK();
+    };
+    ServeMetrics metrics;
+    auto ingest = std::move(LocalIngest::Open(options, hooks_, schemas_.get(), &metrics)).value();
+    std::future<SubmitOutcome> a = ingest->Submit({Event("a", "A")});
+    while (writes.load() == 0) std::this_thread::yield();
+    std::future<SubmitOutcome> b = ingest->Submit({Event("b", "B")});
+    std::future<SubmitOutcome> c = ingest->Submit({Event("c", "C")});
+    release.count_down();
+    for (auto* answer : {&a, &b, &c}) {
+      SubmitOutcome outcome = answer->get();
+      ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+      EXPECT_EQ((*outcome)[0].outcome, AppendOutcome::kAppended);
+    }
+    EXPECT_EQ(metrics.batches.load(), sync == SyncMode::kBatch ? 2u : 3u) << SyncModeName(sync);
+    ASSERT_TRUE(ingest->Close().ok());
+  }
+}
+
 TEST_F(LocalIngestTest, AFailedWriteAnswersItsSubmitsAndStopsTheLog) {
   LocalIngestOptions options;
   options.log.before_write = [] { return Status::IOError("no space left on device"); };
