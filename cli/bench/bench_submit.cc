@@ -4,7 +4,9 @@
 // answer before the next, as a webhook sender waits for its 2xx. Reports
 // deliveries and events per second, how many deliveries shared a WriteBatch
 // (group commit under --sync batch), the answer latency and the CPU spent
-// per delivery.
+// per delivery. With --rate, the clients send at that steady rate between
+// them instead, and the latency counts from when each delivery was due to be
+// sent (a late send is latency too).
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +34,7 @@ struct SubmitBenchFlags {
   uint64_t deliveries = 100000;
   size_t threads = 32;
   size_t delivery = 1;
+  uint64_t rate = 0;  // deliveries per second, all threads together; 0: as fast as answers come
   std::string sync = "batch";
   std::string dir;
   bool json = false;
@@ -50,10 +53,19 @@ double Percentile(std::vector<double>* values, double p) {
   return (*values)[at];
 }
 
-void Submitter(server::LocalIngest* ingest, ThreadRun* run) {
+// Thread `thread` of `threads` sends its k-th delivery at `start` + (k *
+// threads + thread) / rate, or at once when rate is 0.
+void Submitter(server::LocalIngest* ingest, ThreadRun* run, const SubmitBenchFlags& flags, size_t thread,
+               Steady::time_point begin) {
   run->latencies_ms.reserve(run->deliveries.size());
-  for (std::vector<std::string>& delivery : run->deliveries) {
+  for (size_t k = 0; k < run->deliveries.size(); ++k) {
+    std::vector<std::string>& delivery = run->deliveries[k];
     auto start = Steady::now();
+    if (flags.rate > 0) {
+      start = begin + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(
+                          static_cast<double>(k * flags.threads + thread) / static_cast<double>(flags.rate)));
+      std::this_thread::sleep_until(start);
+    }
     server::SubmitOutcome outcome = ingest->Submit(std::move(delivery)).get();
     run->latencies_ms.push_back(std::chrono::duration<double, std::milli>(Steady::now() - start).count());
     bool refused = !outcome.ok() || std::any_of(outcome->begin(), outcome->end(), [](const AppendResult& r) {
@@ -91,7 +103,9 @@ int RunSubmitBenchmark(const SubmitBenchFlags& flags) {
   double cpu_before = ProcessCpuSeconds(::getpid());
   auto start = Steady::now();
   std::vector<std::thread> threads;
-  for (ThreadRun& run : runs) threads.emplace_back(Submitter, ingest->get(), &run);
+  for (size_t t = 0; t < runs.size(); ++t) {
+    threads.emplace_back(Submitter, ingest->get(), &runs[t], std::cref(flags), t, start);
+  }
   for (std::thread& thread : threads) thread.join();
   double seconds = std::chrono::duration<double>(Steady::now() - start).count();
   double cpu = ProcessCpuSeconds(::getpid()) - cpu_before;
@@ -113,6 +127,7 @@ int RunSubmitBenchmark(const SubmitBenchFlags& flags) {
                {"events_per_delivery", flags.delivery},
                {"threads", flags.threads},
                {"sync", flags.sync},
+               {"rate", flags.rate},
                {"deliveries_per_s", deliveries / seconds},
                {"events_per_s", deliveries * static_cast<double>(flags.delivery) / seconds},
                {"deliveries_per_write_batch", deliveries / batches},
@@ -121,8 +136,9 @@ int RunSubmitBenchmark(const SubmitBenchFlags& flags) {
                {"cpu_us_per_delivery", cpu * 1e6 / deliveries},
                {"refused", failures}});
   } else {
-    std::printf("deliveries        %llu of %zu events, %zu threads, --sync %s\n",
-                static_cast<unsigned long long>(flags.deliveries), flags.delivery, flags.threads, flags.sync.c_str());
+    std::printf("deliveries        %llu of %zu events, %zu threads, --sync %s%s\n",
+                static_cast<unsigned long long>(flags.deliveries), flags.delivery, flags.threads, flags.sync.c_str(),
+                flags.rate > 0 ? (", at " + std::to_string(flags.rate) + "/s").c_str() : "");
     std::printf("submit            %.0f deliveries/s, %.0f events/s (%.2f s)\n", deliveries / seconds,
                 deliveries * static_cast<double>(flags.delivery) / seconds, seconds);
     std::printf("group commit      %.1f deliveries per WriteBatch\n", deliveries / batches);
@@ -149,6 +165,10 @@ void AddSubmitBenchmark(CLI::App& bench, int* exit_code) {
   command->add_option("--delivery", flags->delivery, "Events per delivery")
       ->capture_default_str()
       ->check(WholeNumber("events per delivery", 1, 1000));
+  command->add_option("--rate", flags->rate,
+                      "Deliveries per second, all threads together, latency counted from when each was due "
+                      "(0: each thread sends as soon as its last answer came)")
+      ->capture_default_str();
   AddSyncOption(command, &flags->sync);
   command->add_option("--dir", flags->dir, "Scratch folder (default: under the temp folder; removed afterwards)");
   AddJsonFlag(command, &flags->json);
