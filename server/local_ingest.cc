@@ -8,7 +8,7 @@ namespace {
 
 // The log's own sync setting under each of serve's: under `always` and
 // `batch` every WriteBatch is written with fsync, and what tells the two
-// apart is how many submits share one (see TakeGroup).
+// apart is how many submits share one (see WriterLoop).
 SyncMode LogSyncMode(SyncMode serve_sync) {
   return serve_sync == SyncMode::kOff ? SyncMode::kOff : SyncMode::kAlways;
 }
@@ -107,10 +107,11 @@ void LocalIngest::Submit(std::vector<std::string> events, SubmitDone done) {
     if (refused.ok()) {
       queued_events_ += count;
       queue_.push_back(std::move(pending));
-      wake_writer_.Signal();
-      return;
     }
   }
+  // Signalled after the lock is let go, so that the writer does not wake
+  // only to wait for it.
+  if (refused.ok()) return wake_writer_.Signal();
   pending.done(std::move(refused));
 }
 

@@ -142,7 +142,6 @@ Status Server::RunEmbedded(const std::atomic<bool>& stop) {
   healthy_.store(false);
   http_.Stop();  // no request may submit to a closed log
   Status closed = local_->Close();
-  local_.reset();
   return served.ok() ? closed : served;
 }
 

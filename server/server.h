@@ -41,7 +41,8 @@ class Server {
 
   const rules::RuleSet& rules() const { return set_; }
   // The way into the local log in embedded mode (thread-safe); nullptr with
-  // brokers. Valid until Run returns.
+  // brokers. Lives as long as the Server; Run closes it as it returns (later
+  // submits are answered FailedPrecondition).
   LocalIngest* local_ingest() { return local_.get(); }
 
  private:

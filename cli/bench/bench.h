@@ -33,6 +33,9 @@ void AddTimersBenchmark(CLI::App& bench, int* exit_code);
 // keel bench kafka: keel serve against the mock cluster (throughput, kcat ceiling, latency).
 void AddKafkaBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench submit: embedded serve's durable submit path from N client threads.
+void AddSubmitBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench cel: one CEL rule condition, ns per evaluation.
 void AddCelBenchmark(CLI::App& bench, int* exit_code);
 

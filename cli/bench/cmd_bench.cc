@@ -14,6 +14,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddTimersBenchmark(*bench, exit_code);
   AddKafkaBenchmark(*bench, exit_code);
   AddHttpBenchmark(*bench, exit_code);
+  AddSubmitBenchmark(*bench, exit_code);
   AddAllBenchmarks(*bench, exit_code);
 }
 

@@ -192,6 +192,36 @@ TEST_F(LocalIngestTest, RulesRunOnSubmittedEvents) {
   ASSERT_TRUE(ingest->Close().ok());
 }
 
+// examples/reminders: a task due on 2026-04-08 schedules its reminders; they
+// fire when the clock passes them, without any further submit.
+TEST_F(LocalIngestTest, DueTimersFireByTheClock) {
+  const std::string pack = KEEL_SOURCE_DIR "/examples/reminders";
+  Result<rules::RuleSet> set = rules::RuleSet::Load(pack + "/rules", "");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  PartitionRules rules(*set, schemas_.get(), CascadeLimits(), TimeWindow{.days = 0});
+  hooks_ = rules.Hooks();
+  FakeClock clock(1775030400LL * 1000000);  // 2026-04-01T08:00:00Z
+  LocalIngestOptions options;
+  options.clock = &clock;
+  options.timer_interval = std::chrono::milliseconds(10);
+  auto ingest = Open(options);
+  ASSERT_NE(ingest, nullptr);
+  std::ifstream in(pack + "/events.ndjson");
+  std::string first;
+  std::getline(in, first);
+  Submitted(*ingest, {first});
+  auto next_due = ingest->log()->NextTimerDue();
+  ASSERT_TRUE(next_due.ok() && next_due->has_value()) << "the task scheduled no timer";
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(metrics_.timers_fired.load(), 0u);  // not due yet
+  clock.Set(**next_due);
+  for (int waited = 0; waited < 500 && metrics_.timers_fired.load() == 0; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(metrics_.timers_fired.load(), 1u);
+  ASSERT_TRUE(ingest->Close().ok());
+}
+
 // The writer held at its first write: what queues behind it is bounded.
 TEST_F(LocalIngestTest, AFullQueueAnswersBusyAndTheRestIsWrittenAtClose) {
   std::latch release(1);
@@ -223,6 +253,37 @@ TEST_F(LocalIngestTest, AFullQueueAnswersBusyAndTheRestIsWrittenAtClose) {
   SubmitOutcome late = ingest->Submit({Event("d", "D")}).get();
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+}
+
+// The writer held in the write of `a` while `b` and `c` queue: under batch
+// they share the next WriteBatch, under always each has its own.
+TEST_F(LocalIngestTest, BatchSharesAWriteBatchBetweenSubmitsAndAlwaysDoesNot) {
+  for (SyncMode sync : {SyncMode::kBatch, SyncMode::kAlways}) {
+    keel::testing::TempDir dir;
+    std::latch release(1);
+    std::atomic<int> writes{0};
+    LocalIngestOptions options;
+    options.sync = sync;
+    options.dir = dir / "log";
+    options.log.before_write = [&] {
+      if (writes.fetch_add(1) == 0) release.wait();
+      return Status::OK();
+    };
+    ServeMetrics metrics;
+    auto ingest = std::move(LocalIngest::Open(options, hooks_, schemas_.get(), &metrics)).value();
+    std::future<SubmitOutcome> a = ingest->Submit({Event("a", "A")});
+    while (writes.load() == 0) std::this_thread::yield();
+    std::future<SubmitOutcome> b = ingest->Submit({Event("b", "B")});
+    std::future<SubmitOutcome> c = ingest->Submit({Event("c", "C")});
+    release.count_down();
+    for (auto* answer : {&a, &b, &c}) {
+      SubmitOutcome outcome = answer->get();
+      ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+      EXPECT_EQ((*outcome)[0].outcome, AppendOutcome::kAppended);
+    }
+    EXPECT_EQ(metrics.batches.load(), sync == SyncMode::kBatch ? 2u : 3u) << SyncModeName(sync);
+    ASSERT_TRUE(ingest->Close().ok());
+  }
 }
 
 TEST_F(LocalIngestTest, AFailedWriteAnswersItsSubmitsAndStopsTheLog) {
