@@ -19,5 +19,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code);
 void AddWhatIfCommand(CLI::App& app, int* exit_code);
 void AddExplainCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
+void AddMapCommand(CLI::App& app, int* exit_code);
+void AddMappingsCommand(CLI::App& app, int* exit_code);
 
 }  // namespace keel::cli
