@@ -20,5 +20,7 @@ void AddWhatIfCommand(CLI::App& app, int* exit_code);
 void AddExplainCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddDeliveriesCommand(CLI::App& app, int* exit_code);
+void AddMapCommand(CLI::App& app, int* exit_code);
+void AddMappingsCommand(CLI::App& app, int* exit_code);
 
 }  // namespace keel::cli

@@ -1,5 +1,5 @@
 // MapDelivery: the body bound once, the delivery-wide values (delivery id,
-// workspace, lets, source) evaluated once, then the first matching case's
+// workspace, lets) evaluated once, the source with the first event, then the first matching case's
 // events built and checked. Every failure names the case, the event and the
 // field.
 #include "connectors/webhooks/map_delivery.h"
@@ -86,6 +86,13 @@ class Mapper {
     for (const Let& let : mapping_.lets) {
       if (Status s = let.value->EvaluateInto(scope_, let.name); !s.ok()) return Refuse("let " + let.name, s);
     }
+    return Status::OK();
+  }
+
+  // The events' source, evaluated with the first event: an ignored delivery
+  // need not have what it reads.
+  Status EvaluateSource() {
+    if (!source_.empty()) return Status::OK();
     Result<nlohmann::json> source = mapping_.source->Evaluate(scope_);
     if (!source.ok()) return Refuse("source", source.status());
     std::optional<std::string> text = AsText(*source);
@@ -181,6 +188,7 @@ class Mapper {
     if (out_.events.size() >= options_.max_events) {
       return Refuse(where + ": more than " + std::to_string(options_.max_events) + " events from one delivery");
     }
+    KEEL_RETURN_IF_ERROR(EvaluateSource());
     std::string key = std::to_string(out_.events.size());
     if (spec.id) {
       KEEL_ASSIGN_OR_RETURN(key, TextField(*spec.id, where, "id"));

@@ -1,0 +1,108 @@
+// keel mappings check FILE...: load each mapping file, every problem as
+//   file:line:col; exits 1 when any fails.
+// keel mappings test PATH: run mapping tests (connectors/webhooks/mapping_tests.h).
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/json_output.h"
+#include "cli/options.h"
+#include "cli/report.h"
+#include "cli/terminal_text.h"
+#include "connectors/webhooks/mapping.h"
+#include "connectors/webhooks/mapping_tests.h"
+#include "engine/schema/schema_registry.h"
+#include "rules/expressions.h"
+
+namespace keel::cli {
+namespace {
+
+std::string Plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
+
+int RunCheck(const std::vector<std::string>& files, bool json) {
+  Result<std::unique_ptr<SchemaRegistry>> schemas = SchemaRegistry::LoadEmbedded();
+  if (!schemas.ok()) return ReportError("mappings check", schemas.status());
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  size_t failed = 0;
+  for (const std::string& file : files) {
+    Result<webhooks::Mapping> mapping = webhooks::LoadMappingFile(file, rules::CelExpressions(), schemas->get());
+    if (!mapping.ok()) ++failed;
+    if (json) {
+      results.push_back({{"file", file}, {"ok", mapping.ok()},
+                         {"error", mapping.ok() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mapping.status().message())}});
+    } else if (mapping.ok()) {
+      std::cout << "ok: " << TerminalText(file) << ": mapping " << TerminalText(mapping->name) << ", "
+                << Plural(mapping->cases.size(), "case") << "\n";
+    } else {
+      std::cout << TerminalLines(mapping.status().message()) << "\n";
+    }
+  }
+  if (json) PrintJson({{"files", results}, {"failed", failed}});
+  return failed == 0 ? kExitOk : kExitFailed;
+}
+
+int RunTests(const std::string& path, bool json) {
+  Result<std::unique_ptr<SchemaRegistry>> schemas = SchemaRegistry::LoadEmbedded();
+  if (!schemas.ok()) return ReportError("mappings test", schemas.status());
+  Result<std::vector<std::filesystem::path>> files = webhooks::FindMappingTestFiles(path);
+  if (!files.ok()) return ReportError("mappings test", files.status());
+  size_t passed = 0, failed = 0;
+  nlohmann::ordered_json tests = nlohmann::ordered_json::array();
+  nlohmann::ordered_json file_errors = nlohmann::ordered_json::array();
+  for (const std::filesystem::path& file : *files) {
+    Result<std::vector<webhooks::MappingTestResult>> results =
+        webhooks::RunMappingTestFile(file, rules::CelExpressions(), schemas->get());
+    if (!results.ok()) {
+      ++failed;
+      file_errors.push_back({{"file", file.generic_string()}, {"error", results.status().message()}});
+      if (!json) std::cout << "ERROR " << TerminalLines(results.status().message()) << "\n";
+      continue;
+    }
+    if (!json) std::cout << TerminalText(file.generic_string()) << "\n";
+    for (const webhooks::MappingTestResult& r : *results) {
+      (r.passed ? passed : failed)++;
+      tests.push_back({{"file", r.file}, {"name", r.name}, {"line", r.line}, {"passed", r.passed},
+                       {"events", r.events}, {"failures", r.failures}});
+      if (json) continue;
+      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << TerminalText(r.name) << " (line " << r.line << ", "
+                << Plural(r.events, "event") << ")\n";
+      for (const std::string& failure : r.failures) std::cout << "    " << TerminalLines(failure) << "\n";
+    }
+  }
+  if (json) {
+    PrintJson({{"passed", passed}, {"failed", failed}, {"tests", tests}, {"file_errors", file_errors}});
+  } else {
+    std::cout << Plural(passed + failed, "test") << ": " << passed << " passed, " << failed << " failed\n";
+  }
+  return failed == 0 ? kExitOk : kExitFailed;
+}
+
+struct MappingsFlags {
+  std::vector<std::string> files;
+  std::string path;
+  bool json = false;
+};
+
+}  // namespace
+
+void AddMappingsCommand(CLI::App& app, int* exit_code) {
+  CLI::App* mappings = app.add_subcommand("mappings", "Check and test webhook mapping files");
+  mappings->require_subcommand(1);
+
+  auto check_flags = std::make_shared<MappingsFlags>();
+  CLI::App* check = mappings->add_subcommand(
+      "check", "Load mapping files and print each problem as file:line:col; exits 1 if any has one");
+  check->add_option("FILE", check_flags->files, "Mapping files")->required();
+  AddJsonFlag(check, &check_flags->json);
+  check->callback([check_flags, exit_code] { *exit_code = RunCheck(check_flags->files, check_flags->json); });
+
+  auto test_flags = std::make_shared<MappingsFlags>();
+  CLI::App* test = mappings->add_subcommand(
+      "test", "Run mapping tests: YAML files that map payload files and list the events expected (partial "
+              "match) or the reason ignored or refused; exits 1 if any test fails");
+  test->add_option("PATH", test_flags->path, "A test file or a folder of them")->required();
+  AddJsonFlag(test, &test_flags->json);
+  test->callback([test_flags, exit_code] { *exit_code = RunTests(test_flags->path, test_flags->json); });
+}
+
+}  // namespace keel::cli
