@@ -86,13 +86,12 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
                                    server->schemas_.get(), &server->metrics_);
     if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
     server->local_ = std::move(local).value();
-    if (Status receiver = server->StartReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
+    if (Status receiver = server->StartEmbeddedReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
     if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
     return server;
   }
-  if (!config.receiver.empty()) {
-    return Status::InvalidArgument(config_path + ": webhooks and events are served in embedded mode (without "
-                                   "brokers) only, for now; with Kafka, post to a keel serve of its own");
+  if (Status receiver = server->StartKafkaReceiver(config, options); !receiver.ok()) {
+    return receiver.WithContext(config_path);
   }
   if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
   auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
@@ -103,19 +102,46 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
 
 Server::~Server() { http_.Stop(); }
 
-Status Server::StartReceiver(const ServeConfig& config) {
+Status Server::StartEmbeddedReceiver(const ServeConfig& config) {
   if (config.receiver.empty()) return Status::OK();
-  expressions_ = std::make_unique<rules::CelExpressionCompiler>();
   KEEL_ASSIGN_OR_RETURN(dead_letters_,
                         webhooks::DeadLetterStore::Open(DeadLetterDir(config.data),
                                                         {.max_letters = config.receiver.max_dead_letters}));
   ReceiverParts parts;
-  parts.compiler = expressions_.get();
-  parts.schemas = schemas_.get();
   parts.dead_letters = dead_letters_.get();
   parts.submit = [local = local_.get()](std::vector<std::string> events, SubmitDone done) {
     local->Submit(std::move(events), std::move(done));
   };
+  return StartReceiver(config, std::move(parts));
+}
+
+// With brokers the receiver produces to the first input topic, keyed by
+// workspace, and its dead letters to the dead-letter topic: the partitions'
+// owners (this serve or another of the group) append the events.
+Status Server::StartKafkaReceiver(const ServeConfig& config, const KafkaServeOptions& group) {
+  if (config.receiver.empty()) return Status::OK();
+  KafkaSubmitOptions options;
+  options.kafka = group.kafka;
+  options.kafka.insert(options.kafka.end(), config.producer.begin(), config.producer.end());
+  options.input_topic = config.input_topics.front();
+  options.dead_letter_topic = config.dead_letter_topic;
+  options.decode = group.partition.decode;
+  KEEL_ASSIGN_OR_RETURN(kafka_submit_, KafkaSubmit::Create(options, schemas_.get()));
+  ReceiverParts parts;
+  parts.submit = [submit = kafka_submit_.get()](std::vector<std::string> events, SubmitDone done) {
+    submit->Submit(std::move(events), std::move(done));
+  };
+  parts.answers_produced = true;
+  parts.produce_dead_letter = [submit = kafka_submit_.get()](const webhooks::DeadLetter& letter) {
+    return submit->ProduceDeadLetter(letter);
+  };
+  return StartReceiver(config, std::move(parts));
+}
+
+Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
+  expressions_ = std::make_unique<rules::CelExpressionCompiler>();
+  parts.compiler = expressions_.get();
+  parts.schemas = schemas_.get();
   parts.now_rfc3339 = WallClockRfc3339;
   KEEL_ASSIGN_OR_RETURN(receiver_, WebhookReceiver::Create(config.receiver, std::move(parts)));
   for (const auto& route : receiver_->Routes()) http_.Route(route.method, route.path, route.handler);

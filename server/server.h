@@ -2,7 +2,8 @@
 // group's options, the rule set attached to every partition log, the HTTP
 // endpoint started, the group run until asked to stop. Without brokers
 // (embedded mode) one local log in DATA/log takes the place of the group,
-// written through LocalIngest. cli/cmd_serve.cc only reads the command line
+// written through LocalIngest. The webhook receiver writes to that log, or
+// with brokers produces to the input topic (KafkaSubmit). cli/cmd_serve.cc only reads the command line
 // and turns the outcome into an exit code.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include "engine/schema/schema_registry.h"
 #include "rules/ruleset.h"
 #include "server/kafka_serve.h"
+#include "server/kafka_submit.h"
 #include "server/local_ingest.h"
 #include "server/partition_rules.h"
 #include "server/serve_config.h"
@@ -48,8 +50,11 @@ class Server {
  private:
   Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);
   Status RunEmbedded(const std::atomic<bool>& stop);
-  // The receiver of config.receiver on the local log, its routes on http_.
-  Status StartReceiver(const ServeConfig& config);
+  // The receiver of config.receiver on the local log, or on the input topic
+  // with brokers (`group`: the group's options); its routes on http_.
+  Status StartEmbeddedReceiver(const ServeConfig& config);
+  Status StartKafkaReceiver(const ServeConfig& config, const KafkaServeOptions& group);
+  Status StartReceiver(const ServeConfig& config, ReceiverParts parts);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -62,9 +67,10 @@ class Server {
   PartitionHooks hooks_;
   std::unique_ptr<KafkaServe> serve_;   // with brokers
   std::unique_ptr<LocalIngest> local_;  // without: embedded mode
-  // The webhook receiver and POST /events (embedded mode, when configured).
+  // The webhook receiver and POST /events, when configured.
   std::unique_ptr<ExpressionCompiler> expressions_;
-  std::unique_ptr<webhooks::DeadLetterStore> dead_letters_;
+  std::unique_ptr<webhooks::DeadLetterStore> dead_letters_;  // embedded mode
+  std::unique_ptr<KafkaSubmit> kafka_submit_;                // with brokers
   std::unique_ptr<WebhookReceiver> receiver_;
 };
 

@@ -70,6 +70,7 @@ struct WebhookReceiver::Counters {
   std::atomic<uint64_t> mapped{0};        // deliveries whose events are in the log
   std::atomic<uint64_t> events{0};        // events appended
   std::atomic<uint64_t> duplicates{0};    // events already in the log (redeliveries)
+  std::atomic<uint64_t> produced{0};      // Kafka mode: events acknowledged on the input topic
   std::atomic<uint64_t> ignored{0};
   std::atomic<uint64_t> dead_letters{0};
   std::atomic<uint64_t> unauthorized{0};
@@ -168,7 +169,14 @@ http::HttpResponse WebhookReceiver::KeepDeadLetter(const Endpoint& endpoint, con
                                                     ? Lower(endpoint.signature.header)
                                                     : std::string());
   letter.body = request.body;
-  if (Status kept = parts_.dead_letters->Put(letter); !kept.ok()) {
+  Status kept;
+  if (parts_.produce_dead_letter) {
+    letter.id = webhooks::DeadLetterId(letter.endpoint, letter.delivery, letter.body);
+    kept = parts_.produce_dead_letter(letter);
+  } else {
+    kept = parts_.dead_letters->Put(letter);
+  }
+  if (!kept.ok()) {
     ++endpoint.counters.unavailable;
     return Unavailable("not mappable (" + reason + "), and it cannot be kept: " + kept.message(),
                        kRetryAfterFullSeconds);
@@ -225,6 +233,11 @@ http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::Http
   if (std::string rejected = Rejections(*submitted); !rejected.empty()) {
     return KeepDeadLetter(endpoint, request, outcome.delivery_id, "the log refused " + rejected);
   }
+  if (parts_.answers_produced) {
+    ++endpoint.counters.mapped;
+    endpoint.counters.produced += count;
+    return JsonAnswer(200, {{"events", count}, {"produced", count}});
+  }
   uint64_t appended = 0, duplicates = 0;
   for (const AppendResult& result : *submitted) {
     (result.outcome == AppendOutcome::kAppended ? appended : duplicates) += 1;
@@ -260,6 +273,11 @@ http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& reques
     }
     ++counters.unavailable;
     return Unavailable(error.message(), kRetryAfterBusySeconds);
+  }
+  if (parts_.answers_produced && Rejections(*submitted).empty()) {
+    ++counters.mapped;
+    counters.produced += count;
+    return JsonAnswer(200, {{"events", count}, {"produced", count}});
   }
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   uint64_t appended = 0, duplicates = 0, rejected = 0;
@@ -307,18 +325,25 @@ std::string WebhookReceiver::PrometheusText() const {
   for (const auto& endpoint : endpoints_) lines(endpoint->name, endpoint->counters);
   if (!events_token_.empty()) lines("events", *events_counters_);
   text +=
-      "# HELP keel_webhook_events_total Events from webhooks and POST /events: appended, or already in the log.\n"
+      "# HELP keel_webhook_events_total Events from webhooks and POST /events: appended, or already in the log (with "
+      "brokers: produced to the input topic).\n"
       "# TYPE keel_webhook_events_total counter\n";
   for (const auto& endpoint : endpoints_) {
+    if (parts_.answers_produced) {
+      text += "keel_webhook_events_total{endpoint=\"" + endpoint->name + "\",outcome=\"produced\"} " +
+              std::to_string(endpoint->counters.produced.load()) + "\n";
+      continue;
+    }
     text += "keel_webhook_events_total{endpoint=\"" + endpoint->name + "\",outcome=\"appended\"} " +
             std::to_string(endpoint->counters.events.load()) + "\n";
     text += "keel_webhook_events_total{endpoint=\"" + endpoint->name + "\",outcome=\"duplicate\"} " +
             std::to_string(endpoint->counters.duplicates.load()) + "\n";
   }
+  if (!parts_.dead_letters) return text;  // Kafka mode: they are on the dead-letter topic
   text += "# HELP keel_dead_letters Dead letters kept, waiting for `keel deliveries redrive`.\n"
           "# TYPE keel_dead_letters gauge\n"
           "keel_dead_letters " +
-          std::to_string(parts_.dead_letters ? parts_.dead_letters->size() : 0) + "\n";
+          std::to_string(parts_.dead_letters->size()) + "\n";
   return text;
 }
 

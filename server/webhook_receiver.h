@@ -9,9 +9,13 @@
 //
 //   200 mapped: {"events": N, "appended": A, "duplicates": D}; a redelivery
 //       maps to the same ids and appends nothing (duplicates == N)
+//   200 with brokers (Kafka mode), once the brokers acknowledged the events
+//       on the input topic: {"events": N, "produced": N}; the partition's
+//       owner appends them (a redelivery appends nothing there)
 //   200 ignored by the mapping: {"ignored": REASON}
 //   202 signed but not mappable, or an event the log refused: kept as a dead
-//       letter (`keel deliveries`), {"dead_letter": ID, "reason": REASON}; the
+//       letter (`keel deliveries`; with brokers, on the dead-letter topic),
+//       {"dead_letter": ID, "reason": REASON}; the
 //       tool neither retries for ever nor disables the hook
 //   401 signature missing or wrong; nothing kept
 //   413 body over max_body_bytes (the HTTP server, before reading it)
@@ -47,6 +51,13 @@ struct ReceiverParts {
   const SchemaRegistry* schemas = nullptr;       // mapped events are checked against their types
   webhooks::DeadLetterStore* dead_letters = nullptr;
   SubmitEvents submit;
+  // Kafka mode: `submit` answers once the brokers acknowledged the events,
+  // before any partition appended them, so a 200 says {"events": N,
+  // "produced": N} instead of appended and duplicates.
+  bool answers_produced = false;
+  // Kafka mode: keeps a dead letter (with its id set) on the dead-letter
+  // topic instead of in `dead_letters`; OK once the broker acknowledged it.
+  std::function<Status(const webhooks::DeadLetter&)> produce_dead_letter;
   // The wall clock for a dead letter's `received` (never for an event).
   std::function<std::string()> now_rfc3339;
 };
