@@ -231,7 +231,10 @@ http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::Http
     return Unavailable(error.message(), kRetryAfterBusySeconds);
   }
   if (std::string rejected = Rejections(*submitted); !rejected.empty()) {
-    return KeepDeadLetter(endpoint, request, outcome.delivery_id, "the log refused " + rejected);
+    // With brokers the events were checked before producing, as the
+    // partition will check them: nothing of the delivery was produced.
+    const char* who = parts_.answers_produced ? "refused before producing: " : "the log refused ";
+    return KeepDeadLetter(endpoint, request, outcome.delivery_id, who + rejected);
   }
   if (parts_.answers_produced) {
     ++endpoint.counters.mapped;

@@ -30,14 +30,14 @@ class ServeWebhooksTest : public ServeTest {
  protected:
   // A serve with brokers, the GitHub endpoint for workspace acme, its HTTP
   // port answering.
-  std::unique_ptr<KeelServe> StartReceiving() {
+  std::unique_ptr<KeelServe> StartReceiving(const std::string& time_window_days = "0") {
     ::setenv("KEEL_TEST_GITHUB_SECRET", kSecret, 1);
     CreateTopics();
     port_ = FreePort();
     ServeSettings settings = Settings();
     settings.http_port = port_;
     settings.extra["webhooks"] = "[{source: github, workspace: acme, secret_env: KEEL_TEST_GITHUB_SECRET}]";
-    settings.extra["event_time_window_days"] = "0";  // the fixtures are from 2019
+    settings.extra["event_time_window_days"] = time_window_days;  // 0: no bound (the fixtures are from 2019)
     settings.extra["producer"] = "{message.timeout.ms: 3000}";
     auto serve = StartServe(settings);
     auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -124,6 +124,24 @@ TEST_F(ServeWebhooksTest, AnUnmappableDeliveryIsOnTheDeadLetterTopicWithItsReaso
   EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
   EXPECT_TRUE(InputEventsInLogs().empty());
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data" / "dead-letters"));
+}
+
+TEST_F(ServeWebhooksTest, AnEventThePartitionWouldRefuseIsADeadLetterAndNothingIsProduced) {
+  auto serve = StartReceiving("30");  // the fixture's issue, from 2019, is out of the time window
+  auto [status, answer] = PostGitHub("issues", "d6f7c5a0-0005", ReadFixture("github/issues.opened.json"));
+  ASSERT_EQ(status, 202) << answer << serve->LogText();
+  const std::string reason = nlohmann::json::parse(answer)["reason"];
+  EXPECT_EQ(reason.rfind("refused before producing: event 1: ", 0), 0u) << reason;
+  auto letters = ConsumeUntil(
+      cluster_->bootstrap(), "keel-dead", 1, [](const std::vector<Record>& records) { return !records.empty(); },
+      30s, "the dead letter");
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(JsonField(letters[0].value, "reason"), reason);
+  EXPECT_THROW(ConsumeUntil(
+                   cluster_->bootstrap(), "work-events", kInputPartitions,
+                   [](const std::vector<Record>& records) { return !records.empty(); }, 3s, "any input"),
+               std::runtime_error);
+  EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
 }
 
 TEST_F(ServeWebhooksTest, WithTheBrokersDownADeliveryIs503AndItsRetryLaterIsAppendedOnce) {
