@@ -17,6 +17,7 @@ namespace {
 
 constexpr char kFixtures[] = KEEL_SOURCE_DIR "/../shared/fixtures/webhooks";
 constexpr char kSecret[] = "It's a Secret to Everybody";
+constexpr char kEventsToken[] = "events-token-4567";
 
 std::string ReadFixture(const std::string& name) {
   std::ifstream in(std::string(kFixtures) + "/" + name, std::ios::binary);
@@ -32,11 +33,13 @@ class ServeWebhooksTest : public ServeTest {
   // port answering.
   std::unique_ptr<KeelServe> StartReceiving(const std::string& time_window_days = "0") {
     ::setenv("KEEL_TEST_GITHUB_SECRET", kSecret, 1);
+    ::setenv("KEEL_TEST_EVENTS_TOKEN", kEventsToken, 1);
     CreateTopics();
     port_ = FreePort();
     ServeSettings settings = Settings();
     settings.http_port = port_;
     settings.extra["webhooks"] = "[{source: github, workspace: acme, secret_env: KEEL_TEST_GITHUB_SECRET}]";
+    settings.extra["events"] = "{token_env: KEEL_TEST_EVENTS_TOKEN}";
     settings.extra["event_time_window_days"] = time_window_days;  // 0: no bound (the fixtures are from 2019)
     settings.extra["producer"] = "{message.timeout.ms: 3000}";
     auto serve = StartServe(settings);
@@ -93,6 +96,21 @@ TEST_F(ServeWebhooksTest, ADeliveryReachesThePartitionLogThroughTheInputTopicAnd
   EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
 
   std::map<std::string, int> expected = {{"github:d6f7c5a0-0001:0", 1}, {"github:d6f7c5a0-0002:0", 1}};
+  EXPECT_EQ(InputEventsInLogs(), expected);
+}
+
+TEST_F(ServeWebhooksTest, PostEventsProducesToTheInputTopicKeyedByWorkspace) {
+  auto serve = StartReceiving();
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(60, 0);
+  auto answer = client.Post("/events", {{"Authorization", std::string("Bearer ") + kEventsToken}},
+                            TaskCreated("posted-1", "ws7"), "application/cloudevents+json");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body << serve->LogText();
+  EXPECT_EQ(nlohmann::json::parse(answer->body), nlohmann::json::parse(R"({"events": 1, "produced": 1})"));
+  WaitForDerived({"posted-1"});
+  EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
+  std::map<std::string, int> expected = {{"posted-1", 1}};
   EXPECT_EQ(InputEventsInLogs(), expected);
 }
 
