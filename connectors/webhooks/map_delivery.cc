@@ -76,7 +76,7 @@ class Mapper {
     }
     scope_.Clear();
     if (Status bound = scope_.BindJsonText(kBodyVar, delivery_.body); !bound.ok()) {
-      return Refuse("body: not JSON: " + bound.message());
+      return Refuse("body: " + bound.message());
     }
     scope_.BindStringMap(kHeadersVar, delivery_.headers);
     scope_.BindString(kEndpointVar, delivery_.endpoint);

@@ -193,6 +193,10 @@ cases:
   MappingOutcome bad = Map(*mapping, {}, "{not json");
   EXPECT_EQ(bad.kind, MappingOutcome::Kind::kRefused);
   EXPECT_EQ(bad.reason.rfind("body: not JSON", 0), 0u) << bad.reason;
+  std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  MappingOutcome too_deep = Map(*mapping, {}, deep);
+  EXPECT_EQ(too_deep.kind, MappingOutcome::Kind::kRefused);
+  EXPECT_EQ(too_deep.reason.rfind("body: not JSON: The JSON document was too deep", 0), 0u) << too_deep.reason;
   MappingOutcome none = Map(*mapping, {}, R"({"kind":"b"})");
   EXPECT_EQ(none.kind, MappingOutcome::Kind::kRefused);
   EXPECT_EQ(none.reason, "no case of mapping \"m\" matches this delivery, and it has no otherwise:");
