@@ -1,7 +1,7 @@
 // Mapping one webhook delivery: a 15 KB Jira issue_updated payload (status
 // and assignee changed) through a Jira-like mapping, each event checked
-// against its schema (measured: about 85 us per delivery, 53 us of it binding
-// the body as CEL values). Issue 21's target is 10,000 deliveries/s on 2 cores
+// against its schema. Binding only the parts of the body the mapping reads
+// (/1) against the whole body (/0): about 28 us against 70 us per delivery. Issue 21's target is 10,000 deliveries/s on 2 cores
 // for the whole receiver; this is the mapping's share, on one thread.
 //
 //   build/tests/bench/keel_mapping_bench --benchmark_repetitions=5
@@ -85,6 +85,7 @@ std::string Payload() {
   return body.dump();
 }
 
+// state.range(0) == 0: bind the whole body, not only what the mapping reads.
 void BM_MapJiraIssueUpdated(benchmark::State& state) {
   std::unique_ptr<SchemaRegistry> schemas = SchemaRegistry::LoadEmbedded().value();
   Result<Mapping> mapping = LoadMapping("jira.yaml", kMapping, rules::CelExpressions(), schemas.get());
@@ -92,6 +93,7 @@ void BM_MapJiraIssueUpdated(benchmark::State& state) {
     state.SkipWithError(mapping.status().ToString().c_str());
     return;
   }
+  if (state.range(0) == 0) mapping->body_selection = nullptr;
   Result<PeopleFile> people = PeopleFile::Load("people.yaml", "people:\n  - {id: dana, jira: 5b10ac8d82e05b22cc7d4ef5}\n");
   std::string body = Payload();
   Delivery delivery{"jira", {{"x-atlassian-webhook-identifier", "d-1"}}, body};
@@ -111,7 +113,7 @@ void BM_MapJiraIssueUpdated(benchmark::State& state) {
   state.counters["payload_bytes"] = static_cast<double>(body.size());
   state.counters["deliveries/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_MapJiraIssueUpdated);
+BENCHMARK(BM_MapJiraIssueUpdated)->Arg(1)->Arg(0);
 
 // The share of binding the body: the payload parsed into CEL values once.
 void BM_BindBodyOnly(benchmark::State& state) {
