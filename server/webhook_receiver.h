@@ -20,6 +20,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <string_view>
 #include <functional>
 #include <map>
 #include <memory>
@@ -51,6 +53,10 @@ struct ReceiverParts {
   std::function<std::string()> now_rfc3339;
 };
 
+// What became of a signed delivery (or a redriven dead letter).
+enum class DeliveryKind : uint8_t { kMapped, kIgnored, kDeadLetter, kUnavailable };
+std::string_view DeliveryKindName(DeliveryKind kind);  // "mapped", "ignored", "dead_letter", "unavailable"
+
 class WebhookReceiver {
  public:
   // Loads every endpoint's mapping and people file and reads every secret
@@ -71,6 +77,16 @@ class WebhookReceiver {
   http::HttpResponse HandleWebhook(size_t endpoint, const http::HttpRequest& request) const;
   http::HttpResponse HandleEvents(const http::HttpRequest& request) const;
 
+  // Maps a dead letter again through its endpoint's mapping (fixed since, it
+  // is hoped) and submits the events. Mapped or now ignored: the letter is
+  // removed. Still not mappable: it stays, with the new reason. NotFound when
+  // the configuration has no endpoint of the letter's name.
+  struct RedriveResult {
+    DeliveryKind kind;
+    std::string detail;  // the reason, or what was appended
+  };
+  Result<RedriveResult> Redrive(const webhooks::DeadLetter& letter) const;
+
   // Deliveries by endpoint and outcome, in Prometheus text format.
   std::string PrometheusText() const;
 
@@ -78,8 +94,17 @@ class WebhookReceiver {
   struct Endpoint;
   struct Counters;
   explicit WebhookReceiver(ReceiverParts parts);
-  http::HttpResponse KeepDeadLetter(const Endpoint& endpoint, const http::HttpRequest& request,
-                                    const std::string& delivery_id, const std::string& reason) const;
+  struct DeliveryResult {
+    DeliveryKind kind;
+    http::HttpResponse answer;
+    std::string detail;
+  };
+  // A delivery whose signature was checked: mapped, submitted, answered.
+  DeliveryResult Deliver(const Endpoint& endpoint, const std::map<std::string, std::string>& headers,
+                         std::string_view body, const std::string& received) const;
+  DeliveryResult KeepDeadLetter(const Endpoint& endpoint, const std::map<std::string, std::string>& headers,
+                                std::string_view body, const std::string& received, const std::string& delivery_id,
+                                const std::string& reason) const;
 
   ReceiverParts parts_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
