@@ -304,7 +304,9 @@ http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& reques
   }
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   uint64_t appended = 0, duplicates = 0, rejected = 0;
+  bool only_conflicts = true;
   for (const AppendResult& result : *submitted) {
+    if (result.outcome == AppendOutcome::kRejected && !result.error.Is(StatusCode::kConflict)) only_conflicts = false;
     switch (result.outcome) {
       case AppendOutcome::kAppended:
         ++appended;
@@ -323,9 +325,12 @@ http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& reques
   counters.events += appended;
   counters.duplicates += duplicates;
   if (rejected == 0) ++counters.mapped;
-  // A conflict (an id stored with other content, a version mismatch) is the
-  // sender's to resolve: 409, with each event's result.
-  return JsonAnswer(rejected == 0 ? 200 : 409, {{"events", count},
+  // An event keel does not take (its schema, size, time): 400, and nothing
+  // of the request was appended. A conflict (an id stored with other
+  // content, a version mismatch) is the sender's to resolve: 409. Both with
+  // each event's result.
+  int status = rejected == 0 ? 200 : (only_conflicts ? 409 : 400);
+  return JsonAnswer(status, {{"events", count},
                                                 {"appended", appended},
                                                 {"duplicates", duplicates},
                                                 {"rejected", rejected},
