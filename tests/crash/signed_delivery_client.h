@@ -55,7 +55,8 @@ class SignedDeliveryClient {
   bool Connect() {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return false;
-    timeval limit{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
+    timeval limit{static_cast<time_t>(timeout_.count() / 1000),
+                  static_cast<suseconds_t>(timeout_.count() % 1000 * 1000)};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
     int yes = 1;

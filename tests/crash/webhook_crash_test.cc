@@ -19,8 +19,9 @@
 //
 // KEEL_CRASH_DELIVERIES=N sets the deliveries per sync mode (default: the
 // issue's 10,000 with `sync: batch`, about 10 s on 2 cores; 2,000 with
-// `sync: always`, whose fsync per group makes 10,000 take about 17 s) and
-// KEEL_CRASH_SEED=N the kill points; every failure names both.
+// `sync: always`, whose fsync per group makes 10,000 take about 17 s),
+// KEEL_CRASH_CONNECTIONS=N the senders (default 4) and KEEL_CRASH_SEED=N
+// the kill points; every failure names all three.
 #include <signal.h>
 
 #include <algorithm>
@@ -54,7 +55,6 @@ namespace fs = std::filesystem;
 
 constexpr char kSecretEnv[] = "KEEL_CRASH_GITHUB_SECRET";
 constexpr char kSecret[] = "crash-test-secret";  // a test value, set in this process's environment only
-constexpr int kConnections = 4;
 constexpr int kKills = 6;
 
 // What became of one delivery in the end.
@@ -62,6 +62,7 @@ struct Outcome {
   int status = 0;  // the last answer's; 0: none before the test's deadline
   std::string body;
   int tries = 0;
+  int unavailable = 0;  // answers 5xx (busy, or the log unavailable) that were retried
 };
 
 // A free loopback port (serve binds it again after each kill, with SO_REUSEADDR).
@@ -87,6 +88,7 @@ class WebhookCrashTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     deliveries_ = NumberFromEnvironment("KEEL_CRASH_DELIVERIES", GetParam() == std::string("batch") ? 10000 : 2000);
+    connections_ = static_cast<int>(NumberFromEnvironment("KEEL_CRASH_CONNECTIONS", 4));
     seed_ = CrashSeed(20261221);
     port_ = FreePort();
     ::setenv(kSecretEnv, kSecret, 1);
@@ -107,7 +109,8 @@ class WebhookCrashTest : public ::testing::TestWithParam<const char*> {
 
   std::string Describe() const {
     std::ostringstream text;
-    text << "sync=" << GetParam() << " KEEL_CRASH_DELIVERIES=" << deliveries_ << " KEEL_CRASH_SEED=" << seed_;
+    text << "sync=" << GetParam() << " KEEL_CRASH_DELIVERIES=" << deliveries_
+         << " KEEL_CRASH_CONNECTIONS=" << connections_ << " KEEL_CRASH_SEED=" << seed_;
     return text.str();
   }
 
@@ -149,6 +152,7 @@ class WebhookCrashTest : public ::testing::TestWithParam<const char*> {
         outcome.status = answer.status;
         outcome.body = answer.body;
         if (answer.status != 0 && answer.status < 500) break;
+        if (answer.status >= 500) ++outcome.unavailable;
         if (answer.status == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // serve restarting
       }
       if (outcome.status >= 200 && outcome.status < 300) answered_.fetch_add(1);
@@ -159,6 +163,7 @@ class WebhookCrashTest : public ::testing::TestWithParam<const char*> {
   TempDir dir_;
   uint64_t deliveries_ = 0;
   uint64_t seed_ = 0;
+  int connections_ = 4;
   int port_ = 0;
   int incarnation_ = 0;
   nlohmann::json template_;
@@ -182,11 +187,11 @@ TEST_P(WebhookCrashTest, EveryAnsweredDeliveryIsInTheLogOnceAfterKills) {
   auto deadline = start + std::chrono::minutes(10);
   std::unique_ptr<SpawnedProcess> serve = StartServe();
   std::vector<std::thread> senders;
-  for (int c = 0; c < kConnections; ++c) senders.emplace_back([this, deadline] { Send(deadline); });
+  for (int c = 0; c < connections_; ++c) senders.emplace_back([this, deadline] { Send(deadline); });
 
   size_t kills = 0, early_kills = 0;
   std::string serve_problem;
-  while (finished_.load() < kConnections) {
+  while (finished_.load() < connections_) {
     if (std::optional<int> ended = serve->Poll()) {
       serve_problem = "keel serve ended on its own with " + std::to_string(*ended) + ":\n" + ServeErr();
       break;
@@ -224,10 +229,11 @@ TEST_P(WebhookCrashTest, EveryAnsweredDeliveryIsInTheLogOnceAfterKills) {
   EXPECT_EQ(kills, kill_at.size()) << Describe();
 
   // What the senders were told.
-  uint64_t answered = 0, retried = 0, came_back_as_duplicates = 0;
+  uint64_t answered = 0, retried = 0, came_back_as_duplicates = 0, unavailable = 0;
   for (uint64_t index = 0; index < deliveries_; ++index) {
     const Outcome& outcome = outcomes_[index];
     retried += outcome.tries > 1 ? 1 : 0;
+    unavailable += outcome.unavailable;
     if (outcome.status < 200 || outcome.status >= 300) continue;
     ++answered;
     ASSERT_EQ(outcome.status, 200) << Describe() << ": delivery " << DeliveryId(index) << ": " << outcome.body;
@@ -264,11 +270,12 @@ TEST_P(WebhookCrashTest, EveryAnsweredDeliveryIsInTheLogOnceAfterKills) {
   KeelRun verify = RunKeel({"verify", "--db", (dir_ / "data" / "log").string(), "--json"});
   EXPECT_EQ(verify.exit_code, 0) << Describe() << "\n" << verify.Describe();
 
-  std::printf("[ figures  ] sync=%s: %llu deliveries over %d connections, %zu kills (and %zu while starting), %llu retried, %llu answered "
-              "as duplicates after a lost answer, %.1f s\n",
-              GetParam(), static_cast<unsigned long long>(deliveries_), kConnections, kills, early_kills,
-              static_cast<unsigned long long>(retried), static_cast<unsigned long long>(came_back_as_duplicates),
-              seconds);
+  std::printf(
+      "[ figures  ] sync=%s: %llu deliveries over %d connections, %zu kills (and %zu while starting), "
+      "%llu retried (%llu 5xx answers), %llu answered as duplicates after a lost answer, %.1f s\n",
+      GetParam(), static_cast<unsigned long long>(deliveries_), connections_, kills, early_kills,
+      static_cast<unsigned long long>(retried), static_cast<unsigned long long>(unavailable),
+      static_cast<unsigned long long>(came_back_as_duplicates), seconds);
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncModes, WebhookCrashTest, ::testing::Values("batch", "always"),
