@@ -147,6 +147,19 @@ TEST_P(ExamplePackTest, WebhookPayloadsMapThroughTheBuiltInMappings) {
   }
 }
 
+// A pack's map-webhooks.sh (what its README tells a user to run) prints the
+// same input as the test makes: events.ndjson, then each payload mapped.
+TEST_P(ExamplePackTest, ItsMapWebhooksScriptMakesTheRunInput) {
+  fs::path script = Pack() / "map-webhooks.sh";
+  if (!fs::exists(script)) GTEST_SKIP() << GetParam() << " has no map-webhooks.sh";
+  TempDir dir;
+  fs::path input = RunInput(Pack(), dir.path());
+  ASSERT_FALSE(input.empty());
+  std::string command = "bash '" + script.string() + "' '" + KeelPath() + "' > '" + (dir / "script.ndjson").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_EQ(ReadFileText(dir / "script.ndjson"), ReadFileText(input));
+}
+
 // A rule set compared with itself shows no difference: the candidate's
 // clock ends where the recorded history's does, also when the run fired
 // timers after its last input (run.args --until), as example 02 does.
