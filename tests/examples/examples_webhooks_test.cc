@@ -1,11 +1,13 @@
-// A scenario pack with webhooks/ through the real receiver, as it would run
-// live: `keel serve` in embedded mode (one local log, no brokers) with the
-// pack's rules, its people file and a webhook endpoint per tool, each with a
-// secret from the environment. The test posts the pack's events.ndjson to
-// POST /events (CloudEvents, bearer token), then each payload, signed as the
-// tool signs it, in order (each twice: a redelivery adds nothing); stops the
-// server; and checks that the rules derived exactly the pack's
-// expected/derived.ndjson, as `keel run` does, and that the log verifies.
+// The scenario packs with webhooks/ (pack_webhooks.h): every payload maps
+// through its built-in mapping; the pack's map-webhooks.sh makes the input the
+// tests use; and the story runs through the real receiver as it would live:
+// `keel serve` in embedded mode (one local log, no brokers) with the pack's
+// rules, its people file and a webhook endpoint per tool, each with a secret
+// from the environment. That test posts events.ndjson to POST /events
+// (CloudEvents, bearer token), then each payload, signed as the tool signs it,
+// in order (each twice: a redelivery adds nothing); stops the server; and
+// checks that the rules derived exactly expected/derived.ndjson, as `keel run`
+// does, and that the log verifies.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -127,12 +129,40 @@ std::vector<std::string> PacksWithWebhooks() {
   return packs;
 }
 
-class ExamplePackServeTest : public ::testing::TestWithParam<std::string> {
+class ExampleWebhookPackTest : public ::testing::TestWithParam<std::string> {
  protected:
   fs::path Pack() const { return kExamples / GetParam(); }
 };
 
-TEST_P(ExamplePackServeTest, TheReceiverDerivesWhatKeelRunDerives) {
+// Every payload of a pack's webhooks/ maps to at least one event through the
+// built-in mapping its name gives: none is refused or ignored.
+TEST_P(ExampleWebhookPackTest, WebhookPayloadsMapThroughTheBuiltInMappings) {
+  std::vector<PackDelivery> deliveries = PackDeliveries(Pack());
+  for (const PackDelivery& delivery : deliveries) {
+    std::vector<std::string> args = MapArguments(Pack(), delivery);
+    args.insert(args.end() - 1, "--json");
+    KeelRun mapped = RunKeel(args);
+    ASSERT_EQ(mapped.exit_code, 0) << delivery.payload << ": " << mapped.Describe();
+    Json result = Json::parse(mapped.out);
+    EXPECT_FALSE(result["events"].empty()) << delivery.payload << " maps to no event: " << mapped.out;
+    EXPECT_TRUE(result["ignored"].is_null()) << delivery.payload << " is ignored: " << result["ignored"];
+  }
+}
+
+// A pack's map-webhooks.sh (what its README tells a user to run) prints the
+// same input as the test makes: events.ndjson, then each payload mapped.
+TEST_P(ExampleWebhookPackTest, ItsMapWebhooksScriptMakesTheRunInput) {
+  fs::path script = Pack() / "map-webhooks.sh";
+  ASSERT_TRUE(fs::exists(script)) << "a pack with webhooks/ has a map-webhooks.sh for its README's users";
+  TempDir dir;
+  fs::path input = RunInput(Pack(), dir.path());
+  ASSERT_FALSE(input.empty());
+  std::string command = "bash '" + script.string() + "' '" + KeelPath() + "' > '" + (dir / "script.ndjson").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_EQ(ReadFileText(dir / "script.ndjson"), ReadFileText(input));
+}
+
+TEST_P(ExampleWebhookPackTest, TheReceiverDerivesWhatKeelRunDerives) {
   std::vector<PackDelivery> deliveries = PackDeliveries(Pack());
   TempDir dir;
   int port = FreePort();
@@ -214,13 +244,13 @@ TEST_P(ExamplePackServeTest, TheReceiverDerivesWhatKeelRunDerives) {
   EXPECT_EQ(verified.exit_code, 0) << verified.Describe();
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, ExamplePackServeTest, ::testing::ValuesIn(PacksWithWebhooks()),
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleWebhookPackTest, ::testing::ValuesIn(PacksWithWebhooks()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = "pack_" + info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExamplePackServeTest);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExampleWebhookPackTest);
 
 }  // namespace
 }  // namespace keel::testing
