@@ -157,6 +157,8 @@ Status CheckAllAppended(const Receiver& receiver, const HttpLoadResult& result, 
 
 struct Figures {
   std::vector<double> mapping, ceiling, full, full_p50, full_p99, steady_p50, steady_p99;
+  // CPU of this whole process (server and client) per request, in µs.
+  std::vector<double> ceiling_cpu_us, full_cpu_us;
 };
 
 int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
@@ -211,14 +213,20 @@ int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
       load.requests = flags.requests;
       load.port = ceiling.port();
       load.id_prefix = run + "ceiling-";
+      double cpu_before = ProcessCpuSeconds(::getpid());
       Result<HttpLoadResult> nothing = RunHttpLoad(load);
+      figures.ceiling_cpu_us.push_back((ProcessCpuSeconds(::getpid()) - cpu_before) * 1e6 /
+                                       static_cast<double>(load.requests));
       if (!nothing.ok()) return ReportError(what, nothing.status());
       if (nothing->not_2xx != 0) return ReportError(what, Status::Internal("the ceiling answered non-2xx"));
       figures.ceiling.push_back(nothing->RequestsPerSecond());
 
       load.port = receiver.http->port();
       load.id_prefix = run + "full-";
+      cpu_before = ProcessCpuSeconds(::getpid());
       Result<HttpLoadResult> full = RunHttpLoad(load);
+      figures.full_cpu_us.push_back((ProcessCpuSeconds(::getpid()) - cpu_before) * 1e6 /
+                                    static_cast<double>(load.requests));
       if (!full.ok()) return ReportError(what, full.status());
       if (Status all = CheckAllAppended(receiver, *full, load.requests, &log_seq); !all.ok()) {
         return ReportError(what, all);
@@ -261,6 +269,8 @@ int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
                {"steady_p99_ms_median", Median(figures.steady_p99)},
                {"ceiling_requests_per_second_median", Median(figures.ceiling)},
                {"ceiling_requests_per_second", figures.ceiling},
+               {"cpu_us_per_delivery_median", Median(figures.full_cpu_us)},
+               {"ceiling_cpu_us_per_request_median", Median(figures.ceiling_cpu_us)},
                {"mapping_deliveries_per_second_median", Median(figures.mapping)},
                {"mapping_deliveries_per_second", figures.mapping}});
     return kExitOk;
@@ -275,8 +285,11 @@ int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
     std::printf("steady %.0f/s for %.0f s: p50 %.2f ms, p99 %.2f ms\n", flags.rate, flags.steady_seconds,
                 Median(figures.steady_p50), Median(figures.steady_p99));
   }
-  std::printf("ceiling (HTTP, nothing behind): %.0f requests/s\n", Median(figures.ceiling));
-  std::printf("mapping alone (MapDelivery, one thread): %.0f deliveries/s\n", Median(figures.mapping));
+  std::printf("  CPU per delivery (server and load client): %.0f us\n", Median(figures.full_cpu_us));
+  std::printf("ceiling (HTTP, nothing behind): %.0f requests/s, CPU per request %.0f us\n", Median(figures.ceiling),
+              Median(figures.ceiling_cpu_us));
+  std::printf("mapping alone (MapDelivery, one thread): %.0f deliveries/s, %.0f us each\n", Median(figures.mapping),
+              Median(figures.mapping) > 0 ? 1e6 / Median(figures.mapping) : 0);
   return kExitOk;
 }
 
