@@ -155,6 +155,15 @@ Status CheckAllAppended(const Receiver& receiver, const HttpLoadResult& result, 
   return Status::OK();
 }
 
+// Removes the bench's folder however the run ends.
+struct RemoveOnExit {
+  fs::path root;
+  ~RemoveOnExit() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+};
+
 struct Figures {
   std::vector<double> mapping, ceiling, full, full_p50, full_p99, steady_p50, steady_p99;
   // CPU of this whole process (server and client) per request, in µs.
@@ -168,6 +177,7 @@ int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
                                     : fs::path(flags.dir);
   std::error_code ec;
   fs::remove_all(root, ec);
+  RemoveOnExit remove{root};
   // The secret lives in this process's environment only, as serve reads it.
   const std::string secret = "keel-bench-" + std::to_string(::getpid());
   ::setenv(kSecretEnv, secret.c_str(), 1);
@@ -250,7 +260,6 @@ int RunWebhooksBenchmark(const WebhooksBenchFlags& flags) {
     }
     ceiling.Stop();
   }
-  fs::remove_all(root, ec);
 
   const size_t body_bytes = load.bodies[0].size();
   if (flags.json) {
