@@ -157,6 +157,24 @@ std::vector<WebhookReceiver::Route> WebhookReceiver::Routes() const {
   return routes;
 }
 
+std::unique_ptr<ExpressionScope> WebhookReceiver::BorrowScope() const {
+  {
+    MutexLock lock(&scopes_mu_);
+    if (!idle_scopes_.empty()) {
+      std::unique_ptr<ExpressionScope> scope = std::move(idle_scopes_.back());
+      idle_scopes_.pop_back();
+      return scope;
+    }
+  }
+  return parts_.compiler->NewScope();
+}
+
+void WebhookReceiver::ReturnScope(std::unique_ptr<ExpressionScope> scope) const {
+  scope->Clear();  // an idle scope holds no delivery's values
+  MutexLock lock(&scopes_mu_);
+  idle_scopes_.push_back(std::move(scope));
+}
+
 WebhookReceiver::DeliveryResult WebhookReceiver::KeepDeadLetter(const Endpoint& endpoint,
                                                                 const std::map<std::string, std::string>& headers,
                                                                 std::string_view body, const std::string& received,
@@ -205,8 +223,9 @@ WebhookReceiver::DeliveryResult WebhookReceiver::Deliver(const Endpoint& endpoin
   options.schemas = parts_.schemas;
   options.people = [this](std::string_view workspace) { return people_.For(workspace); };
   options.max_body_bytes = body.size() + 1;
-  std::unique_ptr<ExpressionScope> scope = parts_.compiler->NewScope();
+  std::unique_ptr<ExpressionScope> scope = BorrowScope();
   webhooks::MappingOutcome outcome = webhooks::MapDelivery(endpoint.mapping, delivery, options, *scope);
+  ReturnScope(std::move(scope));
 
   switch (outcome.kind) {
     case webhooks::MappingOutcome::Kind::kIgnored:

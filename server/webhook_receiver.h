@@ -34,6 +34,7 @@
 #include "connectors/webhooks/mapping.h"
 #include "connectors/webhooks/people.h"
 #include "engine/expression.h"
+#include "engine/mutex.h"
 #include "server/local_ingest.h"
 #include "server/webhook_config.h"
 
@@ -94,6 +95,10 @@ class WebhookReceiver {
   struct Endpoint;
   struct Counters;
   explicit WebhookReceiver(ReceiverParts parts);
+  // A scope for one delivery's mapping: an idle one when there is one, so
+  // each HTTP worker makes its scope once rather than once per delivery.
+  std::unique_ptr<ExpressionScope> BorrowScope() const;
+  void ReturnScope(std::unique_ptr<ExpressionScope> scope) const;
   struct DeliveryResult {
     DeliveryKind kind;
     http::HttpResponse answer;
@@ -112,6 +117,8 @@ class WebhookReceiver {
   std::string events_path_;
   std::string events_token_;  // empty: no events route
   std::unique_ptr<Counters> events_counters_;
+  mutable Mutex scopes_mu_;
+  mutable std::vector<std::unique_ptr<ExpressionScope>> idle_scopes_ GUARDED_BY(scopes_mu_);
 };
 
 }  // namespace keel::server
