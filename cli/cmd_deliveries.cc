@@ -1,5 +1,6 @@
 // keel deliveries list|show --db DIR: the webhook deliveries `keel serve`
-// kept as dead letters (signed correctly, not mappable), with their reasons.
+// kept as dead letters (signed correctly, not mappable), with their reasons;
+// keel deliveries redrive --config FILE: maps them again after a fix.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -7,7 +8,11 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/terminal_text.h"
+#include "cli/rule_pack.h"
 #include "connectors/webhooks/dead_letters.h"
+#include "engine/schema/schema_registry.h"
+#include "server/serve_config.h"
+#include "server/server.h"
 #include "engine/utf8.h"
 
 namespace keel::cli {
@@ -88,6 +93,53 @@ int RunShow(const DeliveriesFlags& flags) {
   return kExitOk;
 }
 
+struct RedriveFlags {
+  std::string config;
+  std::vector<std::string> ids;
+  bool json = false;
+};
+
+// Starts what serve would (the local log with its rules, the receiver, no
+// HTTP), maps the letters again and appends what they map to.
+int RunRedrive(const RedriveFlags& flags) {
+  auto config = server::ReadServeConfig(flags.config);
+  if (!config.ok()) return ReportError("deliveries redrive", config.status());
+  if (!config->brokers.empty()) {
+    return ReportError("deliveries redrive", Status::FailedPrecondition(
+                                                 "redrive works on embedded serve's dead letters (no brokers)"));
+  }
+  config->http_port = 0;
+  Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
+  if (!set.ok()) return ReportError("deliveries redrive", set.status());
+  auto schemas = SchemaRegistry::LoadEmbedded();
+  if (!schemas.ok()) return ReportError("deliveries redrive", schemas.status());
+  auto server = server::Server::Create(flags.config, *config, std::move(set).value(), std::move(schemas).value());
+  if (!server.ok()) return ReportError("deliveries redrive", server.status());
+  auto results = (*server)->RedriveDeadLetters(flags.ids);
+  server->reset();  // closes the log: what was appended is durable
+  if (!results.ok()) return ReportError("deliveries redrive", results.status());
+  size_t still_dead = 0;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& result : *results) {
+    bool done = result.kind == server::DeliveryKind::kMapped || result.kind == server::DeliveryKind::kIgnored;
+    if (!done) ++still_dead;
+    if (flags.json) {
+      list.push_back({{"id", result.id}, {"outcome", server::DeliveryKindName(result.kind)}, {"detail", result.detail}});
+    } else {
+      std::cout << TerminalText(result.id) << "  " << server::DeliveryKindName(result.kind) << ": "
+                << TerminalText(result.detail) << "\n";
+    }
+  }
+  if (flags.json) {
+    PrintJson({{"redriven", list}, {"still_dead", still_dead}});
+  } else {
+    std::cout << results->size() - still_dead << " of " << results->size() << " dead letter(s) redriven";
+    if (still_dead > 0) std::cout << "; " << still_dead << " still not mappable (kept)";
+    std::cout << "\n";
+  }
+  return still_dead == 0 ? kExitOk : kExitFailed;
+}
+
 }  // namespace
 
 void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
@@ -107,6 +159,16 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   show->add_option("ID", show_flags->id, "The dead letter's id, as `keel deliveries list` shows it")->required();
   AddJsonFlag(show, &show_flags->json);
   show->callback([show_flags, exit_code] { *exit_code = RunShow(*show_flags); });
+
+  auto redrive_flags = std::make_shared<RedriveFlags>();
+  CLI::App* redrive = deliveries->add_subcommand(
+      "redrive", "Map dead letters again with the mappings serve.yaml names now, append what they map to and remove "
+                 "them; run it while keel serve is stopped (it opens the same log). Exits 1 when some are still not "
+                 "mappable");
+  redrive->add_option("--config", redrive_flags->config, "keel serve's configuration file")->required();
+  redrive->add_option("ID", redrive_flags->ids, "The dead letters to redrive (default: all)");
+  AddJsonFlag(redrive, &redrive_flags->json);
+  redrive->callback([redrive_flags, exit_code] { *exit_code = RunRedrive(*redrive_flags); });
 }
 
 }  // namespace keel::cli

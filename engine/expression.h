@@ -51,6 +51,16 @@ struct ExpressionError {
   std::string message;
 };
 
+// Which parts of a JSON variable some expressions can read, worked out by the
+// evaluator (ExpressionCompiler::SelectionOf) so a scope builds values for
+// those parts only. Opaque; immutable.
+class JsonSelection {
+ public:
+  virtual ~JsonSelection() = default;
+};
+
+class Expression;
+
 // The named values of one evaluation. Reuse it for the next delivery after
 // Clear() (or by binding the same names again).
 class ExpressionScope {
@@ -60,6 +70,9 @@ class ExpressionScope {
   // JSON text bound as its value, without building a JSON tree first (the
   // fast way for a delivery's body). InvalidArgument when it is not JSON.
   virtual Status BindJsonText(std::string_view name, std::string_view text) = 0;
+  // The same, keeping only what `selection` (of this evaluator; nullptr: all)
+  // says the expressions can read: the other members are absent.
+  virtual Status BindJsonText(std::string_view name, std::string_view text, const JsonSelection* selection) = 0;
   virtual void BindString(std::string_view name, std::string_view value) = 0;
   // A map of strings to strings (a delivery's headers).
   virtual void BindStringMap(std::string_view name, std::span<const std::pair<std::string, std::string>> entries) = 0;
@@ -106,6 +119,12 @@ class ExpressionCompiler {
                                                             std::span<const std::string> variables,
                                                             ExpressionError* error = nullptr) const = 0;
   virtual std::unique_ptr<ExpressionScope> NewScope() const = 0;
+  // What of variable `name` `expressions` can read, where `aliases` (in order)
+  // are names bound to expressions over it (a mapping's lets, which are also
+  // read). nullptr when that is all of it, or cannot be told.
+  virtual std::shared_ptr<const JsonSelection> SelectionOf(
+      std::string_view name, std::span<const Expression* const> expressions,
+      std::span<const std::pair<std::string, const Expression*>> aliases) const = 0;
 };
 
 }  // namespace keel

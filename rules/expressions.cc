@@ -3,8 +3,12 @@
 // parts and programs (rules' template syntax, rules/value_template_tree.h).
 #include "rules/expressions.h"
 
+#include <cctype>
+#include <map>
+#include <span>
 #include <variant>
 
+#include "rules/cel/json_selected.h"
 #include "rules/value_template_tree.h"
 
 namespace keel::rules {
@@ -28,8 +32,19 @@ ExpressionError PlaceAt(std::string_view text, size_t offset, std::string messag
   return error;
 }
 
+struct CelJsonSelection final : JsonSelection {
+  cel::JsonPathTree tree;
+};
+
 class CelScope final : public ExpressionScope {
  public:
+  Status BindJsonText(std::string_view name, std::string_view text, const JsonSelection* selection) override {
+    if (selection == nullptr) return BindJsonText(name, text);
+    KEEL_ASSIGN_OR_RETURN(cel::Value value,
+                          cel::FromJsonTextSelected(text, static_cast<const CelJsonSelection*>(selection)->tree));
+    activation_.Bind(name, std::move(value));
+    return Status::OK();
+  }
   void BindJson(std::string_view name, const nlohmann::json& value) override {
     activation_.Bind(name, cel::FromJson(value));
   }
@@ -144,6 +159,9 @@ class CelExpression final : public Expression {
   }
   const std::optional<nlohmann::json>& constant() const override { return constant_; }
   std::string_view text() const override { return text_; }
+  const std::vector<Part>& parts() const { return parts_; }
+  // The one program of a bare expression, or nullptr.
+  const cel::Program* whole_program() const { return whole_ && parts_.size() == 1 ? &*parts_[0].program : nullptr; }
 
  private:
   Result<cel::Value> ProgramValue(const cel::Program& program, const cel::Activation& activation) const {
@@ -245,6 +263,115 @@ Result<std::shared_ptr<const Expression>> CelExpressionCompiler::Compile(std::st
 }
 
 std::unique_ptr<ExpressionScope> CelExpressionCompiler::NewScope() const { return std::make_unique<CelScope>(); }
+
+namespace {
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> steps;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    steps.emplace_back(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) return steps;
+    start = dot + 1;
+  }
+}
+
+// A bare expression that is only a selection path: `body.issue`.
+std::optional<std::vector<std::string>> PurePath(const cel::Program& program) {
+  std::string_view source = program.source();
+  while (!source.empty() && (source.front() == ' ' || source.front() == '\n')) source.remove_prefix(1);
+  while (!source.empty() && (source.back() == ' ' || source.back() == '\n')) source.remove_suffix(1);
+  std::vector<std::string> steps = SplitPath(source);
+  if (steps.size() < 2) return std::nullopt;
+  for (const std::string& step : steps) {
+    if (step.empty() || !(std::isalpha(static_cast<unsigned char>(step[0])) || step[0] == '_')) return std::nullopt;
+    for (char c : step) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
+    }
+  }
+  return steps;
+}
+
+// The reads of the variable and its aliases, as paths from the variable.
+class SelectionBuilder {
+ public:
+  explicit SelectionBuilder(std::string_view name) { roots_.emplace(std::string(name), std::vector<std::string>{}); }
+
+  // False when the program may read all of the variable.
+  bool Add(const cel::Program& program) {
+    for (const auto& [root, prefix] : roots_) {
+      if (!program.UsesVariable(root)) continue;
+      if (!program.SelectedMembers(root)) {
+        if (prefix.empty()) return false;
+        Keep(prefix, {});
+      }
+    }
+    for (const std::string& path : program.field_paths()) {
+      std::vector<std::string> steps = SplitPath(path);
+      auto root = roots_.find(steps[0]);
+      if (root == roots_.end()) continue;
+      Keep(root->second, std::span<const std::string>(steps).subspan(1));
+    }
+    return true;
+  }
+  bool AddAll(const CelExpression& expression) {
+    for (const Part& part : expression.parts()) {
+      if (part.program && !Add(*part.program)) return false;
+    }
+    return true;
+  }
+  // A let that only selects a path of a root becomes a root itself.
+  bool AddAlias(const std::string& name, const CelExpression& expression) {
+    const cel::Program* program = expression.whole_program();
+    std::optional<std::vector<std::string>> path = program ? PurePath(*program) : std::nullopt;
+    auto root = path ? roots_.find((*path)[0]) : roots_.end();
+    if (root == roots_.end()) {
+      roots_.erase(name);  // shadowed
+      return AddAll(expression);
+    }
+    std::vector<std::string> prefix = root->second;
+    prefix.insert(prefix.end(), path->begin() + 1, path->end());
+    roots_[name] = std::move(prefix);
+    return true;
+  }
+  cel::JsonPathTree tree() const { return tree_; }
+
+ private:
+  void Keep(const std::vector<std::string>& prefix, std::span<const std::string> rest) {
+    cel::JsonPathTree* node = &tree_;
+    for (const std::string& step : prefix) {
+      if (node->whole) return;
+      node = &node->members[step];
+    }
+    for (const std::string& step : rest) {
+      if (node->whole) return;
+      node = &node->members[step];
+    }
+    node->whole = true;
+    node->members.clear();
+  }
+
+  std::map<std::string, std::vector<std::string>> roots_;
+  cel::JsonPathTree tree_;
+};
+
+}  // namespace
+
+std::shared_ptr<const JsonSelection> CelExpressionCompiler::SelectionOf(
+    std::string_view name, std::span<const Expression* const> expressions,
+    std::span<const std::pair<std::string, const Expression*>> aliases) const {
+  SelectionBuilder builder(name);
+  for (const auto& [alias, expression] : aliases) {
+    if (!builder.AddAlias(alias, static_cast<const CelExpression&>(*expression))) return nullptr;
+  }
+  for (const Expression* expression : expressions) {
+    if (!builder.AddAll(static_cast<const CelExpression&>(*expression))) return nullptr;
+  }
+  auto selection = std::make_shared<CelJsonSelection>();
+  selection->tree = builder.tree();
+  return selection;
+}
 
 const ExpressionCompiler& CelExpressions() {
   static const CelExpressionCompiler compiler;

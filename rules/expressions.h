@@ -18,6 +18,9 @@ class CelExpressionCompiler final : public ExpressionCompiler {
                                                     std::span<const std::string> variables,
                                                     ExpressionError* error = nullptr) const override;
   std::unique_ptr<ExpressionScope> NewScope() const override;
+  std::shared_ptr<const JsonSelection> SelectionOf(
+      std::string_view name, std::span<const Expression* const> expressions,
+      std::span<const std::pair<std::string, const Expression*>> aliases) const override;
 
  private:
   cel::EvalOptions options_;

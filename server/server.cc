@@ -149,6 +149,27 @@ Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
   return Status::OK();
 }
 
+Result<std::vector<Server::Redriven>> Server::RedriveDeadLetters(const std::vector<std::string>& ids) {
+  if (!receiver_) {
+    return Status::FailedPrecondition("the configuration has no webhooks (embedded mode), so no dead letters to redrive");
+  }
+  std::vector<webhooks::DeadLetter> letters;
+  if (ids.empty()) {
+    KEEL_ASSIGN_OR_RETURN(letters, dead_letters_->List());
+  } else {
+    for (const std::string& id : ids) {
+      KEEL_ASSIGN_OR_RETURN(webhooks::DeadLetter letter, dead_letters_->Get(id));
+      letters.push_back(std::move(letter));
+    }
+  }
+  std::vector<Redriven> results;
+  for (const webhooks::DeadLetter& letter : letters) {
+    KEEL_ASSIGN_OR_RETURN(WebhookReceiver::RedriveResult result, receiver_->Redrive(letter));
+    results.push_back({letter.id, result.kind, std::move(result.detail)});
+  }
+  return results;
+}
+
 Status Server::Run(const std::atomic<bool>& stop) {
   if (local_) return RunEmbedded(stop);
   Status served = serve_->Run(stop);

@@ -38,6 +38,16 @@ class Server {
   // Serves until `stop` is set; an error is a failure while serving (a
   // broker gone for good, a full disk). /healthz turns 503 as it returns.
   Status Run(const std::atomic<bool>& stop);
+  // Maps the dead letters `ids` (every one when empty) again through their
+  // endpoints and appends what they map to (WebhookReceiver::Redrive), in
+  // the order they arrived. FailedPrecondition without webhooks.
+  struct Redriven {
+    std::string id;
+    DeliveryKind kind;
+    std::string detail;
+  };
+  Result<std::vector<Redriven>> RedriveDeadLetters(const std::vector<std::string>& ids);
+
   // The HTTP routes use the receiver and the log: they stop first.
   ~Server();
 

@@ -158,17 +158,38 @@ std::vector<WebhookReceiver::Route> WebhookReceiver::Routes() const {
   return routes;
 }
 
-http::HttpResponse WebhookReceiver::KeepDeadLetter(const Endpoint& endpoint, const http::HttpRequest& request,
-                                                   const std::string& delivery_id, const std::string& reason) const {
+std::unique_ptr<ExpressionScope> WebhookReceiver::BorrowScope() const {
+  {
+    MutexLock lock(&scopes_mu_);
+    if (!idle_scopes_.empty()) {
+      std::unique_ptr<ExpressionScope> scope = std::move(idle_scopes_.back());
+      idle_scopes_.pop_back();
+      return scope;
+    }
+  }
+  return parts_.compiler->NewScope();
+}
+
+void WebhookReceiver::ReturnScope(std::unique_ptr<ExpressionScope> scope) const {
+  scope->Clear();  // an idle scope holds no delivery's values
+  MutexLock lock(&scopes_mu_);
+  idle_scopes_.push_back(std::move(scope));
+}
+
+WebhookReceiver::DeliveryResult WebhookReceiver::KeepDeadLetter(const Endpoint& endpoint,
+                                                                const std::map<std::string, std::string>& headers,
+                                                                std::string_view body, const std::string& received,
+                                                                const std::string& delivery_id,
+                                                                const std::string& reason) const {
   webhooks::DeadLetter letter;
   letter.endpoint = endpoint.name;
   letter.delivery = delivery_id;
-  letter.received = parts_.now_rfc3339 ? parts_.now_rfc3339() : "";
+  letter.received = received;
   letter.reason = reason;
-  letter.headers = KeptHeaders(request.headers, endpoint.signature.scheme == http::SignatureScheme::kToken
-                                                    ? Lower(endpoint.signature.header)
-                                                    : std::string());
-  letter.body = request.body;
+  letter.headers = KeptHeaders(headers, endpoint.signature.scheme == http::SignatureScheme::kToken
+                                            ? Lower(endpoint.signature.header)
+                                            : std::string());
+  letter.body = std::string(body);
   Status kept;
   if (parts_.produce_dead_letter) {
     letter.id = webhooks::DeadLetterId(letter.endpoint, letter.delivery, letter.body);
@@ -178,11 +199,13 @@ http::HttpResponse WebhookReceiver::KeepDeadLetter(const Endpoint& endpoint, con
   }
   if (!kept.ok()) {
     ++endpoint.counters.unavailable;
-    return Unavailable("not mappable (" + reason + "), and it cannot be kept: " + kept.message(),
-                       kRetryAfterFullSeconds);
+    return {DeliveryKind::kUnavailable,
+            Unavailable("not mappable (" + reason + "), and it cannot be kept: " + kept.message(),
+                        kRetryAfterFullSeconds),
+            kept.message()};
   }
   ++endpoint.counters.dead_letters;
-  return JsonAnswer(202, {{"dead_letter", letter.id}, {"reason", reason}});
+  return {DeliveryKind::kDeadLetter, JsonAnswer(202, {{"dead_letter", letter.id}, {"reason", reason}}), reason};
 }
 
 http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::HttpRequest& request) const {
@@ -192,24 +215,32 @@ http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::Http
     ++endpoint.counters.unauthorized;
     return JsonAnswer(401, {{"error", signed_ok.message()}});
   }
+  std::string received = parts_.now_rfc3339 ? parts_.now_rfc3339() : "";
+  return Deliver(endpoint, request.headers, request.body, received).answer;
+}
+
+WebhookReceiver::DeliveryResult WebhookReceiver::Deliver(const Endpoint& endpoint,
+                                                         const std::map<std::string, std::string>& headers,
+                                                         std::string_view body, const std::string& received) const {
   webhooks::Delivery delivery;
   delivery.endpoint = endpoint.name;
-  delivery.headers.assign(request.headers.begin(), request.headers.end());
-  delivery.body = request.body;
+  delivery.headers.assign(headers.begin(), headers.end());
+  delivery.body = body;
   webhooks::MapOptions options;
   options.workspace = endpoint.workspace;
   options.schemas = parts_.schemas;
   options.people = [this](std::string_view workspace) { return people_.For(workspace); };
-  options.max_body_bytes = request.body.size() + 1;
-  std::unique_ptr<ExpressionScope> scope = parts_.compiler->NewScope();
+  options.max_body_bytes = body.size() + 1;
+  std::unique_ptr<ExpressionScope> scope = BorrowScope();
   webhooks::MappingOutcome outcome = webhooks::MapDelivery(endpoint.mapping, delivery, options, *scope);
+  ReturnScope(std::move(scope));
 
   switch (outcome.kind) {
     case webhooks::MappingOutcome::Kind::kIgnored:
       ++endpoint.counters.ignored;
-      return JsonAnswer(200, {{"ignored", outcome.reason}});
+      return {DeliveryKind::kIgnored, JsonAnswer(200, {{"ignored", outcome.reason}}), outcome.reason};
     case webhooks::MappingOutcome::Kind::kRefused:
-      return KeepDeadLetter(endpoint, request, outcome.delivery_id, outcome.reason);
+      return KeepDeadLetter(endpoint, headers, body, received, outcome.delivery_id, outcome.reason);
     case webhooks::MappingOutcome::Kind::kEvents:
       break;
   }
@@ -222,24 +253,26 @@ http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::Http
   if (!submitted.ok()) {
     ++endpoint.counters.unavailable;
     const Status& error = submitted.status();
-    if (error.code() == StatusCode::kResourceExhausted) return Unavailable("busy: " + error.message(), kRetryAfterBusySeconds);
     if (error.code() == StatusCode::kInvalidArgument) {
       // An event the mapping made that the ingest path refuses: the mapping's
       // fault, not the tool's, so the delivery waits for a fixed mapping.
-      return KeepDeadLetter(endpoint, request, outcome.delivery_id, error.message());
+      return KeepDeadLetter(endpoint, headers, body, received, outcome.delivery_id, error.message());
     }
-    return Unavailable(error.message(), kRetryAfterBusySeconds);
+    const char* prefix = error.code() == StatusCode::kResourceExhausted ? "busy: " : "";
+    return {DeliveryKind::kUnavailable, Unavailable(prefix + error.message(), kRetryAfterBusySeconds),
+            error.message()};
   }
   if (std::string rejected = Rejections(*submitted); !rejected.empty()) {
     // With brokers the events were checked before producing, as the
     // partition will check them: nothing of the delivery was produced.
     const char* who = parts_.answers_produced ? "refused before producing: " : "the log refused ";
-    return KeepDeadLetter(endpoint, request, outcome.delivery_id, who + rejected);
+    return KeepDeadLetter(endpoint, headers, body, received, outcome.delivery_id, who + rejected);
   }
   if (parts_.answers_produced) {
     ++endpoint.counters.mapped;
     endpoint.counters.produced += count;
-    return JsonAnswer(200, {{"events", count}, {"produced", count}});
+    return {DeliveryKind::kMapped, JsonAnswer(200, {{"events", count}, {"produced", count}}),
+            std::to_string(count) + " produced to the input topic"};
   }
   uint64_t appended = 0, duplicates = 0;
   for (const AppendResult& result : *submitted) {
@@ -248,7 +281,35 @@ http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::Http
   ++endpoint.counters.mapped;
   endpoint.counters.events += appended;
   endpoint.counters.duplicates += duplicates;
-  return JsonAnswer(200, {{"events", count}, {"appended", appended}, {"duplicates", duplicates}});
+  return {DeliveryKind::kMapped,
+          JsonAnswer(200, {{"events", count}, {"appended", appended}, {"duplicates", duplicates}}),
+          std::to_string(appended) + " appended, " + std::to_string(duplicates) + " already in the log"};
+}
+
+Result<WebhookReceiver::RedriveResult> WebhookReceiver::Redrive(const webhooks::DeadLetter& letter) const {
+  const Endpoint* endpoint = nullptr;
+  for (const auto& candidate : endpoints_) {
+    if (candidate->name == letter.endpoint) endpoint = candidate.get();
+  }
+  if (endpoint == nullptr) {
+    return Status::NotFound("dead letter " + letter.id + " came to endpoint '" + letter.endpoint +
+                            "', which the configuration no longer has");
+  }
+  DeliveryResult result = Deliver(*endpoint, letter.headers, letter.body, letter.received);
+  if (result.kind == DeliveryKind::kMapped || result.kind == DeliveryKind::kIgnored) {
+    KEEL_RETURN_IF_ERROR(parts_.dead_letters->Remove(letter.id));
+  }
+  return RedriveResult{result.kind, result.detail};
+}
+
+std::string_view DeliveryKindName(DeliveryKind kind) {
+  switch (kind) {
+    case DeliveryKind::kMapped: return "mapped";
+    case DeliveryKind::kIgnored: return "ignored";
+    case DeliveryKind::kDeadLetter: return "dead_letter";
+    case DeliveryKind::kUnavailable: return "unavailable";
+  }
+  return "unknown";
 }
 
 http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& request) const {
@@ -284,7 +345,9 @@ http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& reques
   }
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   uint64_t appended = 0, duplicates = 0, rejected = 0;
+  bool only_conflicts = true;
   for (const AppendResult& result : *submitted) {
+    if (result.outcome == AppendOutcome::kRejected && !result.error.Is(StatusCode::kConflict)) only_conflicts = false;
     switch (result.outcome) {
       case AppendOutcome::kAppended:
         ++appended;
@@ -303,9 +366,12 @@ http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& reques
   counters.events += appended;
   counters.duplicates += duplicates;
   if (rejected == 0) ++counters.mapped;
-  // A conflict (an id stored with other content, a version mismatch) is the
-  // sender's to resolve: 409, with each event's result.
-  return JsonAnswer(rejected == 0 ? 200 : 409, {{"events", count},
+  // An event keel does not take (its schema, size, time): 400, and nothing
+  // of the request was appended. A conflict (an id stored with other
+  // content, a version mismatch) is the sender's to resolve: 409. Both with
+  // each event's result.
+  int status = rejected == 0 ? 200 : (only_conflicts ? 409 : 400);
+  return JsonAnswer(status, {{"events", count},
                                                 {"appended", appended},
                                                 {"duplicates", duplicates},
                                                 {"rejected", rejected},

@@ -24,6 +24,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <string_view>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +38,7 @@
 #include "connectors/webhooks/mapping.h"
 #include "connectors/webhooks/people.h"
 #include "engine/expression.h"
+#include "engine/mutex.h"
 #include "server/local_ingest.h"
 #include "server/webhook_config.h"
 
@@ -62,6 +65,10 @@ struct ReceiverParts {
   std::function<std::string()> now_rfc3339;
 };
 
+// What became of a signed delivery (or a redriven dead letter).
+enum class DeliveryKind : uint8_t { kMapped, kIgnored, kDeadLetter, kUnavailable };
+std::string_view DeliveryKindName(DeliveryKind kind);  // "mapped", "ignored", "dead_letter", "unavailable"
+
 class WebhookReceiver {
  public:
   // Loads every endpoint's mapping and people file and reads every secret
@@ -82,6 +89,16 @@ class WebhookReceiver {
   http::HttpResponse HandleWebhook(size_t endpoint, const http::HttpRequest& request) const;
   http::HttpResponse HandleEvents(const http::HttpRequest& request) const;
 
+  // Maps a dead letter again through its endpoint's mapping (fixed since, it
+  // is hoped) and submits the events. Mapped or now ignored: the letter is
+  // removed. Still not mappable: it stays, with the new reason. NotFound when
+  // the configuration has no endpoint of the letter's name.
+  struct RedriveResult {
+    DeliveryKind kind;
+    std::string detail;  // the reason, or what was appended
+  };
+  Result<RedriveResult> Redrive(const webhooks::DeadLetter& letter) const;
+
   // Deliveries by endpoint and outcome, in Prometheus text format.
   std::string PrometheusText() const;
 
@@ -89,8 +106,21 @@ class WebhookReceiver {
   struct Endpoint;
   struct Counters;
   explicit WebhookReceiver(ReceiverParts parts);
-  http::HttpResponse KeepDeadLetter(const Endpoint& endpoint, const http::HttpRequest& request,
-                                    const std::string& delivery_id, const std::string& reason) const;
+  // A scope for one delivery's mapping: an idle one when there is one, so
+  // each HTTP worker makes its scope once rather than once per delivery.
+  std::unique_ptr<ExpressionScope> BorrowScope() const;
+  void ReturnScope(std::unique_ptr<ExpressionScope> scope) const;
+  struct DeliveryResult {
+    DeliveryKind kind;
+    http::HttpResponse answer;
+    std::string detail;
+  };
+  // A delivery whose signature was checked: mapped, submitted, answered.
+  DeliveryResult Deliver(const Endpoint& endpoint, const std::map<std::string, std::string>& headers,
+                         std::string_view body, const std::string& received) const;
+  DeliveryResult KeepDeadLetter(const Endpoint& endpoint, const std::map<std::string, std::string>& headers,
+                                std::string_view body, const std::string& received, const std::string& delivery_id,
+                                const std::string& reason) const;
 
   ReceiverParts parts_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
@@ -98,6 +128,8 @@ class WebhookReceiver {
   std::string events_path_;
   std::string events_token_;  // empty: no events route
   std::unique_ptr<Counters> events_counters_;
+  mutable Mutex scopes_mu_;
+  mutable std::vector<std::unique_ptr<ExpressionScope>> idle_scopes_ GUARDED_BY(scopes_mu_);
 };
 
 }  // namespace keel::server

@@ -42,6 +42,10 @@ void AddCelBenchmark(CLI::App& bench, int* exit_code);
 // keel bench http: keel's HTTP server with nothing behind it (the webhook receiver's ceiling).
 void AddHttpBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench webhooks: signed Jira deliveries over HTTP, mapped and appended
+// (deliveries/s, latency), with the HTTP ceiling and the mapping alone.
+void AddWebhooksBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench all: every benchmark above, one table and JSON (cli/bench/bench_all.h).
 void AddAllBenchmarks(CLI::App& bench, int* exit_code);
 

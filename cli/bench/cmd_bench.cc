@@ -15,6 +15,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddKafkaBenchmark(*bench, exit_code);
   AddHttpBenchmark(*bench, exit_code);
   AddSubmitBenchmark(*bench, exit_code);
+  AddWebhooksBenchmark(*bench, exit_code);
   AddAllBenchmarks(*bench, exit_code);
 }
 

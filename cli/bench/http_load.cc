@@ -99,9 +99,19 @@ class Connection {
   std::string received_;
 };
 
-std::string Request(const HttpLoad& load, const std::string& body) {
-  return "POST " + load.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + load.headers +
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+// A request's head up to where the delivery id header goes, and the rest.
+struct RequestParts {
+  std::string head;
+  std::string rest;
+};
+
+RequestParts Request(const HttpLoad& load, size_t k) {
+  const std::string empty;
+  const std::string& body = load.bodies.empty() ? empty : load.bodies[k];
+  const std::string& extra = load.body_headers.empty() ? empty : load.body_headers[k];
+  return {"POST " + load.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + load.headers +
+              extra,
+          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body};
 }
 
 }  // namespace
@@ -119,9 +129,11 @@ double HttpLoadResult::LatencyPercentileMs(double p) const {
 }
 
 Result<HttpLoadResult> RunHttpLoad(const HttpLoad& load) {
-  std::vector<std::string> requests;
-  for (const std::string& body : load.bodies) requests.push_back(Request(load, body));
-  if (requests.empty()) requests.push_back(Request(load, ""));
+  if (!load.body_headers.empty() && load.body_headers.size() != load.bodies.size()) {
+    return Status::InvalidArgument("body_headers must be empty or one per body");
+  }
+  std::vector<RequestParts> requests;
+  for (size_t k = 0; k < std::max<size_t>(1, load.bodies.size()); ++k) requests.push_back(Request(load, k));
   std::atomic<uint64_t> next{0};
   Mutex mutex;
   HttpLoadResult result;
@@ -135,6 +147,7 @@ Result<HttpLoadResult> RunHttpLoad(const HttpLoad& load) {
     threads.emplace_back([&] {
       Connection connection(load.port);
       std::vector<double> latencies;
+      std::string request;
       uint64_t not_2xx = 0;
       Status error;
       for (uint64_t i = next.fetch_add(1); i < load.requests; i = next.fetch_add(1)) {
@@ -143,7 +156,11 @@ Result<HttpLoadResult> RunHttpLoad(const HttpLoad& load) {
           began = due(i);
           std::this_thread::sleep_until(began);
         }
-        Result<int> status = connection.Exchange(requests[i % requests.size()]);
+        const RequestParts& parts = requests[i % requests.size()];
+        request = parts.head;
+        if (!load.id_header.empty()) request += load.id_header + ": " + load.id_prefix + std::to_string(i) + "\r\n";
+        request += parts.rest;
+        Result<int> status = connection.Exchange(request);
         if (!status.ok()) {
           error = status.status();
           break;

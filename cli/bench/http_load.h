@@ -18,6 +18,13 @@ struct HttpLoad {
   std::string headers;  // extra header lines, each ending in \r\n
   // One body per request, used in turn (all requests may share one).
   std::vector<std::string> bodies;
+  // Header lines sent with the body of the same index (e.g. its signature);
+  // empty, or one per body.
+  std::vector<std::string> body_headers;
+  // When set, every request carries this header with a value of its own,
+  // ID_PREFIX followed by the request's number (a webhook's delivery id).
+  std::string id_header;
+  std::string id_prefix;
   uint64_t requests = 10000;  // in all, over every connection
   int connections = 4;
   // Requests per second over all connections; 0: each connection sends its

@@ -75,8 +75,8 @@ class Mapper {
                     std::to_string(options_.max_body_bytes));
     }
     scope_.Clear();
-    if (Status bound = scope_.BindJsonText(kBodyVar, delivery_.body); !bound.ok()) {
-      return Refuse("body: not JSON: " + bound.message());
+    if (Status bound = scope_.BindJsonText(kBodyVar, delivery_.body, mapping_.body_selection.get()); !bound.ok()) {
+      return Refuse("body: " + bound.message());
     }
     scope_.BindStringMap(kHeadersVar, delivery_.headers);
     scope_.BindString(kEndpointVar, delivery_.endpoint);

@@ -85,6 +85,9 @@ struct Mapping {
   std::vector<Let> lets;
   std::vector<Case> cases;
   CompiledExpression otherwise_ignore;  // template: the reason; null: no case matching is a refusal
+  // The parts of the body the expressions can read (null: all of it): only
+  // those are bound, the rest of a large payload costs nothing.
+  std::shared_ptr<const JsonSelection> body_selection;
 };
 
 // The variables a mapping's expressions see (SPEC21 "A delivery").

@@ -1,6 +1,7 @@
 // LoadMapping: a mapping file read, checked and compiled once. The first
 // problem found is the error, placed in the file.
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -101,10 +102,41 @@ class Loader {
       if (!ignore.IsDefined()) return Fail(PlaceOf(otherwise), "otherwise: missing key 'ignore' (the reason)");
       KEEL_ASSIGN_OR_RETURN(mapping.otherwise_ignore, Compile(ignore, ExpressionForm::kTemplate, vars, "otherwise.ignore"));
     }
+    mapping.body_selection = BodySelection(mapping);
     return mapping;
   }
 
  private:
+  // Every expression of the mapping, the lets as aliases of what they select.
+  std::shared_ptr<const JsonSelection> BodySelection(const Mapping& mapping) const {
+    std::vector<const Expression*> all;
+    auto add = [&all](const CompiledExpression& e) {
+      if (e) all.push_back(e.get());
+    };
+    std::function<void(const DataNode&)> add_data = [&](const DataNode& node) {
+      add(node.value);
+      for (const DataNode& item : node.items) add_data(item);
+    };
+    add(mapping.delivery_id);
+    add(mapping.source);
+    add(mapping.workspace);
+    add(mapping.otherwise_ignore);
+    for (const Case& one : mapping.cases) {
+      add(one.condition);
+      add(one.ignore);
+      for (const EventSpec& event : one.events) {
+        for (const CompiledExpression* e : {&event.for_each, &event.condition, &event.id, &event.type,
+                                            &event.subject, &event.time, &event.actor}) {
+          add(*e);
+        }
+        add_data(event.data);
+      }
+    }
+    std::vector<std::pair<std::string, const Expression*>> aliases;
+    for (const Let& let : mapping.lets) aliases.emplace_back(let.name, let.value.get());
+    return compiler_.SelectionOf(kBodyVar, all, aliases);
+  }
+
   Status Fail(FilePlace place, std::string_view message) const {
     return Status::InvalidArgument(AtPlace(file_, place, message));
   }

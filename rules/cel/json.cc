@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "engine/utf8.h"
+#include "rules/cel/json_selected.h"
 #include "rules/cel/time_values.h"
 #include "rules/cel/value_internal.h"
 
@@ -172,6 +173,33 @@ Result<Value> FromJsonText(std::string_view text, std::string_view replace_key, 
     return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(error));
   }
   return FromElement(root, replace_key, replacement);
+}
+
+namespace {
+
+Result<Value> FromSelected(simdjson::dom::element element, const JsonPathTree& tree) {
+  simdjson::dom::object object;
+  if (tree.whole || element.get_object().get(object)) return FromElement(element);
+  std::vector<MapEntry> entries;
+  for (auto member : object) {
+    auto it = tree.members.find(std::string_view(member.key));
+    if (it == tree.members.end()) continue;
+    KEEL_ASSIGN_OR_RETURN(Value value, FromSelected(member.value, it->second));
+    entries.emplace_back(Value::String(member.key), std::move(value));
+  }
+  return Value::Map(std::move(entries));
+}
+
+}  // namespace
+
+Result<Value> FromJsonTextSelected(std::string_view text, const JsonPathTree& tree) {
+  if (tree.whole) return FromJsonText(text);
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(text.data(), text.size()).get(root)) {
+    return Status::InvalidArgument(std::string("not JSON: ") + simdjson::error_message(error));
+  }
+  return FromSelected(root, tree);
 }
 
 nlohmann::json ToJson(const Value& value) {

@@ -87,3 +87,100 @@ TEST_F(DeliveriesCommandTest, AnUnknownIdOrFolderFails) {
 
 }  // namespace
 }  // namespace keel::testing
+
+namespace keel::testing {
+namespace {
+
+// A helpdesk's mapping before and after its fix: the first version expects
+// `title`, which the helpdesk sends as `subject`.
+constexpr char kHelpdeskMapping[] = R"(mapping: helpdesk
+signature: {scheme: token, header: X-Helpdesk-Token}
+delivery_id: headers["x-delivery"]
+source: helpdesk/test
+cases:
+  - name: ticket opened
+    if: body.kind == "ticket"
+    events:
+      - type: task.created
+        subject: "task/helpdesk:{{ body.id }}"
+        time: "{{ body.at }}"
+        data:
+          title: "{{ body.FIELD }}"
+)";
+
+std::string HelpdeskMapping(const std::string& field) {
+  std::string text = kHelpdeskMapping;
+  text.replace(text.find("FIELD"), 5, field);
+  return text;
+}
+
+class DeliveriesRedriveTest : public KeelCliTest {
+ protected:
+  void SetUp() override {
+    ::setenv("KEEL_TEST_HELPDESK_TOKEN", "helpdesk-token", 1);
+    std::filesystem::create_directories(dir_ / "rules");
+    config_ = WriteFile("serve.yaml", "data: " + (dir_ / "data").string() + "\n" +
+                                          "rules: " + (dir_ / "rules").string() + "\n" +
+                                          "http_port: 0\n"
+                                          "webhooks:\n"
+                                          "  - mapping: " + (dir_ / "helpdesk.yaml").string() + "\n" +
+                                          "    workspace: acme\n"
+                                          "    secret_env: KEEL_TEST_HELPDESK_TOKEN\n");
+  }
+  void TearDown() override { ::unsetenv("KEEL_TEST_HELPDESK_TOKEN"); }
+
+  std::string Keep(const std::string& delivery, const std::string& body) {
+    auto store = webhooks::DeadLetterStore::Open(dir_ / "data" / std::string(webhooks::kDeadLetterFolder));
+    EXPECT_TRUE(store.ok());
+    webhooks::DeadLetter letter;
+    letter.endpoint = "helpdesk";
+    letter.delivery = delivery;
+    letter.received = "2026-12-07T10:00:00Z";
+    letter.reason = "case \"ticket opened\", event 1, data.title: no such key: 'title'";
+    letter.headers = {{"x-delivery", delivery}, {"content-type", "application/json"}};
+    letter.body = body;
+    EXPECT_TRUE((*store)->Put(letter).ok());
+    return letter.id;
+  }
+
+  std::string config_;
+};
+
+TEST_F(DeliveriesRedriveTest, AFixedMappingTakesTheLettersIntoTheLog) {
+  WriteFile("helpdesk.yaml", HelpdeskMapping("subject"));
+  Keep("h-1", R"({"kind":"ticket","id":"41","at":"2026-12-07T09:00:00Z","subject":"Printer jammed"})");
+  Keep("h-2", R"({"kind":"ticket","id":"42","at":"2026-12-07T09:05:00Z","subject":"VPN down"})");
+  KeelRun run = RunKeel({"deliveries", "redrive", "--config", config_, "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  nlohmann::json report = nlohmann::json::parse(run.out);
+  ASSERT_EQ(report["redriven"].size(), 2u);
+  EXPECT_EQ(report["redriven"][0]["outcome"], "mapped");
+  EXPECT_EQ(report["still_dead"], 0);
+
+  KeelRun list = RunKeel({"deliveries", "list", "--db", (dir_ / "data").string()});
+  EXPECT_EQ(list.out, "no dead letters\n") << list.Describe();
+  KeelRun state = RunKeel({"state", "--db", (dir_ / "data" / "log").string(), "task/helpdesk:42", "--workspace",
+                           "acme", "--json"});
+  ASSERT_EQ(state.exit_code, 0) << state.Describe();
+  EXPECT_NE(state.out.find("VPN down"), std::string::npos) << state.out;
+  // The events' ids come from the deliveries: redriving again appends nothing.
+  KeelRun verify = RunKeel({"verify", "--db", (dir_ / "data" / "log").string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+}
+
+TEST_F(DeliveriesRedriveTest, WhatStillCannotBeMappedStaysWithItsNewReason) {
+  WriteFile("helpdesk.yaml", HelpdeskMapping("headline"));
+  std::string id = Keep("h-3", R"({"kind":"ticket","id":"43","at":"2026-12-07T09:00:00Z","subject":"x"})");
+  KeelRun run = RunKeel({"deliveries", "redrive", "--config", config_, id});
+  EXPECT_EQ(run.exit_code, 1) << run.Describe();
+  EXPECT_NE(run.out.find("dead_letter"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("still not mappable"), std::string::npos) << run.out;
+  KeelRun show = RunKeel({"deliveries", "show", "--db", (dir_ / "data").string(), id, "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.Describe();
+  nlohmann::json letter = nlohmann::json::parse(show.out);
+  EXPECT_NE(letter["reason"].get<std::string>().find("headline"), std::string::npos) << show.out;
+  EXPECT_EQ(letter["received"], "2026-12-07T10:00:00Z");  // when it first came
+}
+
+}  // namespace
+}  // namespace keel::testing

@@ -14,6 +14,11 @@
 // subject, workspace, ruleid, causationid and data. The activation of the rule
 // set is left out: its hash changes with every edit of a rule file.
 //
+// A pack with webhooks/ (see pack_webhooks.h) is driven by real-format tool
+// payloads: the run's input is events.ndjson followed by the events each
+// payload maps to (`keel map`), in file order; examples_webhooks_test.cc
+// checks the payloads themselves and runs them through `keel serve`.
+//
 // KEEL_UPDATE_EXPECTED=1 rewrites expected/derived.ndjson from the run instead
 // of comparing; review the diff before committing it.
 #include <algorithm>
@@ -29,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/run_keel_support.h"
+#include "tests/examples/pack_webhooks.h"
 #include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
@@ -64,32 +70,6 @@ std::vector<std::string> RunArgs(const fs::path& pack) {
   return args;
 }
 
-std::set<std::string> InputIds(const fs::path& events_file) {
-  std::set<std::string> ids;
-  for (const std::string& line : Lines(ReadFileText(events_file))) {
-    if (line.empty()) continue;
-    Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (event.is_object() && event.contains("id")) ids.insert(event["id"].get<std::string>());
-  }
-  return ids;
-}
-
-// The derived events of an exported log, one canonical JSON line each.
-std::vector<std::string> DerivedLines(const std::string& exported, const std::set<std::string>& input_ids) {
-  static const char* kKept[] = {"id", "time", "type", "subject", "workspace", "ruleid", "causationid", "data"};
-  std::vector<std::string> lines;
-  for (const std::string& line : Lines(exported)) {
-    Json event = Json::parse(line);
-    if (input_ids.count(event.value("id", "")) || event.value("type", "") == "ruleset.activated") continue;
-    Json kept = Json::object();
-    for (const char* key : kKept) {
-      if (event.contains(key)) kept[key] = event[key];
-    }
-    lines.push_back(kept.dump());
-  }
-  return lines;
-}
-
 class ExamplePackTest : public ::testing::TestWithParam<std::string> {
  protected:
   fs::path Pack() const { return kExamples / GetParam(); }
@@ -115,15 +95,16 @@ TEST_P(ExamplePackTest, RunDerivesTheExpectedEventsAndReplaysIdentically) {
   }
   TempDir dir;
   std::string db = (dir / "db").string();
-  std::vector<std::string> run = {"run", "--rules", Pack().string(), "--events",
-                                  (Pack() / "events.ndjson").string(), "--db", db, "--json"};
+  fs::path input = RunInput(Pack(), dir.path());
+  ASSERT_FALSE(input.empty());
+  std::vector<std::string> run = {"run", "--rules", Pack().string(), "--events", input.string(), "--db", db, "--json"};
   for (std::string& arg : RunArgs(Pack())) run.push_back(std::move(arg));
   KeelRun ran = RunKeel(run);
   ASSERT_EQ(ran.exit_code, 0) << ran.Describe();
 
   KeelRun exported = RunKeel({"export", "--db", db});
   ASSERT_EQ(exported.exit_code, 0) << exported.Describe();
-  std::vector<std::string> actual = DerivedLines(exported.out, InputIds(Pack() / "events.ndjson"));
+  std::vector<std::string> actual = DerivedLines(exported.out, InputIds(input));
 
   fs::path expected_file = Pack() / "expected" / "derived.ndjson";
   const char* update = std::getenv("KEEL_UPDATE_EXPECTED");
@@ -134,9 +115,7 @@ TEST_P(ExamplePackTest, RunDerivesTheExpectedEventsAndReplaysIdentically) {
   } else {
     ASSERT_TRUE(fs::exists(expected_file)) << "no " << expected_file
                                            << "; KEEL_UPDATE_EXPECTED=1 writes it from a run";
-    std::vector<std::string> expected = Lines(ReadFileText(expected_file));
-    // Compared canonically, so a hand-edited expected file may order its keys freely.
-    for (std::string& line : expected) line = Json::parse(line).dump();
+    std::vector<std::string> expected = ExpectedLines(Pack());
     size_t common = std::min(expected.size(), actual.size());
     for (size_t i = 0; i < common; ++i) {
       ASSERT_EQ(expected[i], actual[i]) << "derived event " << i + 1 << " of " << GetParam();
@@ -159,8 +138,9 @@ TEST_P(ExamplePackTest, RunDerivesTheExpectedEventsAndReplaysIdentically) {
 TEST_P(ExamplePackTest, WhatIfOfItsOwnRulesShowsNoDifference) {
   TempDir dir;
   std::string db = (dir / "db").string();
-  std::vector<std::string> run = {"run", "--rules", Pack().string(), "--events",
-                                  (Pack() / "events.ndjson").string(), "--db", db, "--json"};
+  fs::path input = RunInput(Pack(), dir.path());
+  ASSERT_FALSE(input.empty());
+  std::vector<std::string> run = {"run", "--rules", Pack().string(), "--events", input.string(), "--db", db, "--json"};
   for (std::string& arg : RunArgs(Pack())) run.push_back(std::move(arg));
   KeelRun ran = RunKeel(run);
   ASSERT_EQ(ran.exit_code, 0) << ran.Describe();

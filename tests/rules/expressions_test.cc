@@ -82,3 +82,34 @@ TEST(CelExpressions, FoldsConstants) {
 
 }  // namespace
 }  // namespace keel::rules
+
+namespace keel::rules {
+namespace {
+
+TEST(CelExpressions, BindsOnlyTheSelectedPartsOfABody) {
+  std::vector<std::string> vars = {"body", "issue", "items"};
+  auto compile = [&](std::string_view text) { return CelExpressions().Compile(text, ExpressionForm::kCel, vars).value(); };
+  auto issue = compile("body.issue");                                       // an alias
+  auto items = compile("body.log.items.filter(i, i.f == 'status')");       // reads body.log.items whole
+  auto title = compile("issue.fields.title");
+  auto has_due = compile("has(issue.fields.due)");
+  std::vector<std::pair<std::string, const Expression*>> lets = {{"issue", issue.get()}, {"items", items.get()}};
+  std::vector<const Expression*> uses = {title.get(), has_due.get()};
+  std::shared_ptr<const JsonSelection> selection = CelExpressions().SelectionOf("body", uses, lets);
+  ASSERT_NE(selection, nullptr);
+  auto scope = CelExpressions().NewScope();
+  ASSERT_TRUE(scope->BindJsonText("body", R"({"issue":{"fields":{"title":"T","big":[1,2,3]},"x":1},
+      "log":{"items":[{"f":"status","g":1}],"other":2},"unread":{"a":1}})", selection.get()).ok());
+  EXPECT_EQ(*compile("body")->Evaluate(*scope),
+            nlohmann::json::parse(R"({"issue":{"fields":{"title":"T"}},"log":{"items":[{"f":"status","g":1}]}})"));
+  // Reading the whole body, or a let used whole, keeps everything below it.
+  auto whole = compile("size(body) > 0");
+  EXPECT_EQ(CelExpressions().SelectionOf("body", std::vector<const Expression*>{whole.get()}, lets), nullptr);
+  auto issue_whole = compile("size(issue) > 0");
+  auto kept = CelExpressions().SelectionOf("body", std::vector<const Expression*>{issue_whole.get()}, lets);
+  ASSERT_TRUE(scope->BindJsonText("body", R"({"issue":{"x":1,"y":{"z":2}},"unread":3})", kept.get()).ok());
+  EXPECT_EQ(*compile("body")->Evaluate(*scope), nlohmann::json::parse(R"({"issue":{"x":1,"y":{"z":2}}})"));
+}
+
+}  // namespace
+}  // namespace keel::rules

@@ -253,7 +253,17 @@ TEST_F(WebhookReceiverTest, PostEventsTakesStructuredAndBinaryCloudEventsWithThe
   auto invalid = Post("/events", R"({"specversion":"1.0","id":"e-3"})",
                       {{"Authorization", std::string("Bearer ") + kEventsToken}}, "application/cloudevents+json");
   ASSERT_TRUE(invalid);
-  EXPECT_EQ(invalid->status, 409) << invalid->body;  // refused per event, with the reason
+  EXPECT_EQ(invalid->status, 400) << invalid->body;  // refused per event, with the reason
+  EXPECT_NE(invalid->body.find("\"rejected\":1"), std::string::npos) << invalid->body;
+  EXPECT_EQ(LogLength(), 2u);
+
+  // The same id with other content: a conflict, for the sender to resolve.
+  std::string changed = event;
+  changed.replace(changed.find("Call the client"), 15, "Email the client");
+  auto conflict = Post("/events", changed, {{"Authorization", std::string("Bearer ") + kEventsToken}},
+                       "application/cloudevents+json");
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(conflict->status, 409) << conflict->body;
   EXPECT_EQ(LogLength(), 2u);
 }
 

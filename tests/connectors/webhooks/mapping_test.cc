@@ -1,6 +1,10 @@
 // connectors/webhooks: mapping files loaded and evaluated with keel's CEL.
 // Every expected event and message is written by hand from the mapping
 // language's documentation (connectors/webhooks/README.md).
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "connectors/webhooks/builtin_mappings.h"
@@ -193,6 +197,10 @@ cases:
   MappingOutcome bad = Map(*mapping, {}, "{not json");
   EXPECT_EQ(bad.kind, MappingOutcome::Kind::kRefused);
   EXPECT_EQ(bad.reason.rfind("body: not JSON", 0), 0u) << bad.reason;
+  std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  MappingOutcome too_deep = Map(*mapping, {}, deep);
+  EXPECT_EQ(too_deep.kind, MappingOutcome::Kind::kRefused);
+  EXPECT_EQ(too_deep.reason.rfind("body: not JSON: The JSON document was too deep", 0), 0u) << too_deep.reason;
   MappingOutcome none = Map(*mapping, {}, R"({"kind":"b"})");
   EXPECT_EQ(none.kind, MappingOutcome::Kind::kRefused);
   EXPECT_EQ(none.reason, "no case of mapping \"m\" matches this delivery, and it has no otherwise:");
@@ -313,6 +321,68 @@ TEST(BuiltinMappings, EveryBuiltinLoads) {
   }
   Result<Mapping> none = LoadBuiltinMapping("nosuchtool", rules::CelExpressions());
   EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace keel::webhooks
+
+namespace keel::webhooks {
+namespace {
+
+// Binding only the parts of the body a mapping reads (Mapping::body_selection)
+// must change nothing: every built-in on every fixture maps the same with the
+// whole body. The fixtures are shared/fixtures/webhooks beside the checkout.
+MappingOutcome MapWith(const Mapping& mapping, const std::string& body, const std::string& event) {
+  static auto scope = rules::CelExpressions().NewScope();
+  Delivery delivery{"e", {{"x-github-event", event}, {"x-gitlab-event", "Issue Hook"}, {"x-github-delivery", "d"}}, body};
+  MapOptions options;
+  options.workspace = "acme";
+  options.schemas = &Schemas();
+  return MapDelivery(mapping, delivery, options, *scope);
+}
+
+std::string Describe(const MappingOutcome& out) {
+  std::string text = std::string(OutcomeKindName(out.kind)) + " " + out.reason + " " + out.case_name;
+  for (const auto& event : out.events) text += "\n" + event.dump();
+  return text;
+}
+
+TEST(BodySelection, MapsTheSameAsTheWholeBody) {
+  // Beside the checkout (CI), or beside the worktrees' folder (a developer's worktree).
+  std::filesystem::path fixtures = std::filesystem::path(KEEL_SOURCE_DIR) / "../shared/fixtures/webhooks";
+  if (!std::filesystem::exists(fixtures)) fixtures = std::filesystem::path(KEEL_SOURCE_DIR) / "../../shared/fixtures/webhooks";
+  if (!std::filesystem::exists(fixtures)) GTEST_SKIP() << "no shared/fixtures/webhooks";
+  std::vector<Mapping> mappings;
+  Result<Mapping> own = Load(kGitHub);
+  ASSERT_TRUE(own.ok());
+  mappings.push_back(*own);
+  for (const std::string& name : BuiltinMappingNames()) mappings.push_back(LoadBuiltinMapping(name, rules::CelExpressions(), &Schemas()).value());
+  int compared = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(fixtures)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string event = entry.path().filename().string();
+    event = event.substr(0, event.find('.'));
+    for (const Mapping& mapping : mappings) {
+      Mapping whole = mapping;
+      whole.body_selection = nullptr;
+      EXPECT_EQ(Describe(MapWith(mapping, body, event)), Describe(MapWith(whole, body, event)))
+          << mapping.name << " on " << entry.path();
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 0);
+}
+
+TEST(BodySelection, KeepsWhatTheExpressionsRead) {
+  Result<Mapping> mapping = Load(kGitHub);
+  ASSERT_TRUE(mapping.ok());
+  ASSERT_NE(mapping->body_selection, nullptr);
+  // A mapping that reads the body whole binds all of it.
+  Result<Mapping> whole = Load("mapping: m\nsource: \"{{ size(body) }}\"\ncases: []\n");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->body_selection, nullptr);
 }
 
 }  // namespace

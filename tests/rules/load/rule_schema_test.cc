@@ -56,6 +56,10 @@ const SchemaFile& TemplateSchema() {
   static const SchemaFile schema("template.schema.json");
   return schema;
 }
+const SchemaFile& PeopleSchema() {
+  static const SchemaFile schema("people.schema.json");
+  return schema;
+}
 const SchemaFile& RuleTestSchema() {
   static const SchemaFile schema("rule-test.schema.json");
   return schema;
@@ -103,7 +107,8 @@ TEST(RuleSchemaTest, ActionsAndTheirFieldsMatchTheLoader) {
   }
 }
 
-// Every *.yaml of examples/, and the $schema line that points editors at the schema.
+// Every *.yaml of examples/ (rules, templates, rule tests, people files), and
+// the $schema line that points editors at the schema.
 TEST(RuleSchemaTest, EveryExampleNamesItsSchemaAndPassesIt) {
   std::filesystem::path examples = std::filesystem::path(KEEL_SOURCE_DIR) / "examples";
   size_t checked = 0;
@@ -117,6 +122,7 @@ TEST(RuleSchemaTest, EveryExampleNamesItsSchemaAndPassesIt) {
     EXPECT_TRUE(std::filesystem::exists(schema)) << entry.path() << " names " << schema;
     const SchemaFile& expected = schema.filename() == "template.schema.json"    ? TemplateSchema()
                                  : schema.filename() == "rule-test.schema.json" ? RuleTestSchema()
+                                 : schema.filename() == "people.schema.json"    ? PeopleSchema()
                                                                                 : RuleSchema();
     EXPECT_TRUE(expected.Accepts(text)) << entry.path();
     ++checked;
