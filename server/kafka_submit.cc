@@ -82,7 +82,7 @@ Result<std::unique_ptr<KafkaSubmit>> KafkaSubmit::Create(const KafkaSubmitOption
 }
 
 KafkaSubmit::KafkaSubmit(const KafkaSubmitOptions& options, const SchemaRegistry* schemas, KafkaHandle producer)
-    : options_(options), schemas_(schemas), producer_(std::move(producer)), poller_([this] { PollLoop(); }) {}
+    : options_(options), decoder_(schemas, options.decode), producer_(std::move(producer)), poller_([this] { PollLoop(); }) {}
 
 KafkaSubmit::~KafkaSubmit() {
   // What is in flight gets its acknowledgement (or its timeout) before the
@@ -98,39 +98,10 @@ void KafkaSubmit::PollLoop() {
 
 bool KafkaSubmit::Decode(const std::vector<std::string>& events, std::vector<std::string>* keys,
                          std::vector<AppendResult>* results) {
-  std::unique_ptr<EventDecoder> decoder;
-  {
-    MutexLock lock(&decoders_mu_);
-    if (!idle_decoders_.empty()) {
-      decoder = std::move(idle_decoders_.back());
-      idle_decoders_.pop_back();
-    }
-  }
-  if (!decoder) decoder = std::make_unique<EventDecoder>(schemas_, options_.decode);
-  std::optional<size_t> first_refused;
-  for (size_t i = 0; i < events.size(); ++i) {
-    Event event;
-    Status decoded = decoder->DecodeInputInto(events[i], &event);
-    if (decoded.ok()) {
-      keys->push_back(std::move(event.workspace));
-      continue;
-    }
-    if (!first_refused) {
-      // As the embedded log answers: the others were not produced because of it.
-      *results = std::vector<AppendResult>(
-          events.size(), AppendResult{AppendOutcome::kRejected, 0,
-                                      Status::InvalidArgument("not produced: event " + std::to_string(i + 1) +
-                                                              " of " + std::to_string(events.size()) +
-                                                              " in the same submit was refused")});
-      first_refused = i;
-    }
-    (*results)[i].error = std::move(decoded);
-  }
-  {
-    MutexLock lock(&decoders_mu_);
-    idle_decoders_.push_back(std::move(decoder));
-  }
-  return !first_refused.has_value();
+  std::vector<Event> decoded;
+  if (!decoder_.DecodeAll(events, "produced", &decoded, results)) return false;
+  for (Event& event : decoded) keys->push_back(std::move(event.workspace));
+  return true;
 }
 
 void KafkaSubmit::Submit(std::vector<std::string> events, SubmitDone done) {

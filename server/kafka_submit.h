@@ -19,6 +19,7 @@
 #include "connectors/webhooks/dead_letters.h"
 #include "engine/mutex.h"
 #include "engine/schema/event_decoder.h"
+#include "server/submit_decoder.h"
 #include "server/local_ingest.h"
 
 namespace keel::server {
@@ -67,10 +68,8 @@ class KafkaSubmit {
               std::vector<AppendResult>* results);
 
   const KafkaSubmitOptions options_;
-  const SchemaRegistry* schemas_;
+  SubmitDecoder decoder_;
   KafkaHandle producer_;
-  Mutex decoders_mu_;
-  std::vector<std::unique_ptr<EventDecoder>> idle_decoders_ GUARDED_BY(decoders_mu_);
   std::atomic<bool> stop_{false};
   std::thread poller_;
 };

@@ -13,10 +13,6 @@ SyncMode LogSyncMode(SyncMode serve_sync) {
   return serve_sync == SyncMode::kOff ? SyncMode::kOff : SyncMode::kAlways;
 }
 
-std::vector<AppendResult> AllRejected(size_t count, const Status& why) {
-  return std::vector<AppendResult>(count, AppendResult{AppendOutcome::kRejected, 0, why});
-}
-
 }  // namespace
 
 LocalIngest::LocalIngest(const LocalIngestOptions& options, const PartitionHooks& hooks, ServeMetrics* metrics)
@@ -29,7 +25,7 @@ Result<std::unique_ptr<LocalIngest>> LocalIngest::Open(const LocalIngestOptions&
     return Status::InvalidArgument("the local ingest queue and group sizes must be at least 1");
   }
   std::unique_ptr<LocalIngest> ingest(new LocalIngest(options, hooks, metrics));
-  ingest->schemas_ = schemas;
+  ingest->decoder_ = std::make_unique<SubmitDecoder>(schemas, options.decode);
   LogOptions log_options = options.log;
   log_options.sync = LogSyncMode(options.sync);
   log_options.create_if_missing = true;
@@ -49,34 +45,11 @@ LocalIngest::~LocalIngest() { (void)Close(); }
 
 bool LocalIngest::Decode(const std::vector<std::string>& events, std::vector<AppendRequest>* requests,
                          std::vector<AppendResult>* results) {
-  std::unique_ptr<EventDecoder> decoder;
-  {
-    MutexLock lock(&decoders_mu_);
-    if (!idle_decoders_.empty()) {
-      decoder = std::move(idle_decoders_.back());
-      idle_decoders_.pop_back();
-    }
-  }
-  if (!decoder) decoder = std::make_unique<EventDecoder>(schemas_, options_.decode);
-  requests->resize(events.size());
-  std::optional<size_t> first_refused;
-  for (size_t i = 0; i < events.size(); ++i) {
-    Status decoded = decoder->DecodeInputInto(events[i], &(*requests)[i].event);
-    if (decoded.ok()) continue;
-    if (!first_refused) {
-      // Refused whole: the others are answered with the reason they were not appended.
-      *results = AllRejected(events.size(), Status::InvalidArgument(
-                                                "not appended: event " + std::to_string(i + 1) + " of " +
-                                                std::to_string(events.size()) + " in the same submit was refused"));
-      first_refused = i;
-    }
-    (*results)[i].error = std::move(decoded);
-  }
-  {
-    MutexLock lock(&decoders_mu_);
-    idle_decoders_.push_back(std::move(decoder));
-  }
-  return !first_refused.has_value();
+  std::vector<Event> decoded;
+  if (!decoder_->DecodeAll(events, "appended", &decoded, results)) return false;
+  requests->resize(decoded.size());
+  for (size_t i = 0; i < decoded.size(); ++i) (*requests)[i].event = std::move(decoded[i]);
+  return true;
 }
 
 void LocalIngest::Submit(std::vector<std::string> events, SubmitDone done) {

@@ -33,6 +33,7 @@
 #include "engine/log/event_log.h"
 #include "engine/mutex.h"
 #include "engine/schema/event_decoder.h"
+#include "server/submit_decoder.h"
 
 namespace keel::server {
 
@@ -107,7 +108,7 @@ class LocalIngest {
   };
 
   LocalIngest(const LocalIngestOptions& options, const PartitionHooks& hooks, ServeMetrics* metrics);
-  // Decodes every event with a decoder from the pool; refusals fill `results`.
+  // Decodes every event (SubmitDecoder); refusals fill `results`.
   bool Decode(const std::vector<std::string>& events, std::vector<AppendRequest>* requests,
               std::vector<AppendResult>* results);
   // Why a submit of `count` events cannot be taken now; OK when it can.
@@ -122,14 +123,12 @@ class LocalIngest {
 
   const LocalIngestOptions options_;
   const PartitionHooks& hooks_;
-  const SchemaRegistry* schemas_ = nullptr;
   ServeMetrics* metrics_;
   SystemClock system_clock_;  // when options give no clock
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Scheduler> scheduler_;
 
-  Mutex decoders_mu_;
-  std::vector<std::unique_ptr<EventDecoder>> idle_decoders_ GUARDED_BY(decoders_mu_);
+  std::unique_ptr<SubmitDecoder> decoder_;
 
   mutable Mutex mu_;
   CondVar wake_writer_;
