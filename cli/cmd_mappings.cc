@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/terminal_text.h"
+#include "cli/test_report.h"
 #include "connectors/webhooks/mapping.h"
 #include "connectors/webhooks/mapping_tests.h"
 #include "engine/schema/schema_registry.h"
@@ -16,8 +17,6 @@
 
 namespace keel::cli {
 namespace {
-
-std::string Plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 int RunCheck(const std::vector<std::string>& files, bool json) {
   Result<std::unique_ptr<SchemaRegistry>> schemas = SchemaRegistry::LoadEmbedded();
@@ -46,35 +45,17 @@ int RunTests(const std::string& path, bool json) {
   if (!schemas.ok()) return ReportError("mappings test", schemas.status());
   Result<std::vector<std::filesystem::path>> files = webhooks::FindMappingTestFiles(path);
   if (!files.ok()) return ReportError("mappings test", files.status());
-  size_t passed = 0, failed = 0;
-  nlohmann::ordered_json tests = nlohmann::ordered_json::array();
-  nlohmann::ordered_json file_errors = nlohmann::ordered_json::array();
-  for (const std::filesystem::path& file : *files) {
-    Result<std::vector<webhooks::MappingTestResult>> results =
-        webhooks::RunMappingTestFile(file, rules::CelExpressions(), schemas->get());
-    if (!results.ok()) {
-      ++failed;
-      file_errors.push_back({{"file", file.generic_string()}, {"error", results.status().message()}});
-      if (!json) std::cout << "ERROR " << TerminalLines(results.status().message()) << "\n";
-      continue;
+  auto run = [&schemas](const std::filesystem::path& file) -> Result<std::vector<TestCaseReport>> {
+    KEEL_ASSIGN_OR_RETURN(std::vector<webhooks::MappingTestResult> results,
+                          webhooks::RunMappingTestFile(file, rules::CelExpressions(), schemas->get()));
+    std::vector<TestCaseReport> reports;
+    for (webhooks::MappingTestResult& r : results) {
+      reports.push_back({r.file, r.name, r.line, r.passed, std::move(r.failures), "events", r.events,
+                         Plural(r.events, "event")});
     }
-    if (!json) std::cout << TerminalText(file.generic_string()) << "\n";
-    for (const webhooks::MappingTestResult& r : *results) {
-      (r.passed ? passed : failed)++;
-      tests.push_back({{"file", r.file}, {"name", r.name}, {"line", r.line}, {"passed", r.passed},
-                       {"events", r.events}, {"failures", r.failures}});
-      if (json) continue;
-      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << TerminalText(r.name) << " (line " << r.line << ", "
-                << Plural(r.events, "event") << ")\n";
-      for (const std::string& failure : r.failures) std::cout << "    " << TerminalLines(failure) << "\n";
-    }
-  }
-  if (json) {
-    PrintJson({{"passed", passed}, {"failed", failed}, {"tests", tests}, {"file_errors", file_errors}});
-  } else {
-    std::cout << Plural(passed + failed, "test") << ": " << passed << " passed, " << failed << " failed\n";
-  }
-  return failed == 0 ? kExitOk : kExitFailed;
+    return reports;
+  };
+  return ReportTestFiles(*files, run, json);
 }
 
 struct MappingsFlags {

@@ -13,6 +13,7 @@
 #include "cli/report.h"
 #include "cli/commands.h"
 #include "cli/rule_pack.h"
+#include "cli/test_report.h"
 #include "cli/terminal_text.h"
 #include "rules/load/rule_graph.h"
 #include "rules/audit/rule_tests.h"
@@ -39,8 +40,6 @@ size_t CountErrors(const std::vector<rules::Diagnostic>& diagnostics) {
   return std::count_if(diagnostics.begin(), diagnostics.end(),
                        [](const rules::Diagnostic& d) { return d.severity == rules::Severity::kError; });
 }
-
-std::string Plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); }
 
 int RunCheck(RulesFlags flags) {
   ResolvePack(&flags);
@@ -111,34 +110,16 @@ int RunGraph(RulesFlags flags) {
 int RunTests(const std::string& path, bool json) {
   Result<std::vector<std::filesystem::path>> files = rules::FindRuleTestFiles(path);
   if (!files.ok()) return ReportError("rules test", files.status());
-  size_t passed = 0, failed = 0;
-  nlohmann::ordered_json tests = nlohmann::ordered_json::array();
-  nlohmann::ordered_json file_errors = nlohmann::ordered_json::array();
-  for (const std::filesystem::path& file : *files) {
-    Result<std::vector<rules::RuleTestResult>> results = rules::RunRuleTestFile(file);
-    if (!results.ok()) {
-      ++failed;
-      file_errors.push_back({{"file", file.generic_string()}, {"error", results.status().message()}});
-      if (!json) std::cout << "ERROR " << TerminalLines(results.status().message()) << "\n";
-      continue;
+  auto run = [](const std::filesystem::path& file) -> Result<std::vector<TestCaseReport>> {
+    KEEL_ASSIGN_OR_RETURN(std::vector<rules::RuleTestResult> results, rules::RunRuleTestFile(file));
+    std::vector<TestCaseReport> reports;
+    for (rules::RuleTestResult& r : results) {
+      reports.push_back({r.file, r.name, r.line, r.passed, std::move(r.failures), "derived", r.derived,
+                         std::to_string(r.derived) + " derived"});
     }
-    if (!json) std::cout << TerminalText(file.generic_string()) << "\n";
-    for (const rules::RuleTestResult& r : *results) {
-      (r.passed ? passed : failed)++;
-      tests.push_back({{"file", r.file}, {"name", r.name}, {"line", r.line}, {"passed", r.passed},
-                       {"derived", r.derived}, {"failures", r.failures}});
-      if (json) continue;
-      std::cout << (r.passed ? "  PASS  " : "  FAIL  ") << TerminalText(r.name) << " (line " << r.line << ", "
-                << r.derived << " derived)\n";
-      for (const std::string& failure : r.failures) std::cout << "    " << TerminalLines(failure) << "\n";
-    }
-  }
-  if (json) {
-    PrintJson({{"passed", passed}, {"failed", failed}, {"tests", tests}, {"file_errors", file_errors}});
-  } else {
-    std::cout << Plural(passed + failed, "test") << ": " << passed << " passed, " << failed << " failed\n";
-  }
-  return failed == 0 ? kExitOk : kExitFailed;
+    return reports;
+  };
+  return ReportTestFiles(*files, run, json);
 }
 
 void AddFolderOptions(CLI::App* command, RulesFlags* flags) {
