@@ -73,12 +73,20 @@ class WebhookReceiverTest : public ::testing::Test {
     ASSERT_TRUE(http_->Start("127.0.0.1", 0).ok());
   }
 
+  // The built-in mapping `source` on /hooks/SOURCE for workspace acme.
+  static WebhookEndpointConfig Endpoint(const std::string& source, const std::string& secret_env) {
+    WebhookEndpointConfig endpoint;
+    endpoint.source = endpoint.name = source;
+    endpoint.path = "/hooks/" + source;
+    endpoint.workspace = "acme";
+    endpoint.secret_env = secret_env;
+    return endpoint;
+  }
+
   static ReceiverConfig GitHubAndGitLab() {
     ReceiverConfig config;
-    config.webhooks.push_back({.source = "github", .name = "github", .path = "/hooks/github", .workspace = "acme",
-                               .secret_env = "KEEL_TEST_GITHUB_SECRET"});
-    config.webhooks.push_back({.source = "gitlab", .name = "gitlab", .path = "/hooks/gitlab", .workspace = "acme",
-                               .secret_env = "KEEL_TEST_GITLAB_TOKEN"});
+    config.webhooks.push_back(Endpoint("github", "KEEL_TEST_GITHUB_SECRET"));
+    config.webhooks.push_back(Endpoint("gitlab", "KEEL_TEST_GITLAB_TOKEN"));
     config.events = EventsEndpointConfig{.path = "/events", .token_env = "KEEL_TEST_EVENTS_TOKEN"};
     config.max_body_bytes = 64 * 1024;
     return config;
