@@ -19,7 +19,7 @@ import sys
 FLOORS = {
     "engine": ["engine", "engine/schema", "engine/state", "engine/log", "engine/ingest", "engine/audit"],
     "rules": ["rules/cel", "rules", "rules/load", "rules/react", "rules/audit"],
-    "connectors": ["connectors", "connectors/http", "connectors/ndjson", "connectors/kafka", "connectors/webhooks"],
+    "connectors": ["connectors", "connectors/http", "connectors/ndjson", "connectors/kafka", "connectors/webhooks", "connectors/actions", "connectors/sinks"],
     "server": ["server"],
     "cli": ["cli", "cli/bench"],
 }
