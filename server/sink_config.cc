@@ -54,8 +54,10 @@ bool IsEnvironmentName(const std::string& name) {
   return true;
 }
 
-// An event type ("task.created") or a glob of one kind ("task.*").
+// An event type ("task.created"), a glob of one kind ("task.*"), or "*"
+// (every type the sink is given, input events aside).
 bool IsTypeSelector(const std::string& type) {
+  if (type == "*") return true;
   std::string_view name = type;
   if (name.ends_with(".*")) name.remove_suffix(2);
   if (name.empty()) return false;

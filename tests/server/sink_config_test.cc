@@ -127,6 +127,9 @@ TEST_F(SinkConfigTest, DefaultsAreTheSpecsOnes) {
   EXPECT_EQ(sink.retry.max_delay, milliseconds(300000));
   EXPECT_EQ(sink.timeout, milliseconds(10000));
   EXPECT_TRUE(sink.tls_verify);
+  Result<ServeConfig> every = Read("  - {name: all, kind: webhook, url: \"http://x\", types: \"*\"}\n");
+  ASSERT_TRUE(every.ok()) << every.status().ToString();
+  EXPECT_EQ(every->sinks.at(0).types, std::vector<std::string>{"*"});
   EXPECT_TRUE(ReadServeConfig((dir_ / "serve.yaml").string())->receiver.empty());
 }
 
@@ -180,6 +183,8 @@ TEST_F(SinkConfigTest, RefusesBadValuesNamingTheKey) {
                 "sinks[0] (hook): 'types': 'Task.Created' is neither an event type (task.created) nor a glob of one "
                 "kind (task.*)");
   ExpectRefused(hook + "    types: []\n", 7, "'types' must be a list of event types or KIND.* globs");
+  ExpectRefused(hook + "    types: [task*]\n", 7, "'types': 'task*' is neither an event type");
+  ExpectRefused(hook + "    types: [.*]\n", 7, "'types': '.*' is neither an event type");
   ExpectRefused(hook + "    if: \"\"\n", 7, "sinks[0] (hook): 'if' must be a non-empty string");
   ExpectRefused(hook + "    max_pending: 0\n", 7, "'max_pending' must be a whole number from 1 to 10000000");
 }
