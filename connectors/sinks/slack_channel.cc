@@ -16,7 +16,7 @@ Result<std::optional<OutboundMessage>> SlackChannel::Prepare(const StoredEvent& 
   Result<std::string> text = text_.Render(event);
   if (!text.ok()) return text.status().WithContext("text");
   // Slack's incoming webhooks take the message as the `text` member of a
-  // JSON body (docs.slack.dev, "Sending messages using incoming webhooks").
+  // JSON body (docs.slack.dev, "Incoming webhooks"; connectors/sinks/README.md).
   return std::optional<OutboundMessage>(ChatMessage(url_, nlohmann::ordered_json{{"text", *text}}));
 }
 
