@@ -353,6 +353,22 @@ Status ReadSinksSetting(const std::string& file, const YAML::Node& node, std::ve
   return Status::OK();
 }
 
+std::vector<std::string> SinkConfigWarnings(const SinkConfig& sink) {
+  std::vector<std::string> warnings;
+  const std::string who = "sink " + sink.name + ": ";
+  if (!sink.tls_verify) {
+    warnings.push_back(who + "tls_verify is false: the receiver's certificate is not checked (for a test server only)");
+  }
+  if ((sink.kind == "slack" || sink.kind == "teams") && !sink.url.empty()) {
+    warnings.push_back(who + "the " + sink.kind + " URL is written in the configuration file; whoever reads it can "
+                       "post: move it to an environment variable and name it with url_env");
+  }
+  if (!sink.secret_env.empty() && sink.url.starts_with("http://")) {
+    warnings.push_back(who + "signed requests go over plain http://: anyone on the way can read the events");
+  }
+  return warnings;
+}
+
 Result<SinkSecrets> ResolveSinkSecrets(const SinkConfig& sink) {
   SinkSecrets secrets;
   auto read = [&](const std::string& variable, const char* key, std::string* out) -> Status {

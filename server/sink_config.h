@@ -80,6 +80,11 @@ struct SinkConfig {
 // Reads `sinks:` (a list) into `*out`. Errors say "FILE:LINE: ...".
 Status ReadSinksSetting(const std::string& file, const YAML::Node& node, std::vector<SinkConfig>* out);
 
+// What serve should log about a sink when it starts, one line each, naming
+// the sink: TLS verification turned off, a chat URL (a secret) written in the
+// file, a signing secret sent over plain http://.
+std::vector<std::string> SinkConfigWarnings(const SinkConfig& sink);
+
 // The secrets of a sink, read from the environment; a variable the sink does
 // not name stays empty.
 struct SinkSecrets {

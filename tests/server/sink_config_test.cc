@@ -219,6 +219,28 @@ TEST_F(SinkConfigTest, RefusesWhatAKindLacks) {
                 "sinks[0] (jira): 'vars' must map names to strings");
 }
 
+TEST(SinkConfigWarningsTest, RiskySettingsAreNamedForTheLog) {
+  SinkConfig chat;
+  chat.name = "team-chat";
+  chat.kind = "slack";
+  chat.url = "https://hooks.slack.com/services/T0/B0/X";
+  chat.tls_verify = false;
+  std::vector<std::string> expected = {
+      "sink team-chat: tls_verify is false: the receiver's certificate is not checked (for a test server only)",
+      "sink team-chat: the slack URL is written in the configuration file; whoever reads it can post: move it to an "
+      "environment variable and name it with url_env"};
+  EXPECT_EQ(SinkConfigWarnings(chat), expected);
+  SinkConfig hook;
+  hook.name = "ops-feed";
+  hook.kind = "webhook";
+  hook.url = "http://intranet/keel";
+  hook.secret_env = "OPS_FEED_SECRET";
+  EXPECT_EQ(SinkConfigWarnings(hook), std::vector<std::string>{"sink ops-feed: signed requests go over plain "
+                                                               "http://: anyone on the way can read the events"});
+  hook.url = "https://example.com/keel";
+  EXPECT_TRUE(SinkConfigWarnings(hook).empty());
+}
+
 class SinkSecretsTest : public ::testing::Test {
  protected:
   void TearDown() override {

@@ -9,6 +9,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <atomic>
+#include <set>
+#include <thread>
+
 #include "connectors/http/cloudevents_http.h"
 #include "connectors/sinks/slack_channel.h"
 #include "connectors/sinks/teams_channel.h"
@@ -244,6 +248,32 @@ TEST_F(ChannelSendTest, AClosedPortIsRetried) {
   EXPECT_EQ(result.outcome, sinks::TryOutcome::kRetry);
   EXPECT_TRUE(result.detail.starts_with("connect to http://127.0.0.1:")) << result.detail;
   EXPECT_EQ(result.detail.find("/keel/in"), std::string::npos) << result.detail;  // no path: it may be a secret
+}
+
+TEST_F(ChannelSendTest, OneChannelSendsFromSeveralThreadsAtOnce) {
+  sinks::WebhookChannel channel = Webhook(sinks::CloudEventsMode::kStructured, "s3cret");
+  constexpr int kThreads = 4, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> delivered{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        EventSpec spec;
+        spec.id = "ev-" + std::to_string(t) + "-" + std::to_string(i);
+        StoredEvent event{static_cast<uint64_t>(t * kEach + i + 1), {}, MakeEvent(spec)};
+        if (PrepareAndSend(channel, event).outcome == sinks::TryOutcome::kDelivered) ++delivered;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(delivered.load(), kThreads * kEach);
+  std::set<std::string> keys;
+  for (const RecordedRequest& request : server_.Requests()) {
+    keys.insert(request.Header("idempotency-key"));
+    EXPECT_EQ(request.Header("x-keel-signature"), "sha256=" + OpenSslHmacHex("s3cret", request.body));
+    EXPECT_EQ(json::parse(request.body)["id"], request.Header("idempotency-key"));
+  }
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kThreads * kEach));
 }
 
 TEST_F(ChannelSendTest, AMalformedUrlIsPermanent) {
