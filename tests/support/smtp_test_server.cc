@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/self_signed_certificate.h"
 #include "tests/support/spawned_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 // Debian's interpreter, which has python3-aiosmtpd (one on PATH, e.g. a
 // pyenv shim, may not).
 constexpr const char* kPython = "/usr/bin/python3";
-constexpr const char* kOpenssl = "/usr/bin/openssl";
 
 // The server: aiosmtpd's SMTP protocol on an asyncio server bound to port 0,
 // whose port it writes to a file once it listens. Each accepted mail becomes
@@ -122,7 +122,7 @@ const char* SecurityName(SmtpSecurity security) {
 SmtpTestServer::SmtpTestServer(SmtpTestServerOptions options)
     : security_(options.security), dir_(std::make_unique<TempDir>()) {
   fs::create_directories(*dir_ / "mail");
-  if (security_ != SmtpSecurity::kPlain) MakeCertificate();
+  if (security_ != SmtpSecurity::kPlain) MakeSelfSignedCertificate(dir_->path());
   WriteConfig(options);
   WriteFile(*dir_ / "server.py", kServerScript);
   child_ = std::make_unique<SpawnedProcess>(
@@ -139,19 +139,6 @@ std::string SmtpTestServer::Url() const {
 
 std::string SmtpTestServer::CertificateFile() const {
   return security_ == SmtpSecurity::kPlain ? "" : (*dir_ / "cert.pem").string();
-}
-
-void SmtpTestServer::MakeCertificate() {
-  // An EC key is made in milliseconds; the name 127.0.0.1 (as an IP
-  // subjectAltName) is what a client that verifies checks.
-  SpawnedProcess openssl({kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                          "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
-                          "subjectAltName=IP:127.0.0.1", "-keyout", (*dir_ / "key.pem").string(), "-out",
-                          (*dir_ / "cert.pem").string()},
-                         *dir_ / "openssl.out", *dir_ / "openssl.err");
-  if (openssl.Wait() != 0) {
-    throw std::runtime_error("SmtpTestServer: openssl could not make a certificate: " + ReadFile(*dir_ / "openssl.err"));
-  }
 }
 
 void SmtpTestServer::WriteConfig(const SmtpTestServerOptions& options) const {

@@ -2,7 +2,7 @@
 // python3-aiosmtpd, run as a child process on a free loopback port). It
 // keeps every mail it accepts (envelope and raw message) and can offer
 // STARTTLS or TLS from the start with a self-signed certificate made at
-// start (the openssl command), require AUTH, and refuse chosen recipients or
+// start (self_signed_certificate.h), require AUTH, and refuse chosen recipients or
 // every message with a reply the test gives. The child is killed when the
 // server object goes.
 //
@@ -69,7 +69,6 @@ class SmtpTestServer {
   bool WaitForMessages(size_t count, std::chrono::milliseconds timeout) const;
 
  private:
-  void MakeCertificate();
   void WriteConfig(const SmtpTestServerOptions& options) const;
   void WaitUntilListening();
 
