@@ -12,7 +12,6 @@ namespace keel::sinks {
 namespace {
 
 constexpr size_t kMaxDefaultSubject = 78;  // characters, RFC 5322's advised line length
-constexpr std::string_view kVariables[] = {"event"};
 
 // RFC 5322 atext, and '.', may stand in a Message-ID's left part as they are.
 bool IsMessageIdCharacter(char c) {
@@ -29,18 +28,6 @@ std::string FirstLine(std::string_view text) {
     if (characters++ == kMaxDefaultSubject) return std::string(text.substr(0, i));
   }
   return std::string(text);
-}
-
-Result<std::shared_ptr<const Expression>> CompileField(const ExpressionCompiler& compiler, const std::string& sink,
-                                                       std::string_view field, const std::string& text) {
-  std::vector<std::string> variables(std::begin(kVariables), std::end(kVariables));
-  ExpressionError error;
-  auto compiled = compiler.Compile(text, ExpressionForm::kTemplate, variables, &error);
-  if (!compiled.ok()) {
-    return Status::InvalidArgument("sink " + sink + ": " + std::string(field) + ": " + std::to_string(error.line) + ":" +
-                                   std::to_string(error.column) + ": " + error.message);
-  }
-  return std::move(compiled).value();
 }
 
 }  // namespace
@@ -60,17 +47,19 @@ std::string MessageIdOf(std::string_view event_id) {
 }
 
 Result<std::unique_ptr<EmailChannel>> EmailChannel::Create(EmailChannelConfig config, const ExpressionCompiler& compiler) {
-  const std::string sink = config.sink;
-  if (Result<std::string> from = EnvelopeAddress(config.from); !from.ok()) {
-    return from.status().WithContext("sink " + sink + ": from");
+  if (Result<std::string> from = EnvelopeAddress(config.from); !from.ok()) return from.status().WithContext("from");
+  Result<EventTextTemplate> text = EventTextTemplate::Compile(config.text, compiler);
+  if (!text.ok()) return text.status().WithContext("text");
+  std::optional<EventTextTemplate> subject;
+  if (!config.subject.empty()) {
+    Result<EventTextTemplate> compiled = EventTextTemplate::Compile(config.subject, compiler);
+    if (!compiled.ok()) return compiled.status().WithContext("subject");
+    subject = std::move(compiled).value();
   }
-  std::unique_ptr<EmailChannel> channel(new EmailChannel(std::move(config), compiler));
-  if (!channel->config_.subject.empty()) {
-    KEEL_ASSIGN_OR_RETURN(channel->subject_, CompileField(compiler, sink, "subject", channel->config_.subject));
-  }
-  KEEL_ASSIGN_OR_RETURN(channel->text_, CompileField(compiler, sink, "text", channel->config_.text));
-  Result<std::unique_ptr<SmtpClient>> smtp = SmtpClient::Create(channel->config_.smtp);
-  if (!smtp.ok()) return smtp.status().WithContext("sink " + sink + ": smtp");
+  Result<std::unique_ptr<SmtpClient>> smtp = SmtpClient::Create(config.smtp);
+  if (!smtp.ok()) return smtp.status().WithContext("smtp");
+  std::unique_ptr<EmailChannel> channel(new EmailChannel(std::move(config), std::move(text).value()));
+  channel->subject_ = std::move(subject);
   channel->smtp_ = std::move(smtp).value();
   return channel;
 }
@@ -86,14 +75,14 @@ Result<std::optional<OutboundMessage>> EmailChannel::Prepare(const StoredEvent& 
   }
   KEEL_ASSIGN_OR_RETURN(std::vector<std::string> to, Recipients(event, data));
 
-  std::unique_ptr<ExpressionScope> scope = compiler_.NewScope();
-  const webhooks::PeopleFile* people = config_.people ? config_.people(event.workspace) : nullptr;
-  scope->SetPeople(people);
-  KEEL_RETURN_IF_ERROR(scope->BindJsonText("event", event.canonical));
   MailMessage mail;
-  KEEL_ASSIGN_OR_RETURN(mail.text, Render(*text_, "text", *scope));
+  Result<std::string> text = text_.Render(stored);
+  if (!text.ok()) return text.status().WithContext("text");
+  mail.text = std::move(text).value();
   if (subject_) {
-    KEEL_ASSIGN_OR_RETURN(mail.subject, Render(*subject_, "subject", *scope));
+    Result<std::string> subject = subject_->Render(stored);
+    if (!subject.ok()) return subject.status().WithContext("subject");
+    mail.subject = std::move(subject).value();
   } else {
     mail.subject = FirstLine(mail.text);
   }
@@ -112,7 +101,7 @@ TryResult EmailChannel::Send(const StoredEvent&, const OutboundMessage& message)
   TryResult result;
   if (!message.mail) {
     result.outcome = TryOutcome::kPermanent;
-    result.detail = "sink " + config_.sink + ": an email sink got a message that is not a mail";
+    result.detail = "an email sink got a message that is not a mail";
     return result;
   }
   SmtpResult sent = smtp_->Send(*message.mail);
@@ -159,14 +148,6 @@ Result<std::vector<std::string>> EmailChannel::Recipients(const Event& event, co
     if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) addresses.push_back(address);
   }
   return addresses;
-}
-
-Result<std::string> EmailChannel::Render(const Expression& expression, std::string_view field, ExpressionScope& scope) const {
-  Result<nlohmann::json> value = expression.Evaluate(scope);
-  if (!value.ok()) return value.status().WithContext(std::string(field));
-  if (value->is_string()) return value->get<std::string>();
-  if (value->is_null()) return Status::InvalidArgument(std::string(field) + ": the template gave null");
-  return value->dump();  // a number, a bool, a list or an object: as JSON text
 }
 
 }  // namespace keel::sinks

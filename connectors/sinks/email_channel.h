@@ -2,8 +2,8 @@
 // mail to all of its recipients, sent over SMTP (smtp_client.h). Recipients
 // `user:ID` are looked up in the workspace's people file (its `email`); one
 // that is already an address is used as is. The subject and text are
-// templates over `event` (the CloudEvent as JSON), rendered through
-// engine/expression.h. Safe for concurrent use.
+// templates over `event` (event_text.h: the CloudEvent as JSON, with
+// `seq`). Safe for concurrent use.
 #pragma once
 
 #include <functional>
@@ -11,8 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "connectors/sinks/channel.h"
+#include "connectors/sinks/event_text.h"
 #include "connectors/sinks/smtp_client.h"
 #include "connectors/webhooks/people.h"
 #include "engine/expression.h"
@@ -20,13 +23,12 @@
 namespace keel::sinks {
 
 struct EmailChannelConfig {
-  std::string sink;     // the sink's name, for messages
   SmtpOptions smtp;     // the server, STARTTLS, user and password, timeouts, TLS
   std::string from;     // "keel@example.com" or "Keel <keel@example.com>"
   // Templates over `event`. An empty subject: the text's first line, cut at
   // 78 characters.
   std::string subject;
-  std::string text = "{{ event.data.message }}";
+  std::string text = std::string(kDefaultMessageTemplate);
   // The people file of a workspace, or nullptr when it has none. Called
   // from several threads at once; what it returns must outlive the channel.
   std::function<const webhooks::PeopleFile*(std::string_view workspace)> people;
@@ -35,8 +37,8 @@ struct EmailChannelConfig {
 class EmailChannel final : public Channel {
  public:
   // Compiles the templates and makes the SMTP client. InvalidArgument names
-  // the sink and the field: "sink mail: subject: 1:4: ...", a `from` that is
-  // not an address, an SMTP URL that is not smtp:// or smtps://.
+  // the field ("subject: 1:4: ...", "from: ...", "smtp: ..."; the sink's
+  // builder adds the sink's name).
   // `compiler` must outlive the channel.
   static Result<std::unique_ptr<EmailChannel>> Create(EmailChannelConfig config, const ExpressionCompiler& compiler);
 
@@ -50,14 +52,13 @@ class EmailChannel final : public Channel {
   TryResult Send(const StoredEvent& event, const OutboundMessage& message) const override;
 
  private:
-  EmailChannel(EmailChannelConfig config, const ExpressionCompiler& compiler) : config_(std::move(config)), compiler_(compiler) {}
+  EmailChannel(EmailChannelConfig config, EventTextTemplate text)
+      : config_(std::move(config)), text_(std::move(text)) {}
   Result<std::vector<std::string>> Recipients(const Event& event, const nlohmann::json& data) const;
-  Result<std::string> Render(const Expression& expression, std::string_view field, ExpressionScope& scope) const;
 
   EmailChannelConfig config_;
-  const ExpressionCompiler& compiler_;
-  std::shared_ptr<const Expression> subject_;  // nullptr: from the text
-  std::shared_ptr<const Expression> text_;
+  EventTextTemplate text_;
+  std::optional<EventTextTemplate> subject_;  // none: the text's first line
   std::unique_ptr<SmtpClient> smtp_;
 };
 

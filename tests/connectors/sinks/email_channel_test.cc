@@ -54,7 +54,6 @@ class EmailChannelTest : public ::testing::Test {
   // Tests that only prepare need no server: nothing listens on port 9 there.
   EmailChannelConfig Config(const std::string& smtp_url = "smtp://127.0.0.1:9") {
     EmailChannelConfig config;
-    config.sink = "mail";
     config.smtp.url = smtp_url;
     config.smtp.starttls = false;
     config.from = "keel@example.com";
@@ -114,21 +113,21 @@ TEST_F(EmailChannelTest, NotificationReachesEveryRecipient) {
 TEST_F(EmailChannelTest, TemplatesRenderOverTheEvent) {
   SmtpTestServer server;
   EmailChannelConfig config = Config(server.Url());
-  config.subject = "[{{ event.workspace }}] {{ event.subject }}: Fällig";
+  config.subject = "[{{ event.workspace }}] {{ event.subject }}: Fällig #{{ event.seq }}";
   config.text = "{{ event.data.message }} (about {{ event.data.about }})";
   auto channel = Make(config);
   StoredEvent event = Notification({{"recipients", {"user:ada"}}, {"message", "Due today"}, {"about", "task/T-7"}});
   auto prepared = channel->Prepare(event);
   ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
   const sinks::MailMessage& mail = *(*prepared)->mail;
-  EXPECT_EQ(mail.subject, "[acme] task/T-7: Fällig");
+  EXPECT_EQ(mail.subject, "[acme] task/T-7: Fällig #12");
   EXPECT_EQ(mail.text, "Due today (about task/T-7)");
   EXPECT_EQ(mail.to, std::vector<std::string>{"ada@example.com"});
   EXPECT_EQ(mail.message_id, "<n-1@keel>");
   EXPECT_EQ(channel->Send(event, **prepared).outcome, TryOutcome::kDelivered);
   ASSERT_TRUE(server.WaitForMessages(1, 10s));
   // "Fällig" is not ASCII: the subject travels RFC 2047-encoded.
-  EXPECT_NE(server.Messages().at(0).data.find("Subject: =?UTF-8?B?W2FjbWVdIHRhc2svVC03OiBGw6RsbGln?=\r\n"),
+  EXPECT_NE(server.Messages().at(0).data.find("Subject: =?UTF-8?B?W2FjbWVdIHRhc2svVC03OiBGw6RsbGlnICMxMg==?=\r\n"),
             std::string::npos)
       << server.Messages().at(0).data;
 }
@@ -193,12 +192,12 @@ TEST_F(EmailChannelTest, BadConfigIsRefusedAtCreate) {
   config.text = "{{ event.data.message";
   auto bad_template = EmailChannel::Create(config, compiler_);
   ASSERT_FALSE(bad_template.ok());
-  EXPECT_EQ(bad_template.status().message().rfind("sink mail: text: ", 0), 0u) << bad_template.status().message();
+  EXPECT_EQ(bad_template.status().message().rfind("text: 1:", 0), 0u) << bad_template.status().message();
   config = Config();
   config.from = "not an address";
   auto bad_from = EmailChannel::Create(config, compiler_);
   ASSERT_FALSE(bad_from.ok());
-  EXPECT_EQ(bad_from.status().message().rfind("sink mail: from: ", 0), 0u) << bad_from.status().message();
+  EXPECT_EQ(bad_from.status().message().rfind("from: ", 0), 0u) << bad_from.status().message();
   config = Config();
   config.smtp.url = "http://mail.example.com";
   EXPECT_EQ(EmailChannel::Create(config, compiler_).status().code(), StatusCode::kInvalidArgument);
