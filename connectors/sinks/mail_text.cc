@@ -63,6 +63,26 @@ std::string FoldAtSpaces(std::string_view text, size_t first_line_room) {
   return out;
 }
 
+// RFC 2047 encoded-words (=?UTF-8?B?...?=) of `text`, each at most 75
+// characters, one per folded line, never splitting a UTF-8 character.
+std::string EncodedWords(std::string_view text) {
+  constexpr std::string_view kOpen = "=?UTF-8?B?", kClose = "?=";
+  // Each word holds at most 45 bytes: 60 base64 characters plus 12 around them.
+  constexpr size_t kBytesPerWord = (kMaxEncodedWord - kOpen.size() - kClose.size()) / 4 * 3;
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.size(), start + kBytesPerWord);
+    if (end < text.size()) end = std::max(start + 1, CharacterStart(text, end));
+    if (!out.empty()) out += "\r\n ";
+    out += kOpen;
+    out += Base64(text.substr(start, end - start));
+    out += kClose;
+    start = end;
+  }
+  return out;
+}
+
 Status CheckHeaderField(std::string_view what, std::string_view value) {
   if (value.empty()) return Status::InvalidArgument("the mail has no " + std::string(what));
   if (HasLineBreakOrNul(value)) return Status::InvalidArgument("the mail's " + std::string(what) + " has a line break");
@@ -91,21 +111,27 @@ std::string EncodeSubject(std::string_view subject) {
   if (IsPrintableAscii(subject) && subject.find("=?") == std::string_view::npos) {
     return FoldAtSpaces(subject, kMaxHeaderLine - kSubjectLabel);
   }
-  constexpr std::string_view kOpen = "=?UTF-8?B?", kClose = "?=";
-  // Each word holds at most 45 bytes: 60 base64 characters plus 12 around them.
-  constexpr size_t kBytesPerWord = (kMaxEncodedWord - kOpen.size() - kClose.size()) / 4 * 3;
-  std::string out;
-  size_t start = 0;
-  while (start < subject.size()) {
-    size_t end = std::min(subject.size(), start + kBytesPerWord);
-    if (end < subject.size()) end = std::max(start + 1, CharacterStart(subject, end));
-    if (!out.empty()) out += "\r\n ";
-    out += kOpen;
-    out += Base64(subject.substr(start, end - start));
-    out += kClose;
-    start = end;
+  return EncodedWords(subject);
+}
+
+std::string EncodeMailbox(std::string_view mailbox) {
+  size_t open = mailbox.rfind('<');
+  if (open == std::string_view::npos || !mailbox.ends_with('>')) return std::string(mailbox);  // a bare address
+  std::string_view name = mailbox.substr(0, open);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+  std::string address(mailbox.substr(open));
+  if (name.empty()) return address;
+  if (!IsPrintableAscii(name) || name.find("=?") != std::string_view::npos) return EncodedWords(name) + " " + address;
+  bool quoted = name.size() >= 2 && name.front() == '"' && name.back() == '"';
+  if (quoted || name.find_first_of("()<>[]:;@\\,.\"") == std::string_view::npos) return std::string(name) + " " + address;
+  // A comma or another special would end the name early: a quoted-string.
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
   }
-  return out;
+  return out + "\" " + address;
 }
 
 std::string QuotedPrintable(std::string_view text) {
@@ -168,8 +194,8 @@ Result<std::string> BuildMailText(const MailMessage& message) {
   }
   KEEL_RETURN_IF_ERROR(CheckHeaderField("Date", message.date));
   KEEL_RETURN_IF_ERROR(CheckHeaderField("Message-ID", message.message_id));
-  std::string text = "Date: " + message.date + "\r\nFrom: " + message.from + "\r\nTo: ";
-  for (size_t i = 0; i < message.to.size(); ++i) text += (i == 0 ? "" : ",\r\n ") + message.to[i];
+  std::string text = "Date: " + message.date + "\r\nFrom: " + EncodeMailbox(message.from) + "\r\nTo: ";
+  for (size_t i = 0; i < message.to.size(); ++i) text += (i == 0 ? "" : ",\r\n ") + EncodeMailbox(message.to[i]);
   text += "\r\nSubject: " + EncodeSubject(message.subject);
   text += "\r\nMessage-ID: " + message.message_id;
   text += "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"

@@ -29,6 +29,11 @@ Result<std::string> EnvelopeAddress(std::string_view mailbox);
 // splitting a UTF-8 character.
 std::string EncodeSubject(std::string_view subject);
 
+// A From or To mailbox as a header shows it: a bare address as is; in
+// "Name <a@b>", a name that is not printable ASCII becomes RFC 2047
+// encoded-words, and one with a comma or another special is quoted.
+std::string EncodeMailbox(std::string_view mailbox);
+
 // The body as quoted-printable (RFC 2045, section 6.7): line ends made CRLF,
 // lines at most 76 characters (soft breaks "=" CRLF), '=' and bytes outside
 // printable ASCII as =XX, a space or tab at a line's end as =20 or =09.

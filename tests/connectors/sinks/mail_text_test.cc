@@ -8,6 +8,7 @@ namespace keel::testing {
 namespace {
 
 using sinks::BuildMailText;
+using sinks::EncodeMailbox;
 using sinks::EncodeSubject;
 using sinks::EnvelopeAddress;
 using sinks::MailMessage;
@@ -76,6 +77,17 @@ TEST(MailTextTest, EnvelopeAddressOfAMailbox) {
   for (const char* bad : {"", "no-at-sign", "@example.com", "ops@", "two words@example.com", "a@b\r\nBcc: c@d"}) {
     EXPECT_EQ(EnvelopeAddress(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(MailTextTest, MailboxNamesAreEncodedOrQuotedWhenNeeded) {
+  EXPECT_EQ(EncodeMailbox("ops@example.com"), "ops@example.com");
+  EXPECT_EQ(EncodeMailbox("Keel Alerts <keel@example.com>"), "Keel Alerts <keel@example.com>");
+  EXPECT_EQ(EncodeMailbox("Jörg Müller <j@example.com>"), "=?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <j@example.com>");
+  // The comma would otherwise split the To list in two.
+  EXPECT_EQ(EncodeMailbox("Doe, John <j@example.com>"), "\"Doe, John\" <j@example.com>");
+  EXPECT_EQ(EncodeMailbox("\"Doe, John\" <j@example.com>"), "\"Doe, John\" <j@example.com>");
+  EXPECT_EQ(EncodeMailbox("Say \"hi\", ok <j@example.com>"), "\"Say \\\"hi\\\", ok\" <j@example.com>");
+  EXPECT_EQ(EncodeMailbox(" <j@example.com>"), "<j@example.com>");
 }
 
 MailMessage Sample() {
