@@ -40,6 +40,19 @@ struct Expr {
   std::string iter_var;
 };
 
+// Calls `visit` on each direct subexpression of `expr`.
+template <typename Visit>
+void ForEachChild(const Expr& expr, Visit&& visit) {
+  if (expr.operand) visit(*expr.operand);
+  for (const ExprPtr& arg : expr.args) {
+    if (arg) visit(*arg);
+  }
+  for (const auto& [key, value] : expr.entries) {
+    if (key) visit(*key);
+    if (value) visit(*value);
+  }
+}
+
 // Operator function names.
 namespace op {
 inline constexpr char kConditional[] = "_?_:_";

@@ -73,19 +73,6 @@ void CollectGuards(const Expr& expr, std::vector<EqualityGuard>* guards) {
   }
 }
 
-// Calls `visit` on each direct subexpression of `expr`.
-template <typename Visit>
-void ForEachChild(const Expr& expr, Visit&& visit) {
-  if (expr.operand) visit(*expr.operand);
-  for (const ExprPtr& arg : expr.args) {
-    if (arg) visit(*arg);
-  }
-  for (const auto& [key, value] : expr.entries) {
-    if (key) visit(*key);
-    if (value) visit(*value);
-  }
-}
-
 // Every identifier in the tree (variables, and comprehension variables,
 // which can only make UsesVariable answer yes more often, never wrongly no).
 void CollectIdentifiers(const Expr& expr, std::vector<std::string>* out) {

@@ -74,18 +74,6 @@ class Collector {
   }
 
  private:
-  template <typename Visit>
-  static void ForEachChild(const Expr& expr, Visit&& visit) {
-    if (expr.operand) visit(*expr.operand);
-    for (const ExprPtr& arg : expr.args) {
-      if (arg) visit(*arg);
-    }
-    for (const auto& [key, value] : expr.entries) {
-      if (key) visit(*key);
-      if (value) visit(*value);
-    }
-  }
-
   void Record(std::vector<std::string> path, Position position) {
     switch (position) {
       case Position::kValue:
