@@ -1,8 +1,8 @@
 // Action mapping tests (`keel mappings test` on a file with `action:` or
 // `action_mapping:`): an event (with the sink's vars, the entity's state and
 // the tool's response) and the request expected, field by field, and the
-// answer events expected. Format: schemas/action-mapping-test.schema.json,
-// connectors/actions/README.md "Testing action mappings".
+// answer events expected. Format: connectors/actions/README.md "Testing
+// action mappings".
 #pragma once
 
 #include <filesystem>
