@@ -98,7 +98,7 @@ Status Validate(const SchemaRegistry& schemas, const nlohmann::json& event, cons
 }  // namespace
 
 std::string AnswerEventId(std::string_view event_id, std::string_view sink, size_t index) {
-  std::string input = "keel.sink.answer";
+  std::string input = "sink.answer";
   input += '\0';
   input += event_id;
   input += '\0';

@@ -81,7 +81,7 @@ Result<std::vector<nlohmann::json>> AnswerEvents(const ActionMapping& mapping, c
                                                  const ActionInput& input, const ActionResponse& response,
                                                  bool from_find, ExpressionScope& scope);
 
-// "a-" and 32 hex digits of SHA-256 over "keel.sink.answer" NUL EVENT_ID NUL
+// "a-" and 32 hex digits of SHA-256 over "sink.answer" NUL EVENT_ID NUL
 // SINK NUL INDEX (decimal).
 std::string AnswerEventId(std::string_view event_id, std::string_view sink, size_t index);
 

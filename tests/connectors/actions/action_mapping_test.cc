@@ -163,7 +163,8 @@ TEST(ActionRun, ErrorsNameTheCaseAndTheField) {
 
 TEST(ActionRun, AnswerIdsDependOnTheEventTheSinkAndThePosition) {
   std::string id = AnswerEventId("e-1", "jira", 0);
-  EXPECT_EQ(id.size(), 34u);
+  // SHA-256 of "sink.answer\0e-1\0jira\00", worked out with Python's hashlib.
+  EXPECT_EQ(id, "a-e1aa4f422b3371d29b8f5bc1b89a0951");
   EXPECT_EQ(id.rfind("a-", 0), 0u);
   EXPECT_EQ(id, AnswerEventId("e-1", "jira", 0));
   EXPECT_NE(id, AnswerEventId("e-1", "jira", 1));
