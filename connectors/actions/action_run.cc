@@ -28,6 +28,19 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Forgets the people file when a run ends: the scope outlives the run, the
+// file may not.
+class PeopleReset {
+ public:
+  explicit PeopleReset(ExpressionScope& scope) : scope_(scope) {}
+  ~PeopleReset() { scope_.SetPeople(nullptr); }
+  PeopleReset(const PeopleReset&) = delete;
+  PeopleReset& operator=(const PeopleReset&) = delete;
+
+ private:
+  ExpressionScope& scope_;
+};
+
 // Binds event, vars, entity and the people, then evaluates the lets.
 Status BindInput(const ActionMapping& mapping, const ActionInput& input, ExpressionScope& scope) {
   scope.Clear();
@@ -117,6 +130,7 @@ nlohmann::json ResponseJson(const ActionResponse& response) {
 }
 
 Result<PreparedAction> PrepareAction(const ActionMapping& mapping, const ActionInput& input, ExpressionScope& scope) {
+  PeopleReset reset(scope);
   KEEL_RETURN_IF_ERROR(BindInput(mapping, input, scope));
   PreparedAction out;
   for (size_t i = 0; i < mapping.cases.size(); ++i) {
@@ -154,6 +168,7 @@ Result<PreparedAction> PrepareAction(const ActionMapping& mapping, const ActionI
 
 Result<bool> Found(const ActionMapping& mapping, const PreparedAction& prepared, const ActionInput& input,
                    const ActionResponse& response, ExpressionScope& scope) {
+  PeopleReset reset(scope);
   const ActionCase& one = mapping.cases.at(prepared.case_index);
   if (!one.find) return Status::Internal("case \"" + one.name + "\" has no find:");
   KEEL_RETURN_IF_ERROR(BindInput(mapping, input, scope));
@@ -165,6 +180,7 @@ Result<bool> Found(const ActionMapping& mapping, const PreparedAction& prepared,
 
 Result<bool> Succeeded(const ActionMapping& mapping, const PreparedAction& prepared, const ActionInput& input,
                        const ActionResponse& response, ExpressionScope& scope) {
+  PeopleReset reset(scope);
   const ActionCase& one = mapping.cases.at(prepared.case_index);
   if (!one.ok) return true;
   KEEL_RETURN_IF_ERROR(BindInput(mapping, input, scope));
@@ -177,6 +193,7 @@ Result<bool> Succeeded(const ActionMapping& mapping, const PreparedAction& prepa
 Result<std::vector<nlohmann::json>> AnswerEvents(const ActionMapping& mapping, const PreparedAction& prepared,
                                                  const ActionInput& input, const ActionResponse& response,
                                                  bool from_find, ExpressionScope& scope) {
+  PeopleReset reset(scope);
   const ActionCase& one = mapping.cases.at(prepared.case_index);
   if (from_find && !one.find) return Status::Internal("case \"" + one.name + "\" has no find:");
   const std::vector<AnswerSpec>& specs = from_find ? one.find->answer : one.answer;
