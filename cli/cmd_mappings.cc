@@ -1,6 +1,8 @@
-// keel mappings check FILE...: load each mapping file, every problem as
-//   file:line:col; exits 1 when any fails.
-// keel mappings test PATH: run mapping tests (connectors/webhooks/mapping_tests.h).
+// keel mappings check FILE...: load each mapping file (a webhook mapping, or
+//   an action mapping: top-level `action:`), every problem as file:line:col;
+//   exits 1 when any fails.
+// keel mappings test PATH: run mapping tests (connectors/webhooks/mapping_tests.h,
+//   connectors/actions/action_tests.h for files with `action:`).
 #include <iostream>
 #include <memory>
 
@@ -10,6 +12,8 @@
 #include "cli/report.h"
 #include "cli/terminal_text.h"
 #include "cli/test_report.h"
+#include "connectors/actions/action_mapping.h"
+#include "connectors/actions/action_tests.h"
 #include "connectors/webhooks/mapping.h"
 #include "connectors/webhooks/mapping_tests.h"
 #include "engine/schema/schema_registry.h"
@@ -24,16 +28,26 @@ int RunCheck(const std::vector<std::string>& files, bool json) {
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   size_t failed = 0;
   for (const std::string& file : files) {
-    Result<webhooks::Mapping> mapping = webhooks::LoadMappingFile(file, rules::CelExpressions(), schemas->get());
-    if (!mapping.ok()) ++failed;
-    if (json) {
-      results.push_back({{"file", file}, {"ok", mapping.ok()},
-                         {"error", mapping.ok() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mapping.status().message())}});
-    } else if (mapping.ok()) {
-      std::cout << "ok: " << TerminalText(file) << ": mapping " << TerminalText(mapping->name) << ", "
-                << Plural(mapping->cases.size(), "case") << "\n";
+    bool action = actions::IsActionMappingFile(file);
+    Status loaded = Status::OK();
+    std::string summary;
+    if (action) {
+      Result<actions::ActionMapping> mapping = actions::LoadActionMappingFile(file, rules::CelExpressions(), schemas->get());
+      loaded = mapping.status();
+      if (mapping.ok()) summary = "action mapping " + TerminalText(mapping->name) + ", " + Plural(mapping->cases.size(), "case");
     } else {
-      std::cout << TerminalLines(mapping.status().message()) << "\n";
+      Result<webhooks::Mapping> mapping = webhooks::LoadMappingFile(file, rules::CelExpressions(), schemas->get());
+      loaded = mapping.status();
+      if (mapping.ok()) summary = "mapping " + TerminalText(mapping->name) + ", " + Plural(mapping->cases.size(), "case");
+    }
+    if (!loaded.ok()) ++failed;
+    if (json) {
+      results.push_back({{"file", file}, {"kind", action ? "action" : "webhook"}, {"ok", loaded.ok()},
+                         {"error", loaded.ok() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(loaded.message())}});
+    } else if (loaded.ok()) {
+      std::cout << "ok: " << TerminalText(file) << ": " << summary << "\n";
+    } else {
+      std::cout << TerminalLines(loaded.message()) << "\n";
     }
   }
   if (json) PrintJson({{"files", results}, {"failed", failed}});
@@ -46,12 +60,14 @@ int RunTests(const std::string& path, bool json) {
   Result<std::vector<std::filesystem::path>> files = webhooks::FindMappingTestFiles(path);
   if (!files.ok()) return ReportError("mappings test", files.status());
   auto run = [&schemas](const std::filesystem::path& file) -> Result<std::vector<TestCaseReport>> {
+    bool action = actions::IsActionTestFile(file);
     KEEL_ASSIGN_OR_RETURN(std::vector<webhooks::MappingTestResult> results,
-                          webhooks::RunMappingTestFile(file, rules::CelExpressions(), schemas->get()));
+                          action ? actions::RunActionTestFile(file, rules::CelExpressions(), schemas->get())
+                                 : webhooks::RunMappingTestFile(file, rules::CelExpressions(), schemas->get()));
     std::vector<TestCaseReport> reports;
     for (webhooks::MappingTestResult& r : results) {
       reports.push_back({r.file, r.name, r.line, r.passed, std::move(r.failures), "events", r.events,
-                         Plural(r.events, "event")});
+                         Plural(r.events, action ? "answer event" : "event")});
     }
     return reports;
   };
@@ -67,7 +83,7 @@ struct MappingsFlags {
 }  // namespace
 
 void AddMappingsCommand(CLI::App& app, int* exit_code) {
-  CLI::App* mappings = app.add_subcommand("mappings", "Check and test webhook mapping files");
+  CLI::App* mappings = app.add_subcommand("mappings", "Check and test webhook and action mapping files");
   mappings->require_subcommand(1);
 
   auto check_flags = std::make_shared<MappingsFlags>();

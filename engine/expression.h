@@ -28,13 +28,22 @@
 namespace keel {
 
 // Who a tool's identity is in keel: the people file of one workspace. The
-// `person(tool, identity)` function reads it. Must be safe for concurrent use.
+// `person(tool, identity)` function reads it, and `identity(tool, user_id)`
+// the other way. Must be safe for concurrent use.
 class PeopleDirectory {
  public:
   virtual ~PeopleDirectory() = default;
   // The keel user id (without "user:") of `identity` in `tool` ("jira",
   // "github", "email", ...), or nullopt when the file does not know it.
   virtual std::optional<std::string_view> Find(std::string_view tool, std::string_view identity) const = 0;
+  // The reverse, for `identity(tool, user_id)`: the identity in `tool` of the
+  // keel user `user_id` (without "user:"), the first the file lists for that
+  // tool, or nullopt when it lists none.
+  virtual std::optional<std::string_view> IdentityOf(std::string_view tool, std::string_view user_id) const {
+    (void)tool;
+    (void)user_id;
+    return std::nullopt;
+  }
 };
 
 // How the text of an expression is read.

@@ -254,8 +254,11 @@ Result<std::shared_ptr<const Expression>> CelExpressionCompiler::Compile(std::st
   bool reads_nothing = true;
   for (const Part& part : parts) {
     if (!part.program) continue;
-    // person() reads the scope's people: never constant (a coarse test; it only costs the folding).
-    if (part.program->source().find("person") != std::string_view::npos) reads_nothing = false;
+    // person() and identity() read the scope's people: never constant (a coarse test; it only costs the folding).
+    std::string_view source = part.program->source();
+    if (source.find("person") != std::string_view::npos || source.find("identity") != std::string_view::npos) {
+      reads_nothing = false;
+    }
     for (const std::string& name : variables) reads_nothing = reads_nothing && !part.program->UsesVariable(name);
   }
   return std::shared_ptr<const Expression>(

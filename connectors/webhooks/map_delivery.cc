@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include "connectors/webhooks/data_template.h"
 #include "engine/event.h"
 #include "engine/json_time.h"
 #include "engine/schema/schema_registry.h"
@@ -25,26 +26,8 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// A value used as text in an id or attribute: strings as they are, numbers
-// written out (an integer-valued double without its ".0").
-std::optional<std::string> AsText(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return value.dump();
-  if (value.is_number_float()) {
-    double d = value.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e15 && d < 9e15) {
-      return std::to_string(static_cast<int64_t>(d));
-    }
-    return value.dump();
-  }
-  return std::nullopt;
-}
-
-std::string Describe(const nlohmann::json& value) {
-  std::string text = value.dump();
-  if (text.size() > 80) text = text.substr(0, 77) + "...";
-  return std::string(value.type_name()) + " " + text;
-}
+std::optional<std::string> AsText(const nlohmann::json& value) { return ValueText(value); }
+std::string Describe(const nlohmann::json& value) { return DescribeValue(value); }
 
 class Mapper {
  public:
@@ -240,32 +223,7 @@ class Mapper {
   }
 
   Result<nlohmann::json> Data(const DataNode& node, const std::string& path, const std::string& where) {
-    switch (node.type) {
-      case DataNode::Type::kValue: {
-        if (!node.value) return node.literal;
-        Result<nlohmann::json> value = node.value->Evaluate(scope_);
-        if (!value.ok()) return Refuse(where + ", " + path, value.status());
-        return value;
-      }
-      case DataNode::Type::kList: {
-        nlohmann::json list = nlohmann::json::array();
-        for (size_t i = 0; i < node.items.size(); ++i) {
-          KEEL_ASSIGN_OR_RETURN(nlohmann::json item, Data(node.items[i], path + "[" + std::to_string(i) + "]", where));
-          list.push_back(std::move(item));
-        }
-        return list;
-      }
-      case DataNode::Type::kMap: {
-        nlohmann::json map = nlohmann::json::object();
-        for (size_t i = 0; i < node.items.size(); ++i) {
-          KEEL_ASSIGN_OR_RETURN(nlohmann::json value, Data(node.items[i], path + "." + node.keys[i], where));
-          if (node.optional[i] && value.is_null()) continue;
-          map[node.keys[i]] = std::move(value);
-        }
-        return map;
-      }
-    }
-    return Status::Internal("unknown data node");
+    return EvaluateData(node, scope_, path, where);
   }
 
   const Mapping& mapping_;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "connectors/webhooks/mapping.h"
+#include "connectors/webhooks/mapping_reader.h"
 #include "connectors/webhooks/mapping_yaml.h"
 #include "engine/schema/schema_registry.h"
 #include "engine/yaml_load.h"
@@ -13,28 +14,20 @@
 namespace keel::webhooks {
 namespace {
 
-// At most this many cases, lets and events per case: far more than any tool needs.
+// At most this many cases and events per case: far more than any tool needs.
 constexpr size_t kMaxEntries = 1000;
 
-const std::set<std::string, std::less<>> kTopKeys = {"mapping", "description", "signature", "delivery_id", "source",
-                                                     "workspace", "let", "cases", "otherwise"};
-const std::set<std::string, std::less<>> kSignatureKeys = {"scheme", "header", "prefix"};
-const std::set<std::string, std::less<>> kCaseKeys = {"name", "if", "events", "ignore"};
-const std::set<std::string, std::less<>> kEventKeys = {"for_each", "if", "id", "type", "subject", "time", "actor", "data"};
-const std::set<std::string, std::less<>> kOtherwiseKeys = {"ignore"};
+const KeySet kTopKeys = {"mapping", "description", "signature", "delivery_id", "source",
+                         "workspace",  "let",         "cases",     "otherwise"};
+const KeySet kSignatureKeys = {"scheme", "header", "prefix"};
+const KeySet kCaseKeys = {"name", "if", "events", "ignore"};
+const KeySet kEventKeys = {"for_each", "if", "id", "type", "subject", "time", "actor", "data"};
+const KeySet kOtherwiseKeys = {"ignore"};
 
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_')) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
-class Loader {
+class Loader : public MappingReader {
  public:
   Loader(std::string_view file, std::string_view text, const ExpressionCompiler& compiler, const SchemaRegistry* types)
-      : file_(file), text_(text), compiler_(compiler), types_(types) {}
+      : MappingReader(file, text, compiler), file_(file), text_(text), types_(types) {}
 
   Result<Mapping> Load() {
     YamlPlace where;
@@ -63,21 +56,7 @@ class Loader {
     }
     std::vector<std::string> vars = base;
     if (YAML::Node lets = root["let"]; lets.IsDefined()) {
-      if (!lets.IsMap()) return Fail(PlaceOf(lets), "let: expected a mapping of name: CEL, got " + Describe(lets));
-      for (auto it = lets.begin(); it != lets.end(); ++it) {
-        std::string name = it->first.Scalar();
-        if (!IsIdentifier(name)) return Fail(PlaceOf(it->first), "let: '" + name + "' is not a name (letters, digits, _)");
-        for (const std::string& taken : vars) {
-          if (taken == name) return Fail(PlaceOf(it->first), "let: '" + name + "' is already a variable");
-        }
-        if (name == kItemVar || name == kIndexVar) {
-          return Fail(PlaceOf(it->first), "let: '" + name + "' is for_each's variable");
-        }
-        KEEL_ASSIGN_OR_RETURN(CompiledExpression value, Compile(it->second, ExpressionForm::kCel, vars, "let." + name));
-        mapping.lets.push_back({name, std::move(value)});
-        vars.push_back(name);
-      }
-      if (mapping.lets.size() > kMaxEntries) return Fail(PlaceOf(lets), "let: more than 1000 names");
+      KEEL_RETURN_IF_ERROR(ReadLets(lets, {std::string(kItemVar), std::string(kIndexVar)}, &vars, &mapping.lets));
     }
     YAML::Node source = root["source"];
     if (!source.IsDefined()) return Fail(PlaceOf(root), "missing key 'source' (the events' CloudEvents source)");
@@ -134,38 +113,7 @@ class Loader {
     }
     std::vector<std::pair<std::string, const Expression*>> aliases;
     for (const Let& let : mapping.lets) aliases.emplace_back(let.name, let.value.get());
-    return compiler_.SelectionOf(kBodyVar, all, aliases);
-  }
-
-  Status Fail(FilePlace place, std::string_view message) const {
-    return Status::InvalidArgument(AtPlace(file_, place, message));
-  }
-
-  Status CheckKeys(const YAML::Node& map, const std::set<std::string, std::less<>>& known, std::string_view what) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) return Fail(PlaceOf(it->first), std::string(what) + ": keys are names");
-      const std::string& key = it->first.Scalar();
-      if (known.count(key) == 0) {
-        std::string list;
-        for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-        return Fail(PlaceOf(it->first), "unknown key '" + key + "' in " + std::string(what) + " (known: " + list + ")");
-      }
-    }
-    return Status::OK();
-  }
-
-  Result<std::string> Text(const YAML::Node& node, std::string_view key) const {
-    if (!node.IsScalar() || !ScalarJson(node).is_string()) {
-      return Fail(PlaceOf(node), std::string(key) + ": expected text, got " + Describe(node));
-    }
-    return node.Scalar();
-  }
-  Result<std::string> RequiredText(const YAML::Node& map, std::string_view key) const {
-    YAML::Node node = map[std::string(key)];
-    if (!node.IsDefined()) return Fail(PlaceOf(map), "missing key '" + std::string(key) + "'");
-    KEEL_ASSIGN_OR_RETURN(std::string text, Text(node, key));
-    if (text.empty()) return Fail(PlaceOf(node), std::string(key) + ": must not be empty");
-    return text;
+    return compiler().SelectionOf(kBodyVar, all, aliases);
   }
 
   Result<SignatureSpec> ReadSignature(const YAML::Node& node) const {
@@ -181,25 +129,6 @@ class Loader {
       KEEL_ASSIGN_OR_RETURN(spec.prefix, Text(p, "signature.prefix"));
     }
     return spec;
-  }
-
-  // Compiles a scalar; a CEL error is placed at its character in the file.
-  Result<CompiledExpression> Compile(const YAML::Node& node, ExpressionForm form, const std::vector<std::string>& vars,
-                                     std::string_view key) const {
-    if (node.IsMap() && node.size() == 1 && node.begin()->first.IsMap()) {
-      return Fail(PlaceOf(node), std::string(key) + ": an unquoted {{ }} reads as YAML mapping; put the template in quotes");
-    }
-    if (!node.IsScalar()) return Fail(PlaceOf(node), std::string(key) + ": expected " +
-                                                         (form == ExpressionForm::kCel ? "a CEL expression" : "a template") +
-                                                         ", got " + Describe(node));
-    std::string text = node.Scalar();
-    if (form == ExpressionForm::kTemplate && !IsTextScalar(node)) text = ScalarJson(node).dump();
-    ExpressionError error;
-    Result<CompiledExpression> compiled = compiler_.Compile(text, form, vars, &error);
-    if (!compiled.ok()) {
-      return Fail(PlaceInScalar(text_, node, error.line, error.column), std::string(key) + ": " + error.message);
-    }
-    return compiled;
   }
 
   Result<Case> ReadCase(const YAML::Node& node, const std::vector<std::string>& vars) const {
@@ -270,45 +199,8 @@ class Loader {
     return event;
   }
 
-  Result<DataNode> ReadData(const YAML::Node& node, const std::vector<std::string>& vars, const std::string& where) const {
-    DataNode out;
-    if (node.IsMap() && !(node.size() == 1 && node.begin()->first.IsMap())) {
-      out.type = DataNode::Type::kMap;
-      std::set<std::string, std::less<>> keys;
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (!it->first.IsScalar()) return Fail(PlaceOf(it->first), where + ": keys are names");
-        std::string key = it->first.Scalar();
-        bool optional = key.size() > 1 && key.back() == '?';
-        if (optional) key.pop_back();
-        if (!keys.insert(key).second) return Fail(PlaceOf(it->first), where + ": '" + key + "' given twice");
-        KEEL_ASSIGN_OR_RETURN(DataNode child, ReadData(it->second, vars, where + "." + key));
-        out.keys.push_back(key);
-        out.optional.push_back(optional);
-        out.items.push_back(std::move(child));
-        out.places.push_back(PlaceOf(it->second));
-      }
-      return out;
-    }
-    if (node.IsSequence()) {
-      out.type = DataNode::Type::kList;
-      for (size_t i = 0; i < node.size(); ++i) {
-        KEEL_ASSIGN_OR_RETURN(DataNode child, ReadData(node[i], vars, where + "[" + std::to_string(i) + "]"));
-        out.items.push_back(std::move(child));
-        out.places.push_back(PlaceOf(node[i]));
-      }
-      return out;
-    }
-    if (!IsTextScalar(node) && !(node.IsMap())) {
-      out.literal = ScalarJson(node);
-      return out;
-    }
-    KEEL_ASSIGN_OR_RETURN(out.value, Compile(node, ExpressionForm::kTemplate, vars, where));
-    return out;
-  }
-
   std::string file_;
   std::string_view text_;
-  const ExpressionCompiler& compiler_;
   const SchemaRegistry* types_;
 };
 

@@ -139,6 +139,15 @@ std::optional<std::string_view> PeopleFile::Find(std::string_view tool, std::str
   return std::string_view(people_[it->second].id);
 }
 
+std::optional<std::string_view> PeopleFile::IdentityOf(std::string_view tool, std::string_view user_id) const {
+  const Person* person = ById(user_id);
+  if (person == nullptr) return std::nullopt;
+  if (tool == "email" && !person->email.empty()) return std::string_view(person->email);
+  auto it = person->identities.find(std::string(tool));
+  if (it == person->identities.end() || it->second.empty()) return std::nullopt;
+  return std::string_view(it->second.front());
+}
+
 const Person* PeopleFile::ById(std::string_view id) const {
   for (const Person& person : people_) {
     if (person.id == id) return &person;

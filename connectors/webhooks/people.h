@@ -1,6 +1,7 @@
 // The people file of a workspace: each person's keel user id and identities
 // in the tools (connectors/webhooks/README.md "People"). Mappings resolve a
-// tool's user through it with person(tool, identity); sinks read it for
+// tool's user through it with person(tool, identity), action mappings a keel
+// user's identity in a tool with identity(tool, user_id); sinks read it for
 // addresses.
 #pragma once
 
@@ -38,6 +39,9 @@ class PeopleFile final : public PeopleDirectory {
   // Identities of email, github and gitlab compare without case (those tools
   // ignore it); the others exactly.
   std::optional<std::string_view> Find(std::string_view tool, std::string_view identity) const override;
+  // The first identity of `tool` the file lists for person `user_id` (for
+  // "email", the email); nullopt when none.
+  std::optional<std::string_view> IdentityOf(std::string_view tool, std::string_view user_id) const override;
   const std::vector<Person>& people() const { return people_; }
   const Person* ById(std::string_view id) const;
 

@@ -2,7 +2,8 @@
 // (connectors/webhooks): parse_time() reads the time formats the tools send,
 // date_string() writes a due date, slug() turns a tool's status or field name
 // into keel's snake_case, person() resolves a tool's user through the
-// workspace's people file (the activation's PeopleDirectory).
+// workspace's people file (the activation's PeopleDirectory), and identity()
+// a keel user's identity in a tool (action mappings, connectors/actions).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -157,6 +158,31 @@ Value Person(Args a, EvalContext& ctx) {
   return Value::String(std::string(tool) + ":" + *identity);
 }
 
+// identity(tool, user): "user:ID" (or a bare ID) -> the person's first
+// identity of `tool`; "TOOL:IDENTITY", what person() gives for someone the
+// file does not know, -> IDENTITY; null or unknown -> null.
+Value Identity(Args a, EvalContext& ctx) {
+  if (a[1]->IsNull()) return Value::Null();
+  if (a[1]->kind() != Kind::kString) {
+    return Value::Error(ErrorCode::kInvalidArgument, "identity: the user must be a string (user:ID), got " +
+                                                         std::string(KindName(a[1]->kind())) + " " + a[1]->DebugString());
+  }
+  std::string_view tool = a[0]->AsString();
+  std::string_view user = a[1]->AsString();
+  if (user.size() > tool.size() && user.substr(0, tool.size()) == tool && user[tool.size()] == ':') {
+    return Value::String(std::string(user.substr(tool.size() + 1)));
+  }
+  if (user.starts_with("user:")) user.remove_prefix(5);
+  if (user.empty()) return Value::Null();
+  const PeopleDirectory* people = ctx.activation->people();
+  if (people != nullptr) {
+    if (std::optional<std::string_view> identity = people->IdentityOf(tool, user)) {
+      return Value::String(std::string(*identity));
+    }
+  }
+  return Value::Null();
+}
+
 }  // namespace
 
 void RegisterMappingFunctions(FunctionRegistry& r) {
@@ -172,6 +198,7 @@ void RegisterMappingFunctions(FunctionRegistry& r) {
   r.Add("date_string", false, {T, S}, S, DateStringZone);
   r.Add("slug", false, {S}, S, Slug);
   r.Add("person", false, {S, D}, D, Person);
+  r.Add("identity", false, {S, D}, D, Identity);
 }
 
 }  // namespace keel::cel

@@ -113,5 +113,38 @@ tests:
   EXPECT_NE(run.out.find("3 tests: 2 passed, 1 failed"), std::string::npos) << run.out;
 }
 
+TEST_F(MapCommandTest, MappingsCheckAndTestTakeActionMappings) {
+  WriteFile("act.yaml", "action: act\ncases:\n  - name: close\n    if: event.type == 'task.status_changed'\n"
+                        "    request: {method: PUT, url: \"https://tool.example/items/{{ event.subject }}\", body: {state: closed}}\n"
+                        "otherwise: {ignore: not for this tool}\n");
+  WriteFile("act_bad.yaml", "action: act\ncases:\n  - name: a\n    request: {method: GET, url: '{{ vars. }}'}\n");
+  KeelRun check = RunKeel({"mappings", "check", Path("act.yaml"), Path("act_bad.yaml")});
+  EXPECT_EQ(check.exit_code, 1) << check.Describe();
+  EXPECT_NE(check.out.find("ok: " + Path("act.yaml") + ": action mapping act, 1 case"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find(Path("act_bad.yaml") + ":4:"), std::string::npos) << check.out;
+  std::filesystem::create_directories(dir_ / "acts");
+  WriteFile("acts/t.yaml", R"(action_mapping: ../act.yaml
+tests:
+  - name: done closes it
+    event: {specversion: "1.0", id: e-1, source: s, type: task.status_changed, subject: task/T-1,
+            time: "2026-03-02T09:00:00Z", workspace: acme, actor: "user:dana", data: {to: done}}
+    expect_request: {method: PUT, url: "https://tool.example/items/task/T-1", body_exact: {state: closed}}
+  - name: wrong on purpose
+    event: {specversion: "1.0", id: e-2, source: s, type: task.status_changed, subject: task/T-1,
+            time: "2026-03-02T09:00:00Z", workspace: acme, actor: "user:dana", data: {to: done}}
+    expect_request: {method: POST}
+  - name: other events are ignored
+    event: {specversion: "1.0", id: e-3, source: s, type: comment.added, subject: task/T-1,
+            time: "2026-03-02T09:00:00Z", workspace: acme, actor: "user:dana", data: {text: hi}}
+    expect_ignored: not for this tool
+)");
+  KeelRun run = RunKeel({"mappings", "test", (dir_ / "acts").string()});
+  EXPECT_EQ(run.exit_code, 1) << run.Describe();
+  EXPECT_NE(run.out.find("PASS  done closes it"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("request.method: expected POST, got PUT"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("PASS  other events are ignored"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("3 tests: 2 passed, 1 failed"), std::string::npos) << run.out;
+}
+
 }  // namespace
 }  // namespace keel::testing

@@ -1,4 +1,4 @@
-// parse_time, date_string, slug and person (rules/cel/functions_mapping.cc):
+// parse_time, date_string, slug, person and identity (rules/cel/functions_mapping.cc):
 // the expected values are worked out by hand from the tools' documented formats.
 #include <map>
 #include <string>
@@ -17,6 +17,12 @@ class TwoPeople : public PeopleDirectory {
     auto it = ids_.find(std::string(tool) + "/" + std::string(identity));
     if (it == ids_.end()) return std::nullopt;
     return std::string_view(it->second);
+  }
+  std::optional<std::string_view> IdentityOf(std::string_view tool, std::string_view user_id) const override {
+    for (const auto& [key, id] : ids_) {
+      if (id == user_id && key.starts_with(std::string(tool) + "/")) return std::string_view(key).substr(tool.size() + 1);
+    }
+    return std::nullopt;
   }
 
  private:
@@ -112,6 +118,20 @@ TEST(Person, ResolvesThroughThePeopleDirectory) {
   EXPECT_EQ(Text("person('github', x)", &people), "null");
   EXPECT_NE(Text("person('github', [1])", &people).find("person"), std::string::npos);
   EXPECT_NE(Text("person('github', '')", &people).find("person"), std::string::npos);
+}
+
+TEST(Identity, IsThePersonsIdentityInTheTool) {
+  TwoPeople people;
+  EXPECT_EQ(Text("identity('jira', 'user:dana')", &people), "5b10ac8d82e05b22cc7d4ef5");
+  EXPECT_EQ(Text("identity('jira', 'dana')", &people), "5b10ac8d82e05b22cc7d4ef5");
+  EXPECT_EQ(Text("identity('clickup', 'user:sam')", &people), "183");
+  // Someone person() could not resolve comes back as the tool's identity.
+  EXPECT_EQ(Text("identity('github', 'github:octocat')", &people), "octocat");
+  EXPECT_EQ(Text("identity('github', 'user:dana')", &people), "null");  // no github identity
+  EXPECT_EQ(Text("identity('jira', 'user:nobody')", &people), "null");
+  EXPECT_EQ(Text("identity('jira', 'user:dana')"), "null");              // no people file
+  EXPECT_EQ(Text("identity('jira', x)", &people), "null");
+  EXPECT_NE(Text("identity('jira', 7)", &people).find("identity"), std::string::npos);
 }
 
 }  // namespace
