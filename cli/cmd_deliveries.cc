@@ -1,5 +1,6 @@
-// keel deliveries list|show --db DIR: the webhook deliveries `keel serve`
-// kept as dead letters (signed correctly, not mappable), with their reasons;
+// keel deliveries list|show --db DIR: the dead letters `keel serve` kept,
+// with their reasons: inbound, the webhook deliveries it could not map
+// (signed correctly); outbound, the events a sink gave up sending.
 // keel deliveries redrive --config FILE: maps them again after a fix.
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "cli/report.h"
 #include "cli/terminal_text.h"
 #include "cli/rule_pack.h"
+#include "connectors/sinks/sink_dead_letters.h"
 #include "connectors/webhooks/dead_letters.h"
 #include "engine/schema/schema_registry.h"
 #include "server/serve_config.h"
@@ -35,8 +37,14 @@ Result<std::unique_ptr<webhooks::DeadLetterStore>> OpenStore(const std::string& 
   return webhooks::DeadLetterStore::Open(fs::path(db) / webhooks::kDeadLetterFolder);
 }
 
+// The sinks' letters of the same folder.
+Result<std::unique_ptr<sinks::SinkDeadLetterStore>> OpenSinkStore(const std::string& db) {
+  return sinks::SinkDeadLetterStore::Open(fs::path(db) / sinks::kSinkDeadLetterFolder);
+}
+
 nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_body) {
   nlohmann::ordered_json json = {{"id", letter.id},
+                                 {"direction", "inbound"},
                                  {"endpoint", letter.endpoint},
                                  {"delivery", letter.delivery},
                                  {"received", letter.received},
@@ -49,28 +57,75 @@ nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_
   return json;
 }
 
+nlohmann::ordered_json SinkLetterJson(const sinks::SinkDeadLetter& letter) {
+  return {{"id", letter.id},
+          {"direction", "outbound"},
+          {"sink", letter.sink},
+          {"seq", letter.seq},
+          {"event_id", letter.event_id},
+          {"workspace", letter.workspace},
+          {"attempts", letter.attempts},
+          {"status", letter.status},
+          {"reason", letter.reason},
+          {"first_try", letter.first_try},
+          {"last_try", letter.last_try}};
+}
+
+// "status 503", or "no status" when no answer came, for a sink letter's line.
+std::string StatusText(const sinks::SinkDeadLetter& letter) {
+  return letter.status == 0 ? std::string("no status") : "status " + std::to_string(letter.status);
+}
+
 int RunList(const DeliveriesFlags& flags) {
   auto store = OpenStore(flags.db);
   if (!store.ok()) return ReportError("deliveries list", store.status());
   auto letters = (*store)->List();
   if (!letters.ok()) return ReportError("deliveries list", letters.status());
+  auto sink_store = OpenSinkStore(flags.db);
+  if (!sink_store.ok()) return ReportError("deliveries list", sink_store.status());
+  auto sink_letters = (*sink_store)->List();
+  if (!sink_letters.ok()) return ReportError("deliveries list", sink_letters.status());
   if (flags.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& letter : *letters) list.push_back(LetterJson(letter, false));
-    PrintJson({{"dead_letters", list}});
+    nlohmann::ordered_json inbound = nlohmann::ordered_json::array();
+    for (const auto& letter : *letters) inbound.push_back(LetterJson(letter, false));
+    nlohmann::ordered_json outbound = nlohmann::ordered_json::array();
+    for (const auto& letter : *sink_letters) outbound.push_back(SinkLetterJson(letter));
+    PrintJson({{"dead_letters", inbound}, {"sink_dead_letters", outbound}});
     return kExitOk;
   }
-  if (letters->empty()) {
+  if (letters->empty() && sink_letters->empty()) {
     std::cout << "no dead letters\n";
     return kExitOk;
   }
+  if (!letters->empty()) std::cout << "inbound: webhook deliveries not mapped\n";
   for (const auto& letter : *letters) {
     std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.received) << "  "
               << TerminalText(letter.delivery.empty() ? "(no delivery id)" : letter.delivery) << "\n    "
               << TerminalText(letter.reason) << "\n";
   }
-  std::cout << letters->size() << " dead letter(s); `keel deliveries show --db " << flags.db
-            << " ID` shows one\n";
+  if (!sink_letters->empty()) std::cout << "outbound: events a sink gave up sending\n";
+  for (const auto& letter : *sink_letters) {
+    std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.last_try) << "  event "
+              << TerminalText(letter.event_id) << " (seq " << letter.seq << ", " << TerminalText(letter.workspace)
+              << "), " << letter.attempts << " tries, " << StatusText(letter) << "\n    "
+              << TerminalText(letter.reason) << "\n";
+  }
+  std::cout << letters->size() + sink_letters->size() << " dead letter(s) (" << letters->size() << " inbound, "
+            << sink_letters->size() << " outbound); `keel deliveries show --db " << flags.db << " ID` shows one\n";
+  return kExitOk;
+}
+
+int ShowSinkLetter(const DeliveriesFlags& flags, const sinks::SinkDeadLetter& letter) {
+  if (flags.json) {
+    PrintJson(SinkLetterJson(letter));
+    return kExitOk;
+  }
+  std::cout << "id         " << TerminalText(letter.id) << "\ndirection  outbound\nsink       "
+            << TerminalText(letter.sink) << "\nevent      " << TerminalText(letter.event_id) << "\nseq        "
+            << letter.seq << "\nworkspace  " << TerminalText(letter.workspace) << "\nattempts   " << letter.attempts
+            << "\nstatus     " << letter.status << "\nfirst try  " << TerminalText(letter.first_try)
+            << "\nlast try   " << TerminalText(letter.last_try) << "\nreason     " << TerminalText(letter.reason)
+            << "\n";
   return kExitOk;
 }
 
@@ -78,12 +133,19 @@ int RunShow(const DeliveriesFlags& flags) {
   auto store = OpenStore(flags.db);
   if (!store.ok()) return ReportError("deliveries show", store.status());
   auto letter = (*store)->Get(flags.id);
+  if (!letter.ok() && letter.status().code() == StatusCode::kNotFound) {
+    auto sink_store = OpenSinkStore(flags.db);
+    if (!sink_store.ok()) return ReportError("deliveries show", sink_store.status());
+    auto sink_letter = (*sink_store)->Get(flags.id);
+    if (sink_letter.ok()) return ShowSinkLetter(flags, *sink_letter);
+    if (sink_letter.status().code() != StatusCode::kNotFound) return ReportError("deliveries show", sink_letter.status());
+  }
   if (!letter.ok()) return ReportError("deliveries show", letter.status());
   if (flags.json) {
     PrintJson(LetterJson(*letter, true));
     return kExitOk;
   }
-  std::cout << "id        " << TerminalText(letter->id) << "\nendpoint  " << TerminalText(letter->endpoint)
+  std::cout << "id        " << TerminalText(letter->id) << "\ndirection inbound\nendpoint  " << TerminalText(letter->endpoint)
             << "\ndelivery  " << TerminalText(letter->delivery) << "\nreceived  " << TerminalText(letter->received)
             << "\nreason    " << TerminalText(letter->reason) << "\nheaders\n";
   for (const auto& [name, value] : letter->headers) {
@@ -144,7 +206,8 @@ int RunRedrive(const RedriveFlags& flags) {
 
 void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   CLI::App* deliveries = app.add_subcommand(
-      "deliveries", "The webhook deliveries keel serve kept as dead letters: signed correctly but not mappable");
+      "deliveries", "The dead letters keel serve kept: inbound, webhook deliveries signed correctly but not mappable; "
+                    "outbound, events a sink gave up sending");
   deliveries->require_subcommand(1);
 
   auto list_flags = std::make_shared<DeliveriesFlags>();
@@ -154,7 +217,7 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   list->callback([list_flags, exit_code] { *exit_code = RunList(*list_flags); });
 
   auto show_flags = std::make_shared<DeliveriesFlags>();
-  CLI::App* show = deliveries->add_subcommand("show", "Show one dead letter: its headers, body and reason");
+  CLI::App* show = deliveries->add_subcommand("show", "Show one dead letter: an inbound one's headers, body and reason; an outbound one's sink, event, tries and reason");
   show->add_option("--db", show_flags->db, "The `data` folder of keel serve")->required();
   show->add_option("ID", show_flags->id, "The dead letter's id, as `keel deliveries list` shows it")->required();
   AddJsonFlag(show, &show_flags->json);
