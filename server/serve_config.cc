@@ -136,6 +136,7 @@ const std::map<std::string, Setter>& Settings() {
       {"webhooks", [](auto& r, auto& n, auto* c) { return ReadWebhooksSetting(r.path(), n, &c->receiver); }},
       {"events", [](auto& r, auto& n, auto* c) { return ReadEventsSetting(r.path(), n, &c->receiver); }},
       {"people", [](auto& r, auto& n, auto* c) { return ReadPeopleSetting(r.path(), n, &c->receiver); }},
+      {"sinks", [](auto& r, auto& n, auto* c) { return ReadSinksSetting(r.path(), n, &c->sinks); }},
       {"max_body_bytes",
        [](auto& r, auto& n, auto* c) {
          return r.Integer(n, "max_body_bytes", 1024, 64 << 20, &c->receiver.max_body_bytes);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/kafka_serve.h"
+#include "server/sink_config.h"
 #include "server/webhook_config.h"
 #include "engine/status.h"
 #include "engine/schema/time_window.h"
@@ -41,6 +42,7 @@ struct ServeConfig {
   KafkaProperties consumer;
   KafkaProperties producer;
   ReceiverConfig receiver;                // webhooks, events, people, max_body_bytes
+  std::vector<SinkConfig> sinks;          // where the derived events are delivered
 };
 
 // Reads and checks `path`. Errors name the file and line.

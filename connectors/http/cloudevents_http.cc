@@ -165,6 +165,55 @@ Result<std::string> DecodeHeaderValue(std::string_view value) {
   return decoded;
 }
 
+std::string EncodeHeaderValue(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  encoded.reserve(value.size());
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte > 0x20 && byte < 0x7F && byte != '"' && byte != '%') {
+      encoded.push_back(c);
+      continue;
+    }
+    encoded.push_back('%');
+    encoded.push_back(kHex[byte >> 4]);
+    encoded.push_back(kHex[byte & 0x0F]);
+  }
+  return encoded;
+}
+
+Result<HttpCloudEvent> StructuredCloudEvent(std::string_view event) {
+  if (!event.starts_with("{")) return Status::InvalidArgument("a CloudEvent must be a JSON object");
+  return HttpCloudEvent{{{"Content-Type", "application/cloudevents+json; charset=utf-8"}}, std::string(event)};
+}
+
+Result<HttpCloudEvent> BinaryCloudEvent(std::string_view event) {
+  HttpCloudEvent http;
+  CanonicalObjectReader reader(event);
+  std::string_view name, raw;
+  bool has_data = false;
+  while (reader.Next(&name, &raw)) {
+    if (name == "data") {
+      http.body = raw;
+      has_data = true;
+      continue;
+    }
+    if (name == "datacontenttype") continue;  // the Content-Type says it (section 3.1.1)
+    if (raw.starts_with("{") || raw.starts_with("[")) {
+      return Status::InvalidArgument("attribute '" + std::string(name) +
+                                     "' is an object or a list, which a binary-mode header cannot carry");
+    }
+    if (IsJsonNull(raw)) continue;  // an absent attribute
+    // Numbers and booleans are their canonical string form already.
+    std::string value = IsJsonString(raw) ? DecodeJsonString(raw) : std::string(raw);
+    http.headers.emplace_back(std::string(kAttributePrefix) + std::string(name), EncodeHeaderValue(value));
+  }
+  if (reader.malformed()) return Status::InvalidArgument("a CloudEvent must be a compact JSON object");
+  if (!has_data) return Status::InvalidArgument("the CloudEvent has no 'data' for the body of a binary-mode request");
+  http.headers.emplace_back("Content-Type", "application/json");
+  return http;
+}
+
 Result<std::vector<std::string>> CloudEventsFromHttp(const std::map<std::string, std::string>& headers,
                                                      std::string_view body) {
   auto content_type = headers.find("content-type");

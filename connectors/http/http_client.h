@@ -49,9 +49,12 @@ class HttpClient {
   virtual ~HttpClient() = default;
 
   // Sends `request` and reads the answer, whatever its status. A transport
-  // failure is a Status naming it and never a secret: Unavailable
-  // ("connect to 127.0.0.1:8080: Connection refused", a TLS failure),
-  // DeadlineExceeded (the timeout), InvalidArgument (a malformed URL).
+  // failure is a Status naming it and never a secret (no header value, no
+  // URL path or query, only SCHEME://HOST:PORT): IOError ("connect to
+  // http://127.0.0.1:8080: ...", a TLS failure, "...: timed out (...)"),
+  // InvalidArgument (a malformed URL, a scheme other than http(s), a header
+  // value with a line break). A body past max_response_bytes ends the
+  // transfer there: the answer is kept, cut, with body_truncated set.
   virtual Result<ClientResponse> Send(const ClientRequest& request) const = 0;
 };
 
