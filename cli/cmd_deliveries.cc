@@ -13,8 +13,10 @@
 #include "connectors/sinks/sink_dead_letters.h"
 #include "connectors/webhooks/dead_letters.h"
 #include "engine/schema/schema_registry.h"
+#include "rules/expressions.h"
 #include "server/serve_config.h"
 #include "server/server.h"
+#include "server/sink_letters.h"
 #include "engine/utf8.h"
 
 namespace keel::cli {
@@ -161,8 +163,28 @@ struct RedriveFlags {
   bool json = false;
 };
 
+// Which of `ids` are the sinks' letters (outbound) and which the
+// receiver's (inbound); an id in neither store goes with the inbound ones,
+// whose redrive names it.
+Status SplitIds(const server::ServeConfig& config, const std::vector<std::string>& ids,
+                std::vector<std::string>* inbound, std::vector<std::string>* outbound) {
+  KEEL_ASSIGN_OR_RETURN(auto sink_store, sinks::SinkDeadLetterStore::Open(server::SinkDeadLetterDir(config.data)));
+  for (const std::string& id : ids) {
+    Result<sinks::SinkDeadLetter> letter = sink_store->Get(id);
+    if (letter.ok()) {
+      outbound->push_back(id);
+    } else if (letter.status().code() == StatusCode::kNotFound) {
+      inbound->push_back(id);
+    } else {
+      return letter.status();
+    }
+  }
+  return Status::OK();
+}
+
 // Starts what serve would (the local log with its rules, the receiver, no
-// HTTP), maps the letters again and appends what they map to.
+// HTTP), maps the inbound letters again and appends what they map to, and
+// sends the outbound ones again through their sinks' channels.
 int RunRedrive(const RedriveFlags& flags) {
   auto config = server::ReadServeConfig(flags.config);
   if (!config.ok()) return ReportError("deliveries redrive", config.status());
@@ -170,6 +192,13 @@ int RunRedrive(const RedriveFlags& flags) {
     return ReportError("deliveries redrive", Status::FailedPrecondition(
                                                  "redrive works on embedded serve's dead letters (no brokers)"));
   }
+  std::vector<std::string> inbound_ids, outbound_ids;
+  if (Status split = SplitIds(*config, flags.ids, &inbound_ids, &outbound_ids); !split.ok()) {
+    return ReportError("deliveries redrive", split);
+  }
+  // Without ids: every letter of both kinds (the inbound ones when there are webhooks to map them).
+  bool inbound = flags.ids.empty() ? !config->receiver.webhooks.empty() : !inbound_ids.empty();
+  bool outbound = flags.ids.empty() || !outbound_ids.empty();
   config->http_port = 0;
   Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
   if (!set.ok()) return ReportError("deliveries redrive", set.status());
@@ -177,26 +206,57 @@ int RunRedrive(const RedriveFlags& flags) {
   if (!schemas.ok()) return ReportError("deliveries redrive", schemas.status());
   auto server = server::Server::Create(flags.config, *config, std::move(set).value(), std::move(schemas).value());
   if (!server.ok()) return ReportError("deliveries redrive", server.status());
-  auto results = (*server)->RedriveDeadLetters(flags.ids);
+  struct Line {
+    std::string id;
+    std::string direction;
+    std::string outcome;
+    std::string detail;
+    bool done;
+  };
+  std::vector<Line> lines;
+  Status failed;
+  if (inbound) {
+    auto results = (*server)->RedriveDeadLetters(inbound_ids);
+    if (!results.ok()) {
+      failed = results.status();
+    } else {
+      for (const auto& result : *results) {
+        bool done = result.kind == server::DeliveryKind::kMapped || result.kind == server::DeliveryKind::kIgnored;
+        lines.push_back({result.id, "inbound", std::string(server::DeliveryKindName(result.kind)), result.detail, done});
+      }
+    }
+  }
+  if (outbound && failed.ok()) {
+    rules::CelExpressionCompiler compiler;
+    auto results = server::RedriveSinkLetters(*config, (*server)->local_ingest(), &compiler,
+                                              server::WebhookAndChatChannelBuilders(), outbound_ids);
+    if (!results.ok()) {
+      failed = results.status();
+    } else {
+      for (const auto& result : *results) {
+        lines.push_back({result.id, "outbound", result.delivered ? "delivered" : "dead_letter", result.detail,
+                         result.delivered});
+      }
+    }
+  }
   server->reset();  // closes the log: what was appended is durable
-  if (!results.ok()) return ReportError("deliveries redrive", results.status());
+  if (!failed.ok()) return ReportError("deliveries redrive", failed);
   size_t still_dead = 0;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& result : *results) {
-    bool done = result.kind == server::DeliveryKind::kMapped || result.kind == server::DeliveryKind::kIgnored;
-    if (!done) ++still_dead;
+  for (const Line& line : lines) {
+    if (!line.done) ++still_dead;
     if (flags.json) {
-      list.push_back({{"id", result.id}, {"outcome", server::DeliveryKindName(result.kind)}, {"detail", result.detail}});
+      list.push_back({{"id", line.id}, {"direction", line.direction}, {"outcome", line.outcome},
+                      {"detail", line.detail}});
     } else {
-      std::cout << TerminalText(result.id) << "  " << server::DeliveryKindName(result.kind) << ": "
-                << TerminalText(result.detail) << "\n";
+      std::cout << TerminalText(line.id) << "  " << line.outcome << ": " << TerminalText(line.detail) << "\n";
     }
   }
   if (flags.json) {
     PrintJson({{"redriven", list}, {"still_dead", still_dead}});
   } else {
-    std::cout << results->size() - still_dead << " of " << results->size() << " dead letter(s) redriven";
-    if (still_dead > 0) std::cout << "; " << still_dead << " still not mappable (kept)";
+    std::cout << lines.size() - still_dead << " of " << lines.size() << " dead letter(s) redriven";
+    if (still_dead > 0) std::cout << "; " << still_dead << " still not mappable or not delivered (kept)";
     std::cout << "\n";
   }
   return still_dead == 0 ? kExitOk : kExitFailed;
@@ -225,9 +285,10 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
 
   auto redrive_flags = std::make_shared<RedriveFlags>();
   CLI::App* redrive = deliveries->add_subcommand(
-      "redrive", "Map dead letters again with the mappings serve.yaml names now, append what they map to and remove "
-                 "them; run it while keel serve is stopped (it opens the same log). Exits 1 when some are still not "
-                 "mappable");
+      "redrive", "Map inbound dead letters again with the mappings serve.yaml names now and append what they map to; "
+                 "send outbound ones again through their sinks as serve.yaml configures them now; remove each that "
+                 "went through. Run it while keel serve is stopped (it opens the same log). Exits 1 when some are "
+                 "still not mappable or not delivered");
   redrive->add_option("--config", redrive_flags->config, "keel serve's configuration file")->required();
   redrive->add_option("ID", redrive_flags->ids, "The dead letters to redrive (default: all)");
   AddJsonFlag(redrive, &redrive_flags->json);
