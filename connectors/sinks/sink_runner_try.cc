@@ -186,7 +186,8 @@ void SinkRunner::Finish(Lane* lane, Pending* event, const Attempted& attempted) 
     lanes_.erase(workspace);
   } else {
     ready_.push_back(lane);
-    work_ready_.Signal();
+    // All: a worker waiting out the rate limit waits on the same signal.
+    work_ready_.SignalAll();
   }
 }
 
