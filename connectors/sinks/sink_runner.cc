@@ -128,7 +128,7 @@ Status SinkRunner::ReadAhead(uint64_t from, size_t room, bool* more) {
   uint64_t condition_errors = 0;
   KEEL_RETURN_IF_ERROR(parts_.log->Scan(from, to, [&](const StoredEvent& stored) {
     if (stop_requested_) return false;
-    if (selection_->Selects(stored.event, &failed)) {
+    if (selection_->Selects(stored, &failed)) {
       auto pending = std::make_unique<Pending>();
       pending->stored = stored;
       pending->read_micros = NowMicros();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "connectors/sinks/event_text.h"
+
 namespace keel::sinks {
 
 bool IsTypePattern(std::string_view pattern) {
@@ -53,14 +55,15 @@ bool SinkSelection::MatchesType(std::string_view type) const {
                      [&](const std::string& pattern) { return TypeMatches(pattern, type); });
 }
 
-bool SinkSelection::Selects(const Event& event, std::string* failed) {
+bool SinkSelection::Selects(const StoredEvent& stored, std::string* failed) {
   failed->clear();
+  const Event& event = stored.event;
   if (event.workspace == kSystemWorkspace) return false;  // ruleset.activated is the engine's own
   // A caused event is the engine's: derived by a rule, or a timer.fired.
   if (!options_.inputs_too && event.causation_id.empty()) return false;
   if (!MatchesType(event.type)) return false;
   if (condition_ == nullptr) return true;
-  if (Status bound = scope_->BindJsonText("event", event.canonical); !bound.ok()) {
+  if (Status bound = scope_->BindJsonText(kEventVar, StoredEventJson(stored)); !bound.ok()) {
     *failed = bound.message();
     return false;
   }

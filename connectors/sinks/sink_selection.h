@@ -1,7 +1,8 @@
 // Which events of the log a sink sends: those the engine appended (what the
 // rules derived, and timer.fired; input events only when asked), of the
 // sink's `types` (exact names, or `kind.*` for every type of a kind), for
-// which its `if` (CEL over `event`, the CloudEvent as JSON) is true.
+// which its `if` (CEL over `event`: the CloudEvent as JSON with its `seq`,
+// as the channels' templates see it, event_text.h) is true.
 #pragma once
 
 #include <memory>
@@ -34,7 +35,7 @@ class SinkSelection {
   // Whether the sink sends `event`. An event its condition cannot be
   // evaluated on (a member it reads is missing) is not sent: `*failed` says
   // why (empty otherwise).
-  bool Selects(const Event& event, std::string* failed);
+  bool Selects(const StoredEvent& stored, std::string* failed);
 
  private:
   SinkSelection(SelectionOptions options, std::shared_ptr<const Expression> condition,

@@ -11,7 +11,7 @@ namespace keel::sinks {
 namespace {
 
 // An event as the engine derives it (with a causation id), or an input.
-Event MakeEvent(const std::string& type, const std::string& workspace, bool derived,
+StoredEvent MakeEvent(const std::string& type, const std::string& workspace, bool derived,
                 nlohmann::json data = nlohmann::json::object()) {
   nlohmann::json j = {{"specversion", "1.0"}, {"id", derived ? "d-00000000000000000000000000000001" : "in-1"},
                       {"source", "test"},     {"type", type},
@@ -26,7 +26,10 @@ Event MakeEvent(const std::string& type, const std::string& workspace, bool deri
   }
   auto event = EventFromCanonical(j.dump());
   EXPECT_TRUE(event.ok()) << event.status().ToString();
-  return std::move(event).value();
+  StoredEvent stored;
+  stored.seq = 7;
+  stored.event = std::move(event).value();
+  return stored;
 }
 
 SelectionOptions Types(std::vector<std::string> types) {
@@ -89,6 +92,9 @@ TEST(SinkSelectionTest, TheConditionReadsTheEvent) {
   // A member the condition reads is missing: not sent, and it says why.
   EXPECT_FALSE(selection->Selects(MakeEvent("notification.requested", "acme", true, {{"message", "hi"}}), &failed));
   EXPECT_FALSE(failed.empty());
+  // The event as the channels' templates see it: with its seq.
+  auto by_seq = Selection(Condition("event.seq == 7"));
+  EXPECT_TRUE(by_seq->Selects(MakeEvent("notification.requested", "acme", true), &failed)) << failed;
 }
 
 TEST(SinkSelectionTest, AConditionThatDoesNotCompileNamesTheSinkAndThePlace) {
