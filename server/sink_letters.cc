@@ -19,8 +19,8 @@ sinks::AnswerAppender LocalAnswerAppender(LocalIngest* ingest) {
     KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingest->Submit(std::move(lines)).get());
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].outcome != AppendOutcome::kRejected) continue;
-      return Status::FailedPrecondition("answer event " + events[i].value("id", "") +
-                                        " was refused: " + results[i].error.message());
+      return Status::InvalidArgument("answer event " + events[i].value("id", "") +
+                                     " was refused: " + results[i].error.message());
     }
     return Status::OK();
   };

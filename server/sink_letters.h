@@ -21,8 +21,9 @@ namespace keel::server {
 std::filesystem::path SinkDeadLetterDir(const std::string& data);
 
 // Appends answer events through `ingest` and waits until they are durable.
-// An event the log refuses (its schema, a conflict) fails the whole answer,
-// naming the event and why: the runner then tries the delivery again.
+// An event the log refuses (its schema, a conflict) fails the whole answer
+// with InvalidArgument naming the event and why: the runner then gives the
+// event up as a dead letter instead of sending it again.
 sinks::AnswerAppender LocalAnswerAppender(LocalIngest* ingest);
 
 struct SinkRedriven {

@@ -67,6 +67,10 @@ struct SinkOptions {
 
 // Appends what a receiver answered, as any input is (embedded: LocalIngest;
 // with brokers: the input topic). OK once they are durable (or duplicates).
+// InvalidArgument when the log refuses them (a schema, an id stored with
+// other content): sending again cannot help, so the event becomes a dead
+// letter with the reason. Any other error (busy, stopping) is a failed try,
+// sent again after the backoff.
 using AnswerAppender = std::function<Status(std::vector<nlohmann::json> events)>;
 
 struct SinkParts {

@@ -100,9 +100,10 @@ SinkRunner::Attempted SinkRunner::Attempt(Pending& event) {
                           ? parts_.append_answers(std::move(result.answer_events))
                           : Status::FailedPrecondition("nothing appends the answer events of sink " + options_.name);
     if (!appended.ok()) {
-      // Delivered, but its answer is not in the log: send again (with the
-      // same idempotency key) rather than lose the answer.
-      event.last_detail = "cannot append the answer events: " + appended.message();
+      event.last_detail = "delivered, but cannot append the answer events: " + appended.message();
+      if (appended.code() == StatusCode::kInvalidArgument) return GiveUp(event);  // refused for good
+      // Not in the log yet: send again (with the same idempotency key)
+      // rather than lose the answer.
       return RetryOrGiveUp(event, std::nullopt);
     }
   }

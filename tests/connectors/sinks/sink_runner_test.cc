@@ -325,6 +325,25 @@ TEST_F(SinkRunnerTest, AnswersGoToTheAppenderWithDerivedIdsBeforeTheEventCounts)
   EXPECT_EQ(appended[1]["time"], "2026-03-02T10:00:00Z");
 }
 
+TEST_F(SinkRunnerTest, AnAnswerTheLogRefusesMakesADeadLetterNotAnotherSend) {
+  std::vector<uint64_t> seqs = AppendAll(*log_, {Comment("e1", "acme")});
+  auto channel = std::make_shared<ScriptedChannel>([](const StoredEvent&, int) {
+    TryResult result = ScriptedChannel::Delivered();
+    result.answer_events = {{{"type", "task.linked"}, {"subject", "task/T-1"}}};
+    return result;
+  });
+  auto runner = Runner(channel, Options(), [](std::vector<nlohmann::json>) {
+    return Status::InvalidArgument("answer event a-1 was refused: stored with other content");
+  });
+  runner->Start();
+  ASSERT_TRUE(Eventually([&] { return runner->CaughtUp(); }));
+  runner->Stop();
+  EXPECT_EQ(channel->tries(seqs[0]), 1);  // sending again could only make a double
+  auto letter = letters_->Get("ops-feed-" + std::to_string(seqs[0]));
+  ASSERT_TRUE(letter.ok()) << letter.status().ToString();
+  EXPECT_NE(letter->reason.find("stored with other content"), std::string::npos) << letter->reason;
+}
+
 TEST_F(SinkRunnerTest, ReadsAheadNoMoreThanMaxPending) {
   std::vector<Event> events;
   for (int i = 0; i < 40; ++i) events.push_back(Comment("e" + std::to_string(i), "ws" + std::to_string(i)));
