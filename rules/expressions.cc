@@ -266,53 +266,22 @@ std::unique_ptr<ExpressionScope> CelExpressionCompiler::NewScope() const { retur
 
 namespace {
 
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> steps;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    steps.emplace_back(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) return steps;
-    start = dot + 1;
-  }
-}
-
-// A bare expression that is only a selection path: `body.issue`.
-std::optional<std::vector<std::string>> PurePath(const cel::Program& program) {
-  std::string_view source = program.source();
-  while (!source.empty() && (source.front() == ' ' || source.front() == '\n')) source.remove_prefix(1);
-  while (!source.empty() && (source.back() == ' ' || source.back() == '\n')) source.remove_suffix(1);
-  std::vector<std::string> steps = SplitPath(source);
-  if (steps.size() < 2) return std::nullopt;
-  for (const std::string& step : steps) {
-    if (step.empty() || !(std::isalpha(static_cast<unsigned char>(step[0])) || step[0] == '_')) return std::nullopt;
-    for (char c : step) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return std::nullopt;
-    }
-  }
-  return steps;
-}
-
-// The reads of the variable and its aliases, as paths from the variable.
+// The reads of the variable and its aliases, as paths from the variable. An
+// alias is a let whose value is always a part of the variable (or of another
+// alias) or a constant: `issue: body.issue`, and also `fields: issue != null
+// ? issue.fields : {}`. Reading a member of an alias reads that member of
+// each part it may be.
 class SelectionBuilder {
  public:
-  explicit SelectionBuilder(std::string_view name) { roots_.emplace(std::string(name), std::vector<std::string>{}); }
+  using Path = std::vector<std::string>;
+  explicit SelectionBuilder(std::string_view name) { roots_[std::string(name)] = {Path{}}; }
 
   // False when the program may read all of the variable.
   bool Add(const cel::Program& program) {
-    for (const auto& [root, prefix] : roots_) {
-      if (!program.UsesVariable(root)) continue;
-      if (!program.SelectedMembers(root)) {
-        if (prefix.empty()) return false;
-        Keep(prefix, {});
-      }
-    }
-    for (const std::string& path : program.field_paths()) {
-      std::vector<std::string> steps = SplitPath(path);
-      auto root = roots_.find(steps[0]);
-      if (root == roots_.end()) continue;
-      Keep(root->second, std::span<const std::string>(steps).subspan(1));
-    }
+    const cel::ReadPaths& reads = program.reads();
+    if (!KeepAll(reads.whole)) return false;
+    if (reads.value_paths && !KeepAll(*reads.value_paths)) return false;
+    TouchAll(reads.tested);
     return true;
   }
   bool AddAll(const CelExpression& expression) {
@@ -321,38 +290,65 @@ class SelectionBuilder {
     }
     return true;
   }
-  // A let that only selects a path of a root becomes a root itself.
   bool AddAlias(const std::string& name, const CelExpression& expression) {
     const cel::Program* program = expression.whole_program();
-    std::optional<std::vector<std::string>> path = program ? PurePath(*program) : std::nullopt;
-    auto root = path ? roots_.find((*path)[0]) : roots_.end();
-    if (root == roots_.end()) {
-      roots_.erase(name);  // shadowed
+    if (program == nullptr || !program->reads().value_paths) {
+      roots_.erase(name);  // shadowed: the let is a value of its own
       return AddAll(expression);
     }
-    std::vector<std::string> prefix = root->second;
-    prefix.insert(prefix.end(), path->begin() + 1, path->end());
-    roots_[name] = std::move(prefix);
+    const cel::ReadPaths& reads = program->reads();
+    if (!KeepAll(reads.whole)) return false;
+    TouchAll(reads.tested);
+    std::vector<Path> prefixes;
+    for (const Path& path : *reads.value_paths) {
+      for (Path& full : Resolve(path)) prefixes.push_back(std::move(full));
+    }
+    roots_.erase(name);
+    if (!prefixes.empty()) roots_[name] = std::move(prefixes);
     return true;
   }
   cel::JsonPathTree tree() const { return tree_; }
 
  private:
-  void Keep(const std::vector<std::string>& prefix, std::span<const std::string> rest) {
+  // The paths from the variable that `path` (from a root) names.
+  std::vector<Path> Resolve(const Path& path) const {
+    std::vector<Path> out;
+    auto root = roots_.find(path[0]);
+    if (root == roots_.end()) return out;
+    for (const Path& prefix : root->second) {
+      Path full = prefix;
+      full.insert(full.end(), path.begin() + 1, path.end());
+      out.push_back(std::move(full));
+    }
+    return out;
+  }
+  bool KeepAll(const std::vector<Path>& paths) {
+    for (const Path& path : paths) {
+      for (const Path& full : Resolve(path)) {
+        if (full.empty()) return false;
+        cel::JsonPathTree* node = Walk(full);
+        node->whole = true;
+        node->members.clear();
+      }
+    }
+    return true;
+  }
+  void TouchAll(const std::vector<Path>& paths) {
+    for (const Path& path : paths) {
+      for (const Path& full : Resolve(path)) Walk(full);
+    }
+  }
+  // The node of `path`, made when missing; stops at a node kept whole.
+  cel::JsonPathTree* Walk(const Path& path) {
     cel::JsonPathTree* node = &tree_;
-    for (const std::string& step : prefix) {
-      if (node->whole) return;
+    for (const std::string& step : path) {
+      if (node->whole) return node;
       node = &node->members[step];
     }
-    for (const std::string& step : rest) {
-      if (node->whole) return;
-      node = &node->members[step];
-    }
-    node->whole = true;
-    node->members.clear();
+    return node;
   }
 
-  std::map<std::string, std::vector<std::string>> roots_;
+  std::map<std::string, std::vector<Path>> roots_;
   cel::JsonPathTree tree_;
 };
 

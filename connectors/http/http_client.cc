@@ -10,16 +10,10 @@
 #include <cctype>
 #include <mutex>
 
+#include "connectors/http/curl_common.h"
+
 namespace keel::http {
 namespace {
-
-// curl_global_init is not safe to run beside other libcurl calls: once per
-// process, before the first handle.
-Status InitCurlOnce() {
-  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (code != CURLE_OK) return Status::Internal(std::string("libcurl init: ") + curl_easy_strerror(code));
-  return Status::OK();
-}
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -115,51 +109,19 @@ Status BuildHeaders(const ClientRequest& request, HeaderList& out) {
   return Status::OK();
 }
 
-// "https://hooks.example.com:443": what an error message may say of the
-// URL. The path and query are left out (a Slack or Teams URL carries its
-// secret there), and so is any user:password.
-std::string OriginOf(const std::string& url) {
-  CURLU* parsed = curl_url();
-  std::string origin = "the receiver";
-  if (parsed != nullptr && curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* scheme = nullptr;
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      origin = std::string(scheme) + "://" + host + ":" + port;
-    }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(parsed);
-  return origin;
-}
-
 // The request URL must be an absolute http or https URL.
 Status CheckUrl(const std::string& url) {
-  CURLU* parsed = curl_url();
-  if (parsed == nullptr) return Status::Internal("out of memory");
-  CURLUcode code = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0);
-  char* scheme = nullptr;
-  if (code == CURLUE_OK) code = curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0);
-  std::string found = scheme != nullptr ? Lower(scheme) : "";
-  curl_free(scheme);
-  curl_url_cleanup(parsed);
-  if (code != CURLUE_OK) {
-    return Status::InvalidArgument(std::string("the request URL is malformed (") + curl_url_strerror(code) + ")");
-  }
-  if (found != "http" && found != "https") {
-    return Status::InvalidArgument("the request URL has scheme \"" + found + "\"; only http and https are sent to");
+  Result<std::string> scheme = UrlScheme(url);
+  if (!scheme.ok()) return scheme.status().WithContext("request");
+  if (*scheme != "http" && *scheme != "https") {
+    return Status::InvalidArgument("the request URL has scheme \"" + *scheme + "\"; only http and https are sent to");
   }
   return Status::OK();
 }
 
 Status TransferError(CURLcode code, const char* detail, const std::string& url) {
   std::string what = detail[0] != '\0' ? detail : curl_easy_strerror(code);
-  std::string origin = OriginOf(url);
+  std::string origin = UrlOrigin(url);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return Status::IOError(origin + ": timed out (" + what + ")");

@@ -233,6 +233,7 @@ class HttpServer::Impl final : public httplib::Server {
       bool last = served + 1 == limits_.max_requests_per_connection || stopping_.load();
       bool closed = false;
       bool written = process_request(stream, last, closed, nullptr);
+      written = stream.Flush() && written;
       if (stream.head_too_large()) {
         // A request line past the limit ends before cpp-httplib answers.
         if (!written) {
@@ -240,6 +241,7 @@ class HttpServer::Impl final : public httplib::Server {
               "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
               "Content-Length: 23\r\nConnection: close\r\n\r\nrequest head too large\n";
           stream.write(kAnswer, sizeof kAnswer - 1);
+          stream.Flush();
         }
         return;
       }

@@ -13,6 +13,11 @@ namespace keel::http {
 namespace {
 
 constexpr size_t kReceiveChunk = 16384;
+// Past this many gathered bytes a write sends them: a large answer (a
+// metrics page, an export) does not sit in memory whole.
+constexpr size_t kGatherLimit = 65536;
+
+bool WouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
 void AddressOf(const sockaddr_storage& address, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
@@ -68,18 +73,35 @@ bool SocketStream::WaitReadable(std::chrono::milliseconds wait) {
 
 bool SocketStream::is_readable() const { return taken_ < buffer_.size() || Wait(POLLIN); }
 
-bool SocketStream::is_writable() const { return Wait(POLLOUT); }
+// Writes only gather (Flush waits for the socket), so a write can go ahead
+// while the request's time lasts.
+bool SocketStream::is_writable() const {
+  if (write_failed_) return false;
+  if (Clock::now() < deadline_) return true;
+  deadline_passed_ = true;
+  return false;
+}
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
   if (taken_ == buffer_.size()) {
     buffer_.clear();
     taken_ = 0;
-    if (!Wait(POLLIN)) return -1;
+    if (Clock::now() >= deadline_) {
+      deadline_passed_ = true;
+      return -1;
+    }
     buffer_.resize(kReceiveChunk);
     ssize_t n;
-    do {
-      n = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
-    } while (n < 0 && errno == EINTR);
+    for (;;) {
+      n = ::recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+      if (n >= 0) break;
+      if (errno == EINTR) continue;
+      if (!WouldBlock(errno)) break;
+      if (!Wait(POLLIN)) {
+        buffer_.clear();
+        return -1;
+      }
+    }
     buffer_.resize(n > 0 ? static_cast<size_t>(n) : 0);
     if (n <= 0) return n;
   }
@@ -97,12 +119,28 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 }
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
-  if (!Wait(POLLOUT)) return -1;
-  ssize_t n;
-  do {
-    n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  if (write_failed_) return -1;
+  unsent_.append(ptr, size);
+  if (unsent_.size() >= kGatherLimit && !Flush()) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+bool SocketStream::Flush() {
+  size_t sent = 0;
+  while (sent < unsent_.size() && !write_failed_) {
+    ssize_t n = ::send(fd_, unsent_.data() + sent, unsent_.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && WouldBlock(errno)) {
+      if (!Wait(POLLOUT)) write_failed_ = true;
+    } else {
+      write_failed_ = true;
+    }
+  }
+  unsent_.clear();
+  return !write_failed_;
 }
 
 void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -3,6 +3,12 @@
 // (and at most the idle timeout between two reads), and the request head may
 // not exceed its limit. A client that trickles bytes is therefore cut off at
 // the deadline, so it holds a worker for a bounded time.
+//
+// Writes are gathered and sent by Flush: cpp-httplib writes an answer's head
+// and body separately, and on a TCP_NODELAY connection each send is a segment
+// the client wakes up for; one send per answer halves that. Reads and writes
+// try the socket first and wait only when it is not ready, so a request that
+// is already there costs one recv instead of a poll and a recv.
 #pragma once
 
 #include <httplib.h>
@@ -34,8 +40,12 @@ class SocketStream final : public httplib::Stream {
   bool is_readable() const override;
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
+  // Gathers `size` bytes to send; sends when enough have gathered.
   ssize_t write(const char* ptr, size_t size) override;
   using httplib::Stream::write;
+  // Sends what write gathered, waiting for the socket until the deadline.
+  // False when the connection failed or the deadline passed.
+  bool Flush();
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }
@@ -57,6 +67,8 @@ class SocketStream final : public httplib::Stream {
   // a time, so reads go through this buffer rather than one recv each.
   std::string buffer_;
   size_t taken_ = 0;
+  std::string unsent_;  // gathered by write, sent by Flush
+  bool write_failed_ = false;
 };
 
 }  // namespace keel::http

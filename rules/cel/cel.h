@@ -387,6 +387,21 @@ struct EqualityGuard {
   Value value;
 };
 
+// What an expression reads of its variables, as paths from a variable
+// ({"body", "issue", "fields"}), for a host that binds only part of a large
+// value. `whole`: paths whose values are used entire. `tested`: paths only
+// tested for presence or null (has(a.b), a.b != null). `value_paths`: when
+// the expression's value is always one of these paths' values or a constant
+// (`a != null ? a.b : {}`), those paths, which are then in neither list;
+// nullopt when the value is computed, and what it is computed from is in
+// `whole`. A comprehension's variable may appear as a path too: a host only
+// looks for its own variables.
+struct ReadPaths {
+  std::vector<std::vector<std::string>> whole;
+  std::vector<std::vector<std::string>> tested;
+  std::optional<std::vector<std::vector<std::string>>> value_paths;
+};
+
 // A compiled expression. Cheap to copy; evaluation never re-parses.
 class Program {
  public:
@@ -409,6 +424,7 @@ class Program {
   // selections only, in source order without repeats: what `keel explain`
   // shows the values of.
   std::span<const std::string> field_paths() const;
+  const ReadPaths& reads() const;
 
   struct Impl;  // program.cc
   explicit Program(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}  // for Compile()

@@ -5,6 +5,7 @@
 #include "engine/utf8.h"
 #include "rules/cel/compiler.h"
 #include "rules/cel/parser.h"
+#include "rules/cel/read_paths.h"
 #include "rules/cel/value_internal.h"
 
 namespace keel::cel {
@@ -14,6 +15,7 @@ struct Program::Impl {
   std::vector<EqualityGuard> guards;
   std::vector<std::string> identifiers;  // every name the expression reads, sorted
   std::vector<std::string> field_paths;
+  ReadPaths reads;
   // Per variable read: the members selected of it by name, sorted; nullopt
   // when it is also read whole. Sorted by variable name.
   std::vector<std::pair<std::string, std::optional<std::vector<std::string>>>> selected_members;
@@ -179,6 +181,7 @@ Result<Program> Compile(std::string_view expression, const CompileOptions& optio
   impl->guards = std::move(guards);
   impl->identifiers = std::move(identifiers);
   impl->field_paths = std::move(field_paths);
+  impl->reads = CollectReadPaths(**tree);
   impl->selected_members = std::move(selected_members);
   return Program(std::move(impl));
 }
@@ -188,6 +191,8 @@ std::string_view Program::source() const { return impl_->source; }
 std::span<const EqualityGuard> Program::guards() const { return impl_->guards; }
 
 std::span<const std::string> Program::field_paths() const { return impl_->field_paths; }
+
+const ReadPaths& Program::reads() const { return impl_->reads; }
 
 bool Program::UsesVariable(std::string_view name) const {
   return std::binary_search(impl_->identifiers.begin(), impl_->identifiers.end(), name);

@@ -111,5 +111,39 @@ TEST(CelExpressions, BindsOnlyTheSelectedPartsOfABody) {
   EXPECT_EQ(*compile("body")->Evaluate(*scope), nlohmann::json::parse(R"({"issue":{"x":1,"y":{"z":2}}})"));
 }
 
+
+// A let that is a part of the body or a constant (`x != null ? x.y : {}`) is
+// an alias too: reading a member of it reads that member of the part, and
+// the tests on the way (x != null, has(x.y)) keep only that x is there.
+TEST(CelExpressions, ConditionalLetsAndNullTestsKeepOnlyWhatIsRead) {
+  std::vector<std::string> vars = {"body", "issue", "fields"};
+  auto compile = [&](std::string_view text) { return CelExpressions().Compile(text, ExpressionForm::kCel, vars).value(); };
+  auto issue = compile("body.issue");
+  auto fields = compile("issue != null && has(issue.fields) ? issue.fields : {}");
+  auto summary = compile("fields.summary");
+  auto has_parent = compile("has(fields.parent) && fields.parent != null ? fields.parent.id : null");
+  std::vector<std::pair<std::string, const Expression*>> lets = {{"issue", issue.get()}, {"fields", fields.get()}};
+  std::vector<const Expression*> uses = {summary.get(), has_parent.get()};
+  std::shared_ptr<const JsonSelection> selection = CelExpressions().SelectionOf("body", uses, lets);
+  ASSERT_NE(selection, nullptr);
+  auto scope = CelExpressions().NewScope();
+  ASSERT_TRUE(scope->BindJsonText("body", R"({"issue":{"key":"K-1","fields":{"summary":"S",
+      "parent":{"id":"7","fields":{"big":1}},"customfield_1":[1,2,3]}},"user":{"name":"n"}})", selection.get()).ok());
+  EXPECT_EQ(*compile("body")->Evaluate(*scope),
+            nlohmann::json::parse(R"({"issue":{"fields":{"summary":"S","parent":{"id":"7"}}}})"));
+  // The same let with a computed branch is a value of its own: what it is
+  // computed from is kept whole.
+  auto computed = compile("issue != null ? issue.fields : {'user': body.user}");
+  auto size_of = compile("size(fields) > 0");
+  std::vector<std::pair<std::string, const Expression*>> computed_lets = {{"issue", issue.get()},
+                                                                          {"fields", computed.get()}};
+  auto kept = CelExpressions().SelectionOf("body", std::vector<const Expression*>{size_of.get()}, computed_lets);
+  ASSERT_NE(kept, nullptr);
+  ASSERT_TRUE(scope->BindJsonText("body", R"({"issue":{"fields":{"a":1},"x":2},"user":{"n":1},"other":3})",
+                                  kept.get()).ok());
+  EXPECT_EQ(*compile("body")->Evaluate(*scope),
+            nlohmann::json::parse(R"({"issue":{"fields":{"a":1}},"user":{"n":1}})"));
+}
+
 }  // namespace
 }  // namespace keel::rules

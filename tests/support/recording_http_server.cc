@@ -6,6 +6,9 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "tests/support/self_signed_certificate.h"
+#include "tests/support/temp_dir.h"
+
 namespace keel::testing {
 namespace {
 
@@ -70,7 +73,17 @@ ScriptedAnswer&& ScriptedAnswer::After(std::chrono::milliseconds wait) && {
   return std::move(*this);
 }
 
-RecordingHttpServer::RecordingHttpServer() : server_(std::make_unique<httplib::Server>()) {
+RecordingHttpServer::RecordingHttpServer(RecordingHttpServerOptions options) {
+  if (options.tls) {
+    dir_ = std::make_unique<TempDir>();
+    SelfSignedCertificate made = MakeSelfSignedCertificate(dir_->path());
+    certificate_ = made.cert.string();
+    auto https = std::make_unique<httplib::SSLServer>(made.cert.c_str(), made.key.c_str());
+    if (!https->is_valid()) throw std::runtime_error("RecordingHttpServer: cannot load the test certificate");
+    server_ = std::move(https);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
   server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   server_->set_keep_alive_timeout(1);
   server_->set_tcp_nodelay(true);  // else each answer on a kept-alive connection waits for a delayed ACK
@@ -101,8 +114,10 @@ RecordingHttpServer::RecordingHttpServer() : server_(std::make_unique<httplib::S
 RecordingHttpServer::~RecordingHttpServer() { Stop(); }
 
 std::string RecordingHttpServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (certificate_.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_) + path;
 }
+
+std::string RecordingHttpServer::CertificateFile() const { return certificate_; }
 
 void RecordingHttpServer::AnswerAlways(ScriptedAnswer answer) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -2,7 +2,8 @@
 // records every request (method, path, headers, body, time of arrival) and
 // answers as the test scripted: a fixed answer, a sequence for the next
 // requests (two 503s, then 200), a delay before answering, or no answer at
-// all (the request is held until the server stops).
+// all (the request is held until the server stops). It speaks HTTPS when
+// asked, with a self-signed certificate made at start.
 //
 // Thread safety: every method may be called from any thread while requests
 // arrive; requests are answered on the server's own threads.
@@ -26,6 +27,8 @@ class Server;
 }
 
 namespace keel::testing {
+
+class TempDir;
 
 struct RecordedRequest {
   std::string method;
@@ -56,18 +59,24 @@ struct ScriptedAnswer {
   ScriptedAnswer&& After(std::chrono::milliseconds wait) &&;
 };
 
+struct RecordingHttpServerOptions {
+  bool tls = false;  // HTTPS with a self-signed certificate for 127.0.0.1 (CertificateFile())
+};
+
 class RecordingHttpServer {
  public:
   // Listens on 127.0.0.1 at a free port and answers 200 "ok" until told
   // otherwise. Throws std::runtime_error when it cannot listen.
-  RecordingHttpServer();
+  explicit RecordingHttpServer(RecordingHttpServerOptions options = {});
   ~RecordingHttpServer();  // Stop()
   RecordingHttpServer(const RecordingHttpServer&) = delete;
   RecordingHttpServer& operator=(const RecordingHttpServer&) = delete;
 
   int port() const { return port_; }
-  // "http://127.0.0.1:PORT" + path.
+  // "http://127.0.0.1:PORT" (https:// with tls) + path.
   std::string Url(const std::string& path = "/") const;
+  // The self-signed certificate (PEM) to trust as a CA file; "" without tls.
+  std::string CertificateFile() const;
 
   // The answer once the queued ones (AnswerNext) are used up.
   void AnswerAlways(ScriptedAnswer answer);
@@ -93,6 +102,8 @@ class RecordingHttpServer {
   // Waits out `answer`'s delay or hold; false when the server is stopping.
   bool Hold(const ScriptedAnswer& answer);
 
+  std::unique_ptr<TempDir> dir_;  // the certificate, with tls
+  std::string certificate_;
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   int port_ = 0;

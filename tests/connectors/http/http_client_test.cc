@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "connectors/http/http_server.h"
+#include "tests/support/recording_http_server.h"
 
 namespace keel::testing {
 namespace {
@@ -259,6 +260,44 @@ TEST(HttpClientFailureTest, OptionsAreChecked) {
   options = {};
   options.max_response_bytes = 0;
   EXPECT_EQ(HttpClient::Create(options).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(HttpClientTlsTest, CertificateIsVerifiedByDefault) {
+  RecordingHttpServer server(RecordingHttpServerOptions{.tls = true});
+  ClientRequest request;
+  request.url = server.Url("/secure");
+  ASSERT_EQ(request.url.substr(0, 8), "https://");
+  auto response = MakeClient()->Send(request);  // the self-signed certificate is in no trusted store
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kIOError);
+  EXPECT_NE(response.status().message().find("https://127.0.0.1:" + std::to_string(server.port())), std::string::npos)
+      << response.status().message();
+  EXPECT_EQ(server.RequestCount(), 0u);
+}
+
+TEST(HttpClientTlsTest, GivenCaFileIsTrusted) {
+  RecordingHttpServer server(RecordingHttpServerOptions{.tls = true});
+  HttpClientOptions options;
+  options.ca_file = server.CertificateFile();
+  ClientRequest request;
+  request.url = server.Url("/secure");
+  request.body = "over tls";
+  auto response = MakeClient(options)->Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  ASSERT_EQ(server.RequestCount(), 1u);
+  EXPECT_EQ(server.Requests()[0].body, "over tls");
+}
+
+TEST(HttpClientTlsTest, VerifyingCanBeTurnedOff) {
+  RecordingHttpServer server(RecordingHttpServerOptions{.tls = true});
+  HttpClientOptions options;
+  options.verify_tls = false;
+  ClientRequest request;
+  request.url = server.Url("/secure");
+  auto response = MakeClient(options)->Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
 }
 
 }  // namespace
