@@ -4,6 +4,8 @@
 
 #include "connectors/http/http_client.h"
 #include "connectors/sinks/sink_redrive.h"
+#include "connectors/webhooks/people.h"
+#include "server/email_sink_channel.h"
 
 namespace keel::server {
 
@@ -51,6 +53,17 @@ Result<std::vector<SinkRedriven>> RedriveSinkLetters(const ServeConfig& config, 
     KEEL_ASSIGN_OR_RETURN(std::unique_ptr<http::HttpClient> client, http::HttpClient::Create(options));
     return std::shared_ptr<const http::HttpClient>(std::move(client));
   };
+  // Email sinks find their recipients in the people files, as serve's do.
+  std::map<std::string, std::shared_ptr<const webhooks::PeopleFile>, std::less<>> people;
+  for (const auto& [workspace, file] : config.receiver.people) {
+    KEEL_ASSIGN_OR_RETURN(webhooks::PeopleFile loaded, webhooks::PeopleFile::LoadFile(file));
+    people[workspace] = std::make_shared<const webhooks::PeopleFile>(std::move(loaded));
+  }
+  SinkChannelBuilders all_builders = builders;
+  all_builders.try_emplace("email", EmailChannelBuilder([&people](std::string_view workspace) {
+                             auto it = people.find(workspace);
+                             return it == people.end() ? nullptr : it->second.get();
+                           }));
   std::map<std::string, Result<std::unique_ptr<sinks::Channel>>> channels;  // by sink name, built once
   sinks::AnswerAppender answers = LocalAnswerAppender(ingest);
   SystemClock clock;
@@ -63,7 +76,7 @@ Result<std::vector<SinkRedriven>> RedriveSinkLetters(const ServeConfig& config, 
         if (candidate.name == letter.sink) sink = &candidate;
       }
       Result<std::unique_ptr<sinks::Channel>> channel =
-          sink != nullptr ? BuildSinkChannel(*sink, context, builders)
+          sink != nullptr ? BuildSinkChannel(*sink, context, all_builders)
                           : Result<std::unique_ptr<sinks::Channel>>(Status::NotFound(
                                 "serve.yaml has no sink " + letter.sink + " any more; the letter is kept"));
       built = channels.emplace(letter.sink, std::move(channel)).first;

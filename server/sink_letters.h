@@ -32,7 +32,9 @@ struct SinkRedriven {
   std::string detail;
 };
 
-// Sends the letters `ids` (every one when empty) again, oldest first. A
+// Sends the letters `ids` (every one when empty) again, oldest first, each
+// through the channel `builders` make for its sink (email sinks' too when
+// `builders` has none: with the people files serve.yaml names). A
 // letter whose sink serve.yaml no longer has, or whose channel cannot be
 // built, stays, with the reason in its outcome. NotFound for an id that is
 // no letter.
