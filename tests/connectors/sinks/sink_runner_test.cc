@@ -178,6 +178,32 @@ TEST_F(SinkRunnerTest, ARetryWaitsWhatRetryAfterAsks) {
   EXPECT_EQ(channel->tries(seqs[0]), 2);
 }
 
+TEST_F(SinkRunnerTest, TheRateLimitSpacesTheSends) {
+  // One a second, burst one, the clock standing still: the first goes at
+  // once, the next when the clock has moved a second.
+  FakeClock clock(1'000'000'000'000);
+  AppendAll(*log_, {Comment("e1", "acme"), Comment("e2", "globex"), Comment("e3", "initech")});
+  auto channel = std::make_shared<ScriptedChannel>();
+  SinkOptions options = Options();
+  options.rate_per_second = 1;
+  SinkParts parts;
+  parts.log = log_.get();
+  parts.channel = channel;
+  parts.dead_letters = letters_.get();
+  parts.clock = &clock;
+  auto runner = std::move(SinkRunner::Create(options, std::move(parts))).value();
+  runner->Start();
+  ASSERT_TRUE(Eventually([&] { return runner->Metrics().delivered == 1; }));
+  std::this_thread::sleep_for(30ms);  // a few polls: the clock has not moved
+  EXPECT_EQ(channel->sent().size(), 1u);
+  clock.Advance(std::chrono::microseconds(1s).count());
+  ASSERT_TRUE(Eventually([&] { return runner->Metrics().delivered == 2; }));
+  clock.Advance(std::chrono::microseconds(1s).count());
+  ASSERT_TRUE(Eventually([&] { return runner->CaughtUp(); }));
+  runner->Stop();
+  EXPECT_EQ(channel->sent().size(), 3u);
+}
+
 TEST_F(SinkRunnerTest, APermanentRefusalGoesStraightToTheDeadLetters) {
   std::vector<uint64_t> seqs = AppendAll(*log_, {Comment("e1", "acme"), Comment("e2", "acme")});
   auto channel = std::make_shared<ScriptedChannel>([&](const StoredEvent& event, int) {
