@@ -1,5 +1,6 @@
-// keel deliveries list|show --db DIR: the webhook deliveries `keel serve`
-// kept as dead letters (signed correctly, not mappable), with their reasons;
+// keel deliveries list|show --db DIR: the dead letters `keel serve` kept,
+// with their reasons: inbound, the webhook deliveries it could not map
+// (signed correctly); outbound, the events a sink gave up sending.
 // keel deliveries redrive --config FILE: maps them again after a fix.
 #include <iostream>
 
@@ -9,10 +10,13 @@
 #include "cli/report.h"
 #include "cli/terminal_text.h"
 #include "cli/rule_pack.h"
+#include "connectors/sinks/sink_dead_letters.h"
 #include "connectors/webhooks/dead_letters.h"
 #include "engine/schema/schema_registry.h"
+#include "rules/expressions.h"
 #include "server/serve_config.h"
 #include "server/server.h"
+#include "server/sink_letters.h"
 #include "engine/utf8.h"
 
 namespace keel::cli {
@@ -35,8 +39,14 @@ Result<std::unique_ptr<webhooks::DeadLetterStore>> OpenStore(const std::string& 
   return webhooks::DeadLetterStore::Open(fs::path(db) / webhooks::kDeadLetterFolder);
 }
 
+// The sinks' letters of the same folder.
+Result<std::unique_ptr<sinks::SinkDeadLetterStore>> OpenSinkStore(const std::string& db) {
+  return sinks::SinkDeadLetterStore::Open(fs::path(db) / sinks::kSinkDeadLetterFolder);
+}
+
 nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_body) {
   nlohmann::ordered_json json = {{"id", letter.id},
+                                 {"direction", "inbound"},
                                  {"endpoint", letter.endpoint},
                                  {"delivery", letter.delivery},
                                  {"received", letter.received},
@@ -49,28 +59,75 @@ nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_
   return json;
 }
 
+nlohmann::ordered_json SinkLetterJson(const sinks::SinkDeadLetter& letter) {
+  return {{"id", letter.id},
+          {"direction", "outbound"},
+          {"sink", letter.sink},
+          {"seq", letter.seq},
+          {"event_id", letter.event_id},
+          {"workspace", letter.workspace},
+          {"attempts", letter.attempts},
+          {"status", letter.status},
+          {"reason", letter.reason},
+          {"first_try", letter.first_try},
+          {"last_try", letter.last_try}};
+}
+
+// "status 503", or "no status" when no answer came, for a sink letter's line.
+std::string StatusText(const sinks::SinkDeadLetter& letter) {
+  return letter.status == 0 ? std::string("no status") : "status " + std::to_string(letter.status);
+}
+
 int RunList(const DeliveriesFlags& flags) {
   auto store = OpenStore(flags.db);
   if (!store.ok()) return ReportError("deliveries list", store.status());
   auto letters = (*store)->List();
   if (!letters.ok()) return ReportError("deliveries list", letters.status());
+  auto sink_store = OpenSinkStore(flags.db);
+  if (!sink_store.ok()) return ReportError("deliveries list", sink_store.status());
+  auto sink_letters = (*sink_store)->List();
+  if (!sink_letters.ok()) return ReportError("deliveries list", sink_letters.status());
   if (flags.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& letter : *letters) list.push_back(LetterJson(letter, false));
-    PrintJson({{"dead_letters", list}});
+    nlohmann::ordered_json inbound = nlohmann::ordered_json::array();
+    for (const auto& letter : *letters) inbound.push_back(LetterJson(letter, false));
+    nlohmann::ordered_json outbound = nlohmann::ordered_json::array();
+    for (const auto& letter : *sink_letters) outbound.push_back(SinkLetterJson(letter));
+    PrintJson({{"dead_letters", inbound}, {"sink_dead_letters", outbound}});
     return kExitOk;
   }
-  if (letters->empty()) {
+  if (letters->empty() && sink_letters->empty()) {
     std::cout << "no dead letters\n";
     return kExitOk;
   }
+  if (!letters->empty()) std::cout << "inbound: webhook deliveries not mapped\n";
   for (const auto& letter : *letters) {
     std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.received) << "  "
               << TerminalText(letter.delivery.empty() ? "(no delivery id)" : letter.delivery) << "\n    "
               << TerminalText(letter.reason) << "\n";
   }
-  std::cout << letters->size() << " dead letter(s); `keel deliveries show --db " << flags.db
-            << " ID` shows one\n";
+  if (!sink_letters->empty()) std::cout << "outbound: events a sink gave up sending\n";
+  for (const auto& letter : *sink_letters) {
+    std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.last_try) << "  event "
+              << TerminalText(letter.event_id) << " (seq " << letter.seq << ", " << TerminalText(letter.workspace)
+              << "), " << letter.attempts << " tries, " << StatusText(letter) << "\n    "
+              << TerminalText(letter.reason) << "\n";
+  }
+  std::cout << letters->size() + sink_letters->size() << " dead letter(s) (" << letters->size() << " inbound, "
+            << sink_letters->size() << " outbound); `keel deliveries show --db " << flags.db << " ID` shows one\n";
+  return kExitOk;
+}
+
+int ShowSinkLetter(const DeliveriesFlags& flags, const sinks::SinkDeadLetter& letter) {
+  if (flags.json) {
+    PrintJson(SinkLetterJson(letter));
+    return kExitOk;
+  }
+  std::cout << "id         " << TerminalText(letter.id) << "\ndirection  outbound\nsink       "
+            << TerminalText(letter.sink) << "\nevent      " << TerminalText(letter.event_id) << "\nseq        "
+            << letter.seq << "\nworkspace  " << TerminalText(letter.workspace) << "\nattempts   " << letter.attempts
+            << "\nstatus     " << letter.status << "\nfirst try  " << TerminalText(letter.first_try)
+            << "\nlast try   " << TerminalText(letter.last_try) << "\nreason     " << TerminalText(letter.reason)
+            << "\n";
   return kExitOk;
 }
 
@@ -78,12 +135,19 @@ int RunShow(const DeliveriesFlags& flags) {
   auto store = OpenStore(flags.db);
   if (!store.ok()) return ReportError("deliveries show", store.status());
   auto letter = (*store)->Get(flags.id);
+  if (!letter.ok() && letter.status().code() == StatusCode::kNotFound) {
+    auto sink_store = OpenSinkStore(flags.db);
+    if (!sink_store.ok()) return ReportError("deliveries show", sink_store.status());
+    auto sink_letter = (*sink_store)->Get(flags.id);
+    if (sink_letter.ok()) return ShowSinkLetter(flags, *sink_letter);
+    if (sink_letter.status().code() != StatusCode::kNotFound) return ReportError("deliveries show", sink_letter.status());
+  }
   if (!letter.ok()) return ReportError("deliveries show", letter.status());
   if (flags.json) {
     PrintJson(LetterJson(*letter, true));
     return kExitOk;
   }
-  std::cout << "id        " << TerminalText(letter->id) << "\nendpoint  " << TerminalText(letter->endpoint)
+  std::cout << "id        " << TerminalText(letter->id) << "\ndirection inbound\nendpoint  " << TerminalText(letter->endpoint)
             << "\ndelivery  " << TerminalText(letter->delivery) << "\nreceived  " << TerminalText(letter->received)
             << "\nreason    " << TerminalText(letter->reason) << "\nheaders\n";
   for (const auto& [name, value] : letter->headers) {
@@ -99,8 +163,28 @@ struct RedriveFlags {
   bool json = false;
 };
 
+// Which of `ids` are the sinks' letters (outbound) and which the
+// receiver's (inbound); an id in neither store goes with the inbound ones,
+// whose redrive names it.
+Status SplitIds(const server::ServeConfig& config, const std::vector<std::string>& ids,
+                std::vector<std::string>* inbound, std::vector<std::string>* outbound) {
+  KEEL_ASSIGN_OR_RETURN(auto sink_store, sinks::SinkDeadLetterStore::Open(server::SinkDeadLetterDir(config.data)));
+  for (const std::string& id : ids) {
+    Result<sinks::SinkDeadLetter> letter = sink_store->Get(id);
+    if (letter.ok()) {
+      outbound->push_back(id);
+    } else if (letter.status().code() == StatusCode::kNotFound) {
+      inbound->push_back(id);
+    } else {
+      return letter.status();
+    }
+  }
+  return Status::OK();
+}
+
 // Starts what serve would (the local log with its rules, the receiver, no
-// HTTP), maps the letters again and appends what they map to.
+// HTTP), maps the inbound letters again and appends what they map to, and
+// sends the outbound ones again through their sinks' channels.
 int RunRedrive(const RedriveFlags& flags) {
   auto config = server::ReadServeConfig(flags.config);
   if (!config.ok()) return ReportError("deliveries redrive", config.status());
@@ -108,6 +192,13 @@ int RunRedrive(const RedriveFlags& flags) {
     return ReportError("deliveries redrive", Status::FailedPrecondition(
                                                  "redrive works on embedded serve's dead letters (no brokers)"));
   }
+  std::vector<std::string> inbound_ids, outbound_ids;
+  if (Status split = SplitIds(*config, flags.ids, &inbound_ids, &outbound_ids); !split.ok()) {
+    return ReportError("deliveries redrive", split);
+  }
+  // Without ids: every letter of both kinds (the inbound ones when there are webhooks to map them).
+  bool inbound = flags.ids.empty() ? !config->receiver.webhooks.empty() : !inbound_ids.empty();
+  bool outbound = flags.ids.empty() || !outbound_ids.empty();
   config->http_port = 0;
   Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
   if (!set.ok()) return ReportError("deliveries redrive", set.status());
@@ -115,26 +206,57 @@ int RunRedrive(const RedriveFlags& flags) {
   if (!schemas.ok()) return ReportError("deliveries redrive", schemas.status());
   auto server = server::Server::Create(flags.config, *config, std::move(set).value(), std::move(schemas).value());
   if (!server.ok()) return ReportError("deliveries redrive", server.status());
-  auto results = (*server)->RedriveDeadLetters(flags.ids);
+  struct Line {
+    std::string id;
+    std::string direction;
+    std::string outcome;
+    std::string detail;
+    bool done;
+  };
+  std::vector<Line> lines;
+  Status failed;
+  if (inbound) {
+    auto results = (*server)->RedriveDeadLetters(inbound_ids);
+    if (!results.ok()) {
+      failed = results.status();
+    } else {
+      for (const auto& result : *results) {
+        bool done = result.kind == server::DeliveryKind::kMapped || result.kind == server::DeliveryKind::kIgnored;
+        lines.push_back({result.id, "inbound", std::string(server::DeliveryKindName(result.kind)), result.detail, done});
+      }
+    }
+  }
+  if (outbound && failed.ok()) {
+    rules::CelExpressionCompiler compiler;
+    auto results = server::RedriveSinkLetters(*config, (*server)->local_ingest(), &compiler,
+                                              server::WebhookAndChatChannelBuilders(), outbound_ids);
+    if (!results.ok()) {
+      failed = results.status();
+    } else {
+      for (const auto& result : *results) {
+        lines.push_back({result.id, "outbound", result.delivered ? "delivered" : "dead_letter", result.detail,
+                         result.delivered});
+      }
+    }
+  }
   server->reset();  // closes the log: what was appended is durable
-  if (!results.ok()) return ReportError("deliveries redrive", results.status());
+  if (!failed.ok()) return ReportError("deliveries redrive", failed);
   size_t still_dead = 0;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& result : *results) {
-    bool done = result.kind == server::DeliveryKind::kMapped || result.kind == server::DeliveryKind::kIgnored;
-    if (!done) ++still_dead;
+  for (const Line& line : lines) {
+    if (!line.done) ++still_dead;
     if (flags.json) {
-      list.push_back({{"id", result.id}, {"outcome", server::DeliveryKindName(result.kind)}, {"detail", result.detail}});
+      list.push_back({{"id", line.id}, {"direction", line.direction}, {"outcome", line.outcome},
+                      {"detail", line.detail}});
     } else {
-      std::cout << TerminalText(result.id) << "  " << server::DeliveryKindName(result.kind) << ": "
-                << TerminalText(result.detail) << "\n";
+      std::cout << TerminalText(line.id) << "  " << line.outcome << ": " << TerminalText(line.detail) << "\n";
     }
   }
   if (flags.json) {
     PrintJson({{"redriven", list}, {"still_dead", still_dead}});
   } else {
-    std::cout << results->size() - still_dead << " of " << results->size() << " dead letter(s) redriven";
-    if (still_dead > 0) std::cout << "; " << still_dead << " still not mappable (kept)";
+    std::cout << lines.size() - still_dead << " of " << lines.size() << " dead letter(s) redriven";
+    if (still_dead > 0) std::cout << "; " << still_dead << " still not mappable or not delivered (kept)";
     std::cout << "\n";
   }
   return still_dead == 0 ? kExitOk : kExitFailed;
@@ -144,7 +266,8 @@ int RunRedrive(const RedriveFlags& flags) {
 
 void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   CLI::App* deliveries = app.add_subcommand(
-      "deliveries", "The webhook deliveries keel serve kept as dead letters: signed correctly but not mappable");
+      "deliveries", "The dead letters keel serve kept: inbound, webhook deliveries signed correctly but not mappable; "
+                    "outbound, events a sink gave up sending");
   deliveries->require_subcommand(1);
 
   auto list_flags = std::make_shared<DeliveriesFlags>();
@@ -154,7 +277,7 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   list->callback([list_flags, exit_code] { *exit_code = RunList(*list_flags); });
 
   auto show_flags = std::make_shared<DeliveriesFlags>();
-  CLI::App* show = deliveries->add_subcommand("show", "Show one dead letter: its headers, body and reason");
+  CLI::App* show = deliveries->add_subcommand("show", "Show one dead letter: an inbound one's headers, body and reason; an outbound one's sink, event, tries and reason");
   show->add_option("--db", show_flags->db, "The `data` folder of keel serve")->required();
   show->add_option("ID", show_flags->id, "The dead letter's id, as `keel deliveries list` shows it")->required();
   AddJsonFlag(show, &show_flags->json);
@@ -162,9 +285,10 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
 
   auto redrive_flags = std::make_shared<RedriveFlags>();
   CLI::App* redrive = deliveries->add_subcommand(
-      "redrive", "Map dead letters again with the mappings serve.yaml names now, append what they map to and remove "
-                 "them; run it while keel serve is stopped (it opens the same log). Exits 1 when some are still not "
-                 "mappable");
+      "redrive", "Map inbound dead letters again with the mappings serve.yaml names now and append what they map to; "
+                 "send outbound ones again through their sinks as serve.yaml configures them now; remove each that "
+                 "went through. Run it while keel serve is stopped (it opens the same log). Exits 1 when some are "
+                 "still not mappable or not delivered");
   redrive->add_option("--config", redrive_flags->config, "keel serve's configuration file")->required();
   redrive->add_option("ID", redrive_flags->ids, "The dead letters to redrive (default: all)");
   AddJsonFlag(redrive, &redrive_flags->json);

@@ -1,13 +1,9 @@
 #include "connectors/webhooks/dead_letters.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/durable_file.h"
 #include "engine/event.h"
 #include "engine/sha256.h"
 #include "engine/utf8.h"
@@ -17,11 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kSuffix = ".json";
 constexpr std::string_view kFormat = "keel-dead-letter-1";
-// A letter's file holds its body and headers in JSON: at most this many
-// times their bytes (hex bodies double), plus the fixed members.
-constexpr uint64_t kMaxFileBytes = uint64_t{64} << 20;
 
 std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -99,36 +91,8 @@ Result<DeadLetter> Decode(const fs::path& path, std::string_view text) {
   } else {
     return bad("neither body nor body_hex is a string");
   }
-  if (path.filename().string() != letter.id + std::string(kSuffix)) return bad("its id does not match its file name");
+  if (path.stem().string() != letter.id) return bad("its id does not match its file name");
   return letter;
-}
-
-Result<std::string> ReadFile(const fs::path& path) {
-  std::error_code error;
-  uintmax_t size = fs::file_size(path, error);
-  if (error) return Status::IOError("cannot read dead letter '" + path.string() + "': " + error.message());
-  if (size > kMaxFileBytes) {
-    return Status::Corruption("dead letter '" + path.string() + "' is damaged: " + std::to_string(size) +
-                              " bytes, more than a letter can hold");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) return Status::IOError("cannot read dead letter '" + path.string() + "'");
-  return text.str();
-}
-
-bool IsLetterFile(const fs::path& path) {
-  std::string name = path.filename().string();
-  return name.size() > kSuffix.size() && name.ends_with(kSuffix);
-}
-
-bool IsFileSafeName(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
 }
 
 }  // namespace
@@ -139,28 +103,9 @@ std::string DeadLetterId(std::string_view endpoint, std::string_view delivery, s
 }
 
 Result<std::unique_ptr<DeadLetterStore>> DeadLetterStore::Open(const fs::path& dir, DeadLetterLimits limits) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error) return Status::IOError("cannot create the dead-letter folder '" + dir.string() + "': " + error.message());
-  std::unique_ptr<DeadLetterStore> store(new DeadLetterStore(dir, limits));
-  MutexLock lock(&store->mu_);
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
-    const fs::path& path = entry.path();
-    if (path.extension() == ".tmp") continue;  // a write a crash cut short: never renamed, so never kept
-    if (!IsLetterFile(path) || !entry.is_regular_file()) {
-      return Status::Corruption("the dead-letter folder '" + dir.string() + "' holds '" + path.filename().string() +
-                                "', which is not a dead letter");
-    }
-    std::string id = path.stem().string();
-    uint64_t bytes = entry.file_size(error);
-    store->sizes_[id] = bytes;
-    store->total_bytes_ += bytes;
-  }
-  if (error) return Status::IOError("cannot list the dead-letter folder '" + dir.string() + "': " + error.message());
-  return store;
+  KEEL_ASSIGN_OR_RETURN(std::unique_ptr<LetterFolder> folder, LetterFolder::Open(dir, limits));
+  return std::unique_ptr<DeadLetterStore>(new DeadLetterStore(std::move(folder)));
 }
-
-fs::path DeadLetterStore::FileOf(std::string_view id) const { return dir_ / (std::string(id) + std::string(kSuffix)); }
 
 Status DeadLetterStore::Put(DeadLetter& letter) {
   if (!IsFileSafeName(letter.endpoint)) {
@@ -168,31 +113,13 @@ Status DeadLetterStore::Put(DeadLetter& letter) {
                                    "not starting with '.': '" + letter.endpoint + "'");
   }
   letter.id = DeadLetterId(letter.endpoint, letter.delivery, letter.body);
-  std::string text = Encode(letter);
-  MutexLock lock(&mu_);
-  auto existing = sizes_.find(letter.id);
-  uint64_t replaced = existing == sizes_.end() ? 0 : existing->second;
-  bool grows = existing == sizes_.end();
-  if ((grows && sizes_.size() >= limits_.max_letters) ||
-      total_bytes_ - replaced + text.size() > limits_.max_bytes || text.size() > kMaxFileBytes) {
-    return Status::ResourceExhausted("the dead letters are full (" + std::to_string(sizes_.size()) + " letters, " +
-                                     std::to_string(total_bytes_) + " bytes): list them with `keel deliveries "
-                                     "list`, fix the mapping and redrive them");
-  }
-  KEEL_RETURN_IF_ERROR(ReplaceFileDurably(FileOf(letter.id), text));
-  total_bytes_ = total_bytes_ - replaced + text.size();
-  sizes_[letter.id] = text.size();
-  return Status::OK();
+  return folder_->Put(letter.id, Encode(letter),
+                      "list them with `keel deliveries list`, fix the mapping and redrive them");
 }
 
 Result<std::vector<DeadLetter>> DeadLetterStore::List() const {
-  std::vector<std::string> ids;
-  {
-    MutexLock lock(&mu_);
-    for (const auto& [id, bytes] : sizes_) ids.push_back(id);
-  }
   std::vector<DeadLetter> letters;
-  for (const std::string& id : ids) {
+  for (const std::string& id : folder_->Ids()) {
     Result<DeadLetter> letter = Get(id);
     if (!letter.ok() && letter.status().code() == StatusCode::kNotFound) continue;  // redriven meanwhile
     if (!letter.ok()) return letter.status();
@@ -205,28 +132,10 @@ Result<std::vector<DeadLetter>> DeadLetterStore::List() const {
 }
 
 Result<DeadLetter> DeadLetterStore::Get(std::string_view id) const {
-  {
-    MutexLock lock(&mu_);
-    if (!sizes_.contains(id)) return Status::NotFound("no dead letter '" + std::string(id) + "'");
-  }
-  fs::path path = FileOf(id);
-  KEEL_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  return Decode(path, text);
+  KEEL_ASSIGN_OR_RETURN(std::string text, folder_->Read(id));
+  return Decode(folder_->FileOf(id), text);
 }
 
-Status DeadLetterStore::Remove(std::string_view id) {
-  MutexLock lock(&mu_);
-  auto it = sizes_.find(id);
-  if (it == sizes_.end()) return Status::NotFound("no dead letter '" + std::string(id) + "'");
-  KEEL_RETURN_IF_ERROR(RemoveFileDurably(FileOf(id)));
-  total_bytes_ -= it->second;
-  sizes_.erase(it);
-  return Status::OK();
-}
-
-size_t DeadLetterStore::size() const {
-  MutexLock lock(&mu_);
-  return sizes_.size();
-}
+Status DeadLetterStore::Remove(std::string_view id) { return folder_->Remove(id); }
 
 }  // namespace keel::webhooks

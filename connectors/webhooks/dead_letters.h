@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/mutex.h"
+#include "connectors/letter_folder.h"
 #include "engine/status.h"
 
 namespace keel::webhooks {
@@ -33,10 +33,8 @@ struct DeadLetter {
   std::string body;      // the raw body
 };
 
-struct DeadLetterLimits {
-  size_t max_letters = 10000;
-  uint64_t max_bytes = uint64_t{256} << 20;  // bodies and headers together
-};
+// Bounds of the folder: at most max_letters files of max_bytes together.
+using DeadLetterLimits = LetterFolderLimits;
 
 class DeadLetterStore {
  public:
@@ -45,9 +43,9 @@ class DeadLetterStore {
   static Result<std::unique_ptr<DeadLetterStore>> Open(const std::filesystem::path& dir,
                                                       DeadLetterLimits limits = {});
 
-  // Keeps `letter` durably. Its endpoint must be a name a file can carry
-  // (letters, digits, '.', '_', '-'; 1 to 64; not starting with '.'). (its file is on disk when this returns) and sets
-  // its id. The same endpoint and delivery (or, without a delivery id, the
+  // Keeps `letter` durably (its file is on disk when this returns) and sets
+  // its id. Its endpoint must be a name a file can carry (letters, digits,
+  // '.', '_', '-'; 1 to 64; not starting with '.'). The same endpoint and delivery (or, without a delivery id, the
   // same body) replaces the earlier letter instead of adding one. A full
   // store is ResourceExhausted: the receiver then answers 503 and the tool
   // retries later, so nothing is lost.
@@ -60,17 +58,12 @@ class DeadLetterStore {
   // Removes the letter (after a redrive mapped it); durable on return.
   Status Remove(std::string_view id);
 
-  size_t size() const;
+  size_t size() const { return folder_->size(); }
 
  private:
-  DeadLetterStore(std::filesystem::path dir, DeadLetterLimits limits) : dir_(std::move(dir)), limits_(limits) {}
-  std::filesystem::path FileOf(std::string_view id) const;
+  explicit DeadLetterStore(std::unique_ptr<LetterFolder> folder) : folder_(std::move(folder)) {}
 
-  const std::filesystem::path dir_;
-  const DeadLetterLimits limits_;
-  mutable Mutex mu_;
-  std::map<std::string, uint64_t, std::less<>> sizes_ GUARDED_BY(mu_);  // id -> bytes
-  uint64_t total_bytes_ GUARDED_BY(mu_) = 0;
+  std::unique_ptr<LetterFolder> folder_;
 };
 
 // The id a letter of `endpoint` gets: the endpoint, a dash, and 16 hex

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "connectors/sinks/sink_dead_letters.h"
 #include "connectors/webhooks/dead_letters.h"
 #include "tests/cli/cli_fixture.h"
 
@@ -64,6 +65,58 @@ TEST_F(DeliveriesCommandTest, ShowsOneWithItsHeadersAndBody) {
   KeelRun text = RunKeel({"deliveries", "show", "--db", data(), id});
   ASSERT_EQ(text.exit_code, 0) << text.Describe();
   EXPECT_NE(text.out.find("x-github-event: push"), std::string::npos) << text.out;
+}
+
+// A sink's letter beside a webhook's: each says which way it went.
+TEST_F(DeliveriesCommandTest, ListsOutboundLettersBesideInboundOnes) {
+  std::string inbound = Keep("d-1", "2026-12-07T10:00:00Z", "no case matches: push", "{}");
+  auto sink_store = sinks::SinkDeadLetterStore::Open(dir_ / "data" / std::string(sinks::kSinkDeadLetterFolder));
+  ASSERT_TRUE(sink_store.ok()) << sink_store.status().ToString();
+  sinks::SinkDeadLetter letter;
+  letter.sink = "ops-feed";
+  letter.seq = 42;
+  letter.event_id = "d-0123456789abcdef0123456789abcdef";
+  letter.workspace = "acme";
+  letter.attempts = 8;
+  letter.status = 503;
+  letter.reason = "HTTP 503: down for maintenance";
+  letter.first_try = "2026-12-07T10:00:00Z";
+  letter.last_try = "2026-12-07T10:09:00Z";
+  ASSERT_TRUE((*sink_store)->Put(letter).ok());
+
+  KeelRun run = RunKeel({"deliveries", "list", "--db", data()});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  size_t in = run.out.find("inbound"), out = run.out.find("outbound");
+  ASSERT_NE(in, std::string::npos) << run.out;
+  ASSERT_NE(out, std::string::npos) << run.out;
+  EXPECT_LT(in, run.out.find(inbound));
+  EXPECT_LT(out, run.out.find("ops-feed-42"));
+  EXPECT_NE(run.out.find("8 tries, status 503"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("HTTP 503: down for maintenance"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("2 dead letter(s) (1 inbound, 1 outbound)"), std::string::npos) << run.out;
+
+  KeelRun json = RunKeel({"deliveries", "list", "--db", data(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  nlohmann::json parsed = nlohmann::json::parse(json.out);
+  ASSERT_EQ(parsed["dead_letters"].size(), 1u);
+  EXPECT_EQ(parsed["dead_letters"][0]["direction"], "inbound");
+  ASSERT_EQ(parsed["sink_dead_letters"].size(), 1u);
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["direction"], "outbound");
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["id"], "ops-feed-42");
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["seq"], 42);
+
+  KeelRun show = RunKeel({"deliveries", "show", "--db", data(), "ops-feed-42", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.Describe();
+  nlohmann::json shown = nlohmann::json::parse(show.out);
+  EXPECT_EQ(shown["sink"], "ops-feed");
+  EXPECT_EQ(shown["event_id"], "d-0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(shown["status"], 503);
+  EXPECT_EQ(shown["attempts"], 8);
+  EXPECT_EQ(shown["first_try"], "2026-12-07T10:00:00Z");
+  KeelRun text = RunKeel({"deliveries", "show", "--db", data(), "ops-feed-42"});
+  ASSERT_EQ(text.exit_code, 0) << text.Describe();
+  EXPECT_NE(text.out.find("direction  outbound"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("sink       ops-feed"), std::string::npos) << text.out;
 }
 
 TEST_F(DeliveriesCommandTest, NoneIsSaidPlainly) {
