@@ -28,6 +28,7 @@ KafkaServe::KafkaServe(KafkaServeOptions options, const PartitionHooks* hooks, c
     : options_(std::move(options)), hooks_(hooks), schemas_(schemas), metrics_(metrics) {}
 
 KafkaServe::~KafkaServe() {
+  DropSinks();  // the runners read the partitions' logs
   partitions_.clear();
   batch_.messages.clear();
   consumer_.reset();
@@ -200,6 +201,7 @@ Status KafkaServe::Shutdown() {
   // commits and closes the logs.
   rd_kafka_resp_err_t closed = rd_kafka_consumer_close(consumer_.get());
   if (status.ok() && !fatal_.ok()) status = fatal_;
+  DropSinks();
   partitions_.clear();
   // Dead letters still queued.
   if (rd_kafka_flush(producer_.get(), Millis(*shutdown_deadline_ - SteadyClock::now())) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -27,6 +27,7 @@
 #include "connectors/kafka/kafka_client.h"
 #include "connectors/kafka/kafka_partition.h"
 #include "connectors/serve_metrics.h"
+#include "server/serve_sinks.h"
 
 namespace keel {
 
@@ -54,6 +55,13 @@ struct KafkaServeOptions {
   // On shutdown and revocation: how long to wait for the outbox to drain
   // (all partitions together) and the producer to flush.
   std::chrono::milliseconds drain_timeout{10000};
+  // The sinks run on each assigned partition's log (a runner per sink and
+  // partition, its cursor in that log), made on assignment and stopped on
+  // revocation before the partition drains; their dead letters in
+  // DATA/sink-dead-letters/TOPIC-PARTITION. nullptr or no sinks: none. Both
+  // must outlive the serve.
+  const server::SinkServeParts* sinks = nullptr;
+  server::LiveSinks* live_sinks = nullptr;
 };
 
 class KafkaServe {
@@ -106,6 +114,17 @@ class KafkaServe {
   KafkaHandle consumer_;
   std::unique_ptr<DeadLetters> dead_letters_;
   std::map<PartitionKey, std::unique_ptr<KafkaPartition>> partitions_;
+  // Each partition's sinks and their dead letters; stopped and dropped
+  // before its partition (declared after: destroyed first).
+  struct PartitionSinks {
+    std::unique_ptr<sinks::SinkDeadLetterStore> dead_letters;
+    server::SinkServeParts parts;
+    std::unique_ptr<server::LogSinks> runners;
+  };
+  std::map<PartitionKey, std::unique_ptr<PartitionSinks>> sinks_;
+  Status StartSinks(const PartitionKey& key, KafkaPartition& partition);
+  void StopSinks();
+  void DropSinks();
   Batch batch_;
   Status fatal_;  // an error inside a rebalance callback; Run stops with it
   // Set when shutting down: draining the outbox and flushing the producer

@@ -32,7 +32,9 @@ Status KafkaServe::Assign(rd_kafka_topic_partition_list_t* partitions) {
     assigned.offset = partition->start_offset();
     Log(LogLevel::kInfo, "partition assigned",
         {{"topic", key.first}, {"partition", std::to_string(key.second)}, {"offset", std::to_string(assigned.offset)}});
+    KafkaPartition& opened = *partition;
     partitions_[key] = std::move(partition);
+    KEEL_RETURN_IF_ERROR(StartSinks(key, opened));
   }
   metrics_->assigned_partitions.store(partitions_.size());
   return KafkaStatus(rd_kafka_assign(consumer_.get(), partitions), "cannot assign partitions");
@@ -40,6 +42,7 @@ Status KafkaServe::Assign(rd_kafka_topic_partition_list_t* partitions) {
 
 Status KafkaServe::Revoke() {
   Status status = fatal_.ok() ? IngestBatch() : fatal_;
+  StopSinks();  // their cursors final: Drain writes them
   auto deadline = shutdown_deadline_.value_or(std::chrono::steady_clock::now() + options_.drain_timeout);
   if (status.ok()) {
     for (auto& [key, partition] : partitions_) {
@@ -55,12 +58,39 @@ Status KafkaServe::Revoke() {
                                                {"next_offset", std::to_string(partition->next_offset())}});
     metrics_->ForgetPartition(key.first, key.second);
   }
+  DropSinks();
   partitions_.clear();  // closes the logs
   batch_.messages.clear();
   batch_.size = 0;
   metrics_->assigned_partitions.store(0);
   rd_kafka_assign(consumer_.get(), nullptr);
   return status;
+}
+
+Status KafkaServe::StartSinks(const PartitionKey& key, KafkaPartition& partition) {
+  if (options_.sinks == nullptr || options_.sinks->sinks.empty()) return Status::OK();
+  auto sinks = std::make_unique<PartitionSinks>();
+  std::filesystem::path letters = options_.partition.data_dir / sinks::kSinkDeadLetterFolder /
+                                  (key.first + "-" + std::to_string(key.second));
+  KEEL_ASSIGN_OR_RETURN(sinks->dead_letters, sinks::SinkDeadLetterStore::Open(letters));
+  sinks->parts = *options_.sinks;
+  sinks->parts.dead_letters = sinks->dead_letters.get();
+  KEEL_ASSIGN_OR_RETURN(sinks->runners, server::LogSinks::Create(sinks->parts, &partition.log(), &partition.followers()));
+  sinks->runners->Start();
+  if (options_.live_sinks != nullptr) options_.live_sinks->Add(sinks->runners.get());
+  sinks_[key] = std::move(sinks);
+  return Status::OK();
+}
+
+void KafkaServe::StopSinks() {
+  for (auto& [key, sinks] : sinks_) sinks->runners->Stop();
+}
+
+void KafkaServe::DropSinks() {
+  for (auto& [key, sinks] : sinks_) {
+    if (options_.live_sinks != nullptr) options_.live_sinks->Remove(sinks->runners.get());
+  }
+  sinks_.clear();
 }
 
 }  // namespace keel

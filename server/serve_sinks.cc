@@ -1,6 +1,7 @@
 #include "server/serve_sinks.h"
 
 #include <algorithm>
+#include <future>
 
 #include "connectors/http/http_client.h"
 #include "connectors/json_log.h"
@@ -116,6 +117,47 @@ std::vector<sinks::SinkMetrics> LogSinks::Metrics() const {
   std::vector<sinks::SinkMetrics> metrics;
   for (const auto& runner : runners_) metrics.push_back(runner->Metrics());
   return metrics;
+}
+
+void LiveSinks::Add(const LogSinks* sinks) {
+  MutexLock lock(&mu_);
+  logs_.push_back(sinks);
+}
+
+void LiveSinks::Remove(const LogSinks* sinks) {
+  MutexLock lock(&mu_);
+  std::erase(logs_, sinks);
+}
+
+std::string LiveSinks::PrometheusText() const {
+  std::vector<sinks::SinkMetrics> all;
+  {
+    MutexLock lock(&mu_);
+    for (const LogSinks* log : logs_) {
+      std::vector<sinks::SinkMetrics> metrics = log->Metrics();
+      all.insert(all.end(), metrics.begin(), metrics.end());
+    }
+  }
+  std::vector<sinks::SinkMetrics> merged = MergeSinkMetrics(all);
+  return sinks::SinkPrometheusText(merged);
+}
+
+sinks::AnswerAppender SubmitAnswerAppender(std::function<void(std::vector<std::string>, SubmitDone)> submit) {
+  return [submit = std::move(submit)](std::vector<nlohmann::json> events) -> Status {
+    std::vector<std::string> lines;
+    lines.reserve(events.size());
+    for (const nlohmann::json& event : events) lines.push_back(event.dump());
+    auto answered = std::make_shared<std::promise<SubmitOutcome>>();
+    std::future<SubmitOutcome> outcome = answered->get_future();
+    submit(std::move(lines), [answered](SubmitOutcome result) { answered->set_value(std::move(result)); });
+    KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, outcome.get());
+    for (size_t i = 0; i < results.size() && i < events.size(); ++i) {
+      if (results[i].outcome != AppendOutcome::kRejected) continue;
+      return Status::InvalidArgument("answer event " + events[i].value("id", "") +
+                                     " was refused: " + results[i].error.message());
+    }
+    return Status::OK();
+  };
 }
 
 std::vector<sinks::SinkMetrics> MergeSinkMetrics(const std::vector<sinks::SinkMetrics>& metrics) {

@@ -18,6 +18,8 @@
 #include "engine/expression.h"
 #include "engine/log/append_follower.h"
 #include "engine/schema/schema_registry.h"
+#include "engine/mutex.h"
+#include "server/local_ingest.h"
 #include "server/sink_config.h"
 
 namespace keel::server {
@@ -78,6 +80,25 @@ class LogSinks {
   std::vector<std::unique_ptr<sinks::SinkRunner>> runners_;
   std::vector<std::shared_ptr<AppendFollower>> following_;
 };
+
+// The runners of every log now served, for /metrics: logs come and go with
+// Kafka's assignments. Thread-safe.
+class LiveSinks {
+ public:
+  void Add(const LogSinks* sinks);
+  void Remove(const LogSinks* sinks);
+  // keel_sink_* of every sink, summed over the logs (MergeSinkMetrics).
+  std::string PrometheusText() const;
+
+ private:
+  mutable Mutex mu_;
+  std::vector<const LogSinks*> logs_ GUARDED_BY(mu_);
+};
+
+// Appends answers through `submit` (LocalIngest's or KafkaSubmit's Submit)
+// and waits for its answer: an event refused makes InvalidArgument naming
+// it (the runner gives the event up), any other failure is tried again.
+sinks::AnswerAppender SubmitAnswerAppender(std::function<void(std::vector<std::string>, SubmitDone)> submit);
 
 // Sums the metrics of one sink over several logs (a sink runs once per Kafka
 // partition): counters and lags add, the oldest wait is the longest.

@@ -55,6 +55,18 @@ ServeHttpLimits HttpLimits(const ServeConfig& config) {
   return limits;
 }
 
+// The producer of what serve hands to the input topic: the receiver's
+// deliveries and the sinks' answers.
+KafkaSubmitOptions KafkaSubmitOptionsOf(const ServeConfig& config, const KafkaServeOptions& group) {
+  KafkaSubmitOptions options;
+  options.kafka = group.kafka;
+  options.kafka.insert(options.kafka.end(), config.producer.begin(), config.producer.end());
+  options.input_topic = config.input_topics.front();
+  options.dead_letter_topic = config.dead_letter_topic;
+  options.decode = group.partition.decode;
+  return options;
+}
+
 std::string WallClockRfc3339() {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::system_clock::now().time_since_epoch());
@@ -90,13 +102,16 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
     if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
     server->local_ = std::move(local).value();
     if (Status receiver = server->StartEmbeddedReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
-    if (Status sinks = server->PrepareSinks(config); !sinks.ok()) return sinks.WithContext(config_path);
+    if (Status sinks = server->PrepareSinks(config, options); !sinks.ok()) return sinks.WithContext(config_path);
     if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
     return server;
   }
   if (Status receiver = server->StartKafkaReceiver(config, options); !receiver.ok()) {
     return receiver.WithContext(config_path);
   }
+  if (Status sinks = server->PrepareSinks(config, options); !sinks.ok()) return sinks.WithContext(config_path);
+  options.sinks = &server->sink_parts_;
+  options.live_sinks = &server->live_sinks_;
   if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
   auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
   if (!serve.ok()) return Status::InvalidArgument(config_path + ": " + serve.status().message());
@@ -104,7 +119,10 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
   return server;
 }
 
-Server::~Server() { http_.Stop(); }
+Server::~Server() {
+  http_.Stop();
+  serve_.reset();  // its partitions' sinks use what is declared after it
+}
 
 Status Server::StartEmbeddedReceiver(const ServeConfig& config) {
   if (config.receiver.empty()) return Status::OK();
@@ -124,13 +142,7 @@ Status Server::StartEmbeddedReceiver(const ServeConfig& config) {
 // owners (this serve or another of the group) append the events.
 Status Server::StartKafkaReceiver(const ServeConfig& config, const KafkaServeOptions& group) {
   if (config.receiver.empty()) return Status::OK();
-  KafkaSubmitOptions options;
-  options.kafka = group.kafka;
-  options.kafka.insert(options.kafka.end(), config.producer.begin(), config.producer.end());
-  options.input_topic = config.input_topics.front();
-  options.dead_letter_topic = config.dead_letter_topic;
-  options.decode = group.partition.decode;
-  KEEL_ASSIGN_OR_RETURN(kafka_submit_, KafkaSubmit::Create(options, schemas_.get()));
+  KEEL_ASSIGN_OR_RETURN(kafka_submit_, KafkaSubmit::Create(KafkaSubmitOptionsOf(config, group), schemas_.get()));
   ReceiverParts parts;
   parts.submit = [submit = kafka_submit_.get()](std::vector<std::string> events, SubmitDone done) {
     submit->Submit(std::move(events), std::move(done));
@@ -152,7 +164,7 @@ Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
   return Status::OK();
 }
 
-Status Server::PrepareSinks(const ServeConfig& config) {
+Status Server::PrepareSinks(const ServeConfig& config, const KafkaServeOptions& group) {
   if (config.sinks.empty()) return Status::OK();
   KEEL_ASSIGN_OR_RETURN(people_, LoadPeopleFiles(config.receiver.people));
   KEEL_ASSIGN_OR_RETURN(sink_letters_, sinks::SinkDeadLetterStore::Open(SinkDeadLetterDir(config.data)));
@@ -161,14 +173,24 @@ Status Server::PrepareSinks(const ServeConfig& config) {
   sink_parts_.schemas = schemas_.get();
   sink_parts_.people = &people_;
   sink_parts_.dead_letters = sink_letters_.get();
-  if (local_) sink_parts_.append_answers = LocalAnswerAppender(local_.get());
+  if (local_) {
+    sink_parts_.append_answers = LocalAnswerAppender(local_.get());
+  } else {
+    // Answers go to the input topic keyed by workspace, as the receiver's
+    // deliveries do: the owner of the workspace's partition appends them.
+    if (!kafka_submit_) {
+      KEEL_ASSIGN_OR_RETURN(kafka_submit_, KafkaSubmit::Create(KafkaSubmitOptionsOf(config, group), schemas_.get()));
+    }
+    sink_parts_.append_answers = SubmitAnswerAppender([submit = kafka_submit_.get()](std::vector<std::string> events,
+                                                                                     SubmitDone done) {
+      submit->Submit(std::move(events), std::move(done));
+    });
+  }
   KEEL_RETURN_IF_ERROR(CheckSinks(sink_parts_));
+  http_.AddMetrics([live = &live_sinks_] { return live->PrometheusText(); });
   if (local_) {
     KEEL_ASSIGN_OR_RETURN(local_sinks_, LogSinks::Create(sink_parts_, local_->log(), &local_->followers()));
-    http_.AddMetrics([sinks = local_sinks_.get()] {
-      std::vector<sinks::SinkMetrics> metrics = sinks->Metrics();
-      return sinks::SinkPrometheusText(metrics);
-    });
+    live_sinks_.Add(local_sinks_.get());
   }
   return Status::OK();
 }

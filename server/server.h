@@ -71,7 +71,7 @@ class Server {
   Status StartReceiver(const ServeConfig& config, ReceiverParts parts);
   // Checks the sinks (secrets, channels, mappings) and, in embedded mode,
   // makes their runners on the local log; Run starts them.
-  Status PrepareSinks(const ServeConfig& config);
+  Status PrepareSinks(const ServeConfig& config, const KafkaServeOptions& group);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -93,6 +93,7 @@ class Server {
   LoadedPeople people_;
   std::unique_ptr<sinks::SinkDeadLetterStore> sink_letters_;
   SinkServeParts sink_parts_;
+  LiveSinks live_sinks_;  // for /metrics
   std::unique_ptr<LogSinks> local_sinks_;  // embedded mode; stops before local_ closes
 };
 
