@@ -58,7 +58,7 @@ struct KafkaServeOptions {
   // The sinks run on each assigned partition's log (a runner per sink and
   // partition, its cursor in that log), made on assignment and stopped on
   // revocation before the partition drains; their dead letters in
-  // DATA/sink-dead-letters/TOPIC-PARTITION. nullptr or no sinks: none. Both
+  // DATA/sink-dead-letters-TOPIC-PARTITION. nullptr or no sinks: none. Both
   // must outlive the serve.
   const server::SinkServeParts* sinks = nullptr;
   server::LiveSinks* live_sinks = nullptr;

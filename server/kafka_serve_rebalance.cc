@@ -70,8 +70,10 @@ Status KafkaServe::Revoke() {
 Status KafkaServe::StartSinks(const PartitionKey& key, KafkaPartition& partition) {
   if (options_.sinks == nullptr || options_.sinks->sinks.empty()) return Status::OK();
   auto sinks = std::make_unique<PartitionSinks>();
-  std::filesystem::path letters = options_.partition.data_dir / sinks::kSinkDeadLetterFolder /
-                                  (key.first + "-" + std::to_string(key.second));
+  // A folder per partition (seqs are the partition log's), beside it:
+  // DATA/sink-dead-letters-TOPIC-PARTITION.
+  std::filesystem::path letters = options_.partition.data_dir / (std::string(sinks::kSinkDeadLetterFolder) + "-" +
+                                                                 key.first + "-" + std::to_string(key.second));
   KEEL_ASSIGN_OR_RETURN(sinks->dead_letters, sinks::SinkDeadLetterStore::Open(letters));
   sinks->parts = *options_.sinks;
   sinks->parts.dead_letters = sinks->dead_letters.get();

@@ -167,7 +167,10 @@ Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
 Status Server::PrepareSinks(const ServeConfig& config, const KafkaServeOptions& group) {
   if (config.sinks.empty()) return Status::OK();
   KEEL_ASSIGN_OR_RETURN(people_, LoadPeopleFiles(config.receiver.people));
-  KEEL_ASSIGN_OR_RETURN(sink_letters_, sinks::SinkDeadLetterStore::Open(SinkDeadLetterDir(config.data)));
+  // With brokers each partition keeps its own (KafkaServe).
+  if (local_) {
+    KEEL_ASSIGN_OR_RETURN(sink_letters_, sinks::SinkDeadLetterStore::Open(SinkDeadLetterDir(config.data)));
+  }
   sink_parts_.sinks = config.sinks;
   sink_parts_.compiler = expressions_.get();
   sink_parts_.schemas = schemas_.get();

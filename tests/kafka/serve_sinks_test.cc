@@ -28,9 +28,15 @@ TEST_F(ServeTest, AWebhookSinkGetsEveryDerivedEventOfEveryPartitionInOrderPerWor
   EXPECT_NE(metrics.find("keel_sink_delivered_total{sink=\"ops-feed\"} 60\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("keel_sink_lag_events{sink=\"ops-feed\"} 0\n"), std::string::npos) << metrics;
   EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
+  // A second start finds the partitions' cursors (and dead-letter folders) and sends nothing again.
+  serve = StartServe(settings, "serve-again");
+  ProduceAll(cluster_->bootstrap(), "work-events", TaskEvents("more", 6));
+  ASSERT_TRUE(feed.WaitForRequests(kEvents + 6, 90s)) << feed.RequestCount() << "\n" << serve->LogText();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(serve->Stop(), 0) << serve->LogText();
 
   std::vector<RecordedRequest> requests = feed.Requests();
-  ASSERT_EQ(requests.size(), static_cast<size_t>(kEvents));
+  ASSERT_EQ(requests.size(), static_cast<size_t>(kEvents + 6));
   std::set<std::string> keys;
   std::map<std::string, uint64_t> last_seq;  // a workspace lives in one partition's log
   for (const RecordedRequest& request : requests) {
