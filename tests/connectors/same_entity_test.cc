@@ -4,7 +4,8 @@
 // issue, which carry the label back, map through the built-in jira webhook
 // mapping onto task/T-7 rather than task/jira:10000. The webhook bodies are
 // written by hand in the shape Atlassian documents for jira:issue_created and
-// jira:issue_updated (issue.fields.labels, changelog.items).
+// jira:issue_updated (issue.fields.labels, changelog.items). The change, back
+// in the log on task/T-7, is not sent to Jira again.
 #include <map>
 #include <memory>
 #include <string>
@@ -121,6 +122,19 @@ TEST(OneEntityAcrossTools, JiraWebhooksOfTheIssueKeelCreatedLandOnTheKeelTask) {
   EXPECT_EQ(moved.events[0].at("subject"), "task/T-7");
   EXPECT_EQ(moved.events[0].at("type"), "task.status_changed");
   EXPECT_EQ(moved.events[0].at("data").dump(), R"({"from":"to_do","to":"in_progress"})");
+
+  // That change, back in keel's log on T-7, is not sent to Jira again (it came from Jira).
+  StoredEvent echo;
+  echo.seq = 5;
+  Result<Event> echoed = EventFromCanonical(moved.events[0].dump());
+  ASSERT_TRUE(echoed.ok()) << echoed.status().message();
+  echo.event = *echoed;
+  input.event = &echo;
+  input.entity = nlohmann::json::parse(R"({"links":[{"relation":"external","target":"jira:ACME-123"}]})");
+  Result<actions::PreparedAction> again = actions::PrepareAction(*action, input, *scope);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->ignored);
+  EXPECT_EQ(again->reason, "the event came from Jira: nothing to send back");
 
   // An issue without the label (made in Jira) keeps its own entity.
   webhooks::MappingOutcome other = MapJira(JiraWebhook("jira:issue_updated", nlohmann::json::array({"launch"}), changelog), "d-3");
