@@ -74,6 +74,7 @@ class SinkCrashTest : public ::testing::Test {
                               {"type", "task.created"},
                               {"time", "2026-12-01T10:00:00Z"},
                               {"subject", "task/T-" + std::to_string(i)},
+                              {"actor", "user:crash-test"},
                               {"workspace", "ws-" + std::to_string(i % kWorkspaces)},
                               {"data", {{"title", "Task " + std::to_string(i)}, {"status", "new"}}}};
       input << event.dump() << "\n";
