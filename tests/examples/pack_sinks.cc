@@ -25,6 +25,7 @@
 #include "server/serve_config.h"
 #include "server/server.h"
 #include "server/sink_config.h"
+#include "server/sink_follower.h"
 #include "server/sink_http_action.h"
 #include "server/sink_letters.h"
 #include "tests/cli/run_keel_support.h"
@@ -200,7 +201,13 @@ PackDeliveryRun RunPackWithSinks(const fs::path& pack, const fs::path& serve_yam
     }
     runners.push_back(std::move(runner).value());
   }
-  for (auto& runner : runners) runner->Start();
+  // The log's writer wakes them after each append and stores their cursors.
+  std::vector<std::shared_ptr<AppendFollower>> followers;
+  for (auto& runner : runners) {
+    followers.push_back(server::SinkFollower(runner.get()));
+    (*ingest)->followers().Add(followers.back());
+    runner->Start();
+  }
 
   auto done = [&] {
     if (sent() < expected_sends) return false;
@@ -214,6 +221,7 @@ PackDeliveryRun RunPackWithSinks(const fs::path& pack, const fs::path& serve_yam
   }
   bool finished = done();
   for (auto& runner : runners) runner->Stop();
+  for (const auto& follower : followers) (*ingest)->followers().Remove(follower.get());
   runners.clear();
   if (Status closed = (*ingest)->Close(); !closed.ok()) {
     run.error = "closing the log: " + closed.message();

@@ -7,9 +7,9 @@
 // The run today: `keel run` derives the pack's events into DATA/log (with the
 // pack's run.args, so a pack's timers fire by the events' clock as its
 // expected/ says), then the sinks run in this process over that log as serve
-// runs them (SinkRunner over the channel BuildSinkChannel makes, answers
-// appended through LocalIngest). When `keel serve` runs its sinks, the run
-// becomes serve's.
+// runs them (SinkRunner over the channel BuildSinkChannel makes, following
+// LocalIngest's writer, which stores their cursors; answers appended through
+// LocalIngest). When `keel serve` runs its sinks, the run becomes serve's.
 #pragma once
 
 #include <filesystem>
