@@ -133,8 +133,7 @@ class SinkCrashTest : public ::testing::Test {
   int incarnation_ = 0;
 };
 
-// Needs `keel serve` to run its sinks (branch `wiring`): enabled once it does.
-TEST_F(SinkCrashTest, DISABLED_EveryEventIsDeliveredAtLeastOnceInOrderPerWorkspaceAfterKills) {
+TEST_F(SinkCrashTest, EveryEventIsDeliveredAtLeastOnceInOrderPerWorkspaceAfterKills) {
   KeelRun made = RunKeel({"run", "--rules", (dir_ / "rules").string(), "--events", (dir_ / "input.ndjson").string(),
                           "--db", (dir_ / "data" / "log").string()});
   ASSERT_EQ(made.exit_code, 0) << made.Describe();

@@ -4,12 +4,11 @@
 // and a run of the pack whose derived events the sinks of that serve.yaml
 // deliver, with what the receivers answered appended to the log.
 //
-// The run today: `keel run` derives the pack's events into DATA/log (with the
-// pack's run.args, so a pack's timers fire by the events' clock as its
-// expected/ says), then the sinks run in this process over that log as serve
-// runs them (SinkRunner over the channel BuildSinkChannel makes, following
-// LocalIngest's writer, which stores their cursors; answers appended through
-// LocalIngest). When `keel serve` runs its sinks, the run becomes serve's.
+// The run: `keel run` derives the pack's events into DATA/log (with the pack's
+// run.args, so a pack's timers fire by the events' clock as its expected/
+// says), then `keel serve` (embedded mode) starts on that log with the
+// serve.yaml and delivers what its sinks select, appending what the tools
+// answer; it is stopped with SIGTERM once the receivers saw what they expect.
 #pragma once
 
 #include <filesystem>
@@ -34,9 +33,8 @@ struct PackDeliveryRun {
   std::vector<std::string> exported;  // the log afterwards, `keel export`'s lines
 };
 
-// Runs the pack as serve.yaml (from WritePackServeConfig) says, waits until
-// every sink has delivered (or dead-lettered) every event it selects, and
-// exports the log. `expected_sends` is how many requests or mails the
+// Runs the pack as serve.yaml (from WritePackServeConfig) says, and exports
+// the log once serve stopped. `expected_sends` is how many requests or mails the
 // receivers should have seen by then: `sent()` is asked until it reaches it.
 PackDeliveryRun RunPackWithSinks(const std::filesystem::path& pack, const std::filesystem::path& serve_yaml,
                                  size_t expected_sends, const std::function<size_t()>& sent);
