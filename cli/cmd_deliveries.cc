@@ -229,7 +229,7 @@ int RunRedrive(const RedriveFlags& flags) {
   if (outbound && failed.ok()) {
     rules::CelExpressionCompiler compiler;
     auto results = server::RedriveSinkLetters(*config, (*server)->local_ingest(), &compiler,
-                                              server::WebhookAndChatChannelBuilders(), outbound_ids);
+                                              (*server)->SinkBuilders(), outbound_ids);
     if (!results.ok()) {
       failed = results.status();
     } else {

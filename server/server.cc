@@ -3,8 +3,10 @@
 #include <chrono>
 #include <thread>
 
+#include "connectors/json_log.h"
 #include "engine/json_time.h"
 #include "rules/expressions.h"
+#include "server/sink_letters.h"
 
 namespace keel::server {
 namespace {
@@ -80,6 +82,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
   std::unique_ptr<Server> server(new Server(config, std::move(set), std::move(schemas)));
   KEEL_ASSIGN_OR_RETURN(KafkaServeOptions options, GroupOptions(config, &server->wall_clock_));
   KEEL_RETURN_IF_ERROR(server->set_.RegisterCustomEventTypes(*server->schemas_));
+  server->expressions_ = std::make_unique<rules::CelExpressionCompiler>();
   if (config.brokers.empty()) {
     KEEL_ASSIGN_OR_RETURN(SyncMode sync, ParseSyncMode(config.sync));
     auto local = LocalIngest::Open(EmbeddedOptions(config, sync, &server->wall_clock_), server->hooks_,
@@ -87,6 +90,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
     if (!local.ok()) return Status::InvalidArgument(config_path + ": " + local.status().message());
     server->local_ = std::move(local).value();
     if (Status receiver = server->StartEmbeddedReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
+    if (Status sinks = server->PrepareSinks(config); !sinks.ok()) return sinks.WithContext(config_path);
     if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
     return server;
   }
@@ -139,7 +143,6 @@ Status Server::StartKafkaReceiver(const ServeConfig& config, const KafkaServeOpt
 }
 
 Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
-  expressions_ = std::make_unique<rules::CelExpressionCompiler>();
   parts.compiler = expressions_.get();
   parts.schemas = schemas_.get();
   parts.now_rfc3339 = WallClockRfc3339;
@@ -147,6 +150,31 @@ Status Server::StartReceiver(const ServeConfig& config, ReceiverParts parts) {
   for (const auto& route : receiver_->Routes()) http_.Route(route.method, route.path, route.handler);
   http_.AddMetrics([receiver = receiver_.get()] { return receiver->PrometheusText(); });
   return Status::OK();
+}
+
+Status Server::PrepareSinks(const ServeConfig& config) {
+  if (config.sinks.empty()) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(people_, LoadPeopleFiles(config.receiver.people));
+  KEEL_ASSIGN_OR_RETURN(sink_letters_, sinks::SinkDeadLetterStore::Open(SinkDeadLetterDir(config.data)));
+  sink_parts_.sinks = config.sinks;
+  sink_parts_.compiler = expressions_.get();
+  sink_parts_.schemas = schemas_.get();
+  sink_parts_.people = &people_;
+  sink_parts_.dead_letters = sink_letters_.get();
+  if (local_) sink_parts_.append_answers = LocalAnswerAppender(local_.get());
+  KEEL_RETURN_IF_ERROR(CheckSinks(sink_parts_));
+  if (local_) {
+    KEEL_ASSIGN_OR_RETURN(local_sinks_, LogSinks::Create(sink_parts_, local_->log(), &local_->followers()));
+    http_.AddMetrics([sinks = local_sinks_.get()] {
+      std::vector<sinks::SinkMetrics> metrics = sinks->Metrics();
+      return sinks::SinkPrometheusText(metrics);
+    });
+  }
+  return Status::OK();
+}
+
+SinkChannelBuilders Server::SinkBuilders() const {
+  return ServeChannelBuilders(local_ ? local_->log() : nullptr, &people_, schemas_.get());
 }
 
 Result<std::vector<Server::Redriven>> Server::RedriveDeadLetters(const std::vector<std::string>& ids) {
@@ -181,6 +209,7 @@ Status Server::Run(const std::atomic<bool>& stop) {
 // The writer thread does the work; this one waits for the stop, or for a
 // failed write (a full disk), which ends serving as it does with Kafka.
 Status Server::RunEmbedded(const std::atomic<bool>& stop) {
+  if (local_sinks_) local_sinks_->Start();
   Status served;
   while (!stop.load() && served.ok()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -188,6 +217,9 @@ Status Server::RunEmbedded(const std::atomic<bool>& stop) {
   }
   healthy_.store(false);
   http_.Stop();  // no request may submit to a closed log
+  // The sinks stop before the log closes: Close stores their last cursors,
+  // and a try in flight may still append its answers.
+  if (local_sinks_) local_sinks_->Stop();
   Status closed = local_->Close();
   return served.ok() ? closed : served;
 }

@@ -21,6 +21,7 @@
 #include "server/partition_rules.h"
 #include "server/serve_config.h"
 #include "server/serve_http.h"
+#include "server/serve_sinks.h"
 #include "server/webhook_receiver.h"
 
 namespace keel::server {
@@ -56,6 +57,9 @@ class Server {
   // brokers. Lives as long as the Server; Run closes it as it returns (later
   // submits are answered FailedPrecondition).
   LocalIngest* local_ingest() { return local_.get(); }
+  // Every kind of sink channel as this serve builds them, for `keel
+  // deliveries redrive` (http sinks read the state in the local log).
+  SinkChannelBuilders SinkBuilders() const;
 
  private:
   Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);
@@ -65,6 +69,9 @@ class Server {
   Status StartEmbeddedReceiver(const ServeConfig& config);
   Status StartKafkaReceiver(const ServeConfig& config, const KafkaServeOptions& group);
   Status StartReceiver(const ServeConfig& config, ReceiverParts parts);
+  // Checks the sinks (secrets, channels, mappings) and, in embedded mode,
+  // makes their runners on the local log; Run starts them.
+  Status PrepareSinks(const ServeConfig& config);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -82,6 +89,11 @@ class Server {
   std::unique_ptr<webhooks::DeadLetterStore> dead_letters_;  // embedded mode
   std::unique_ptr<KafkaSubmit> kafka_submit_;                // with brokers
   std::unique_ptr<WebhookReceiver> receiver_;
+  // The sinks: what every log's runners share, and the local log's runners.
+  LoadedPeople people_;
+  std::unique_ptr<sinks::SinkDeadLetterStore> sink_letters_;
+  SinkServeParts sink_parts_;
+  std::unique_ptr<LogSinks> local_sinks_;  // embedded mode; stops before local_ closes
 };
 
 // Where embedded mode keeps its log: DATA/log.

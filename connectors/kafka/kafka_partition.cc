@@ -101,9 +101,11 @@ Status KafkaPartition::Ingest(std::span<const KafkaMessage> messages, DeadLetter
   if (hooks_.before_group && !items.empty()) KEEL_RETURN_IF_ERROR(hooks_.before_group(*log_, items));
   std::vector<MetaPut> meta = {SourcePositionPut(source_, static_cast<uint64_t>(next))};
   if (auto cursor = relay_->TakeCursorUpdate()) meta.push_back(std::move(*cursor));
+  for (MetaPut& cursor : followers_.TakeCursorUpdates()) meta.push_back(std::move(cursor));
   KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingestor_->IngestGroup(items, std::move(meta)));
   next_offset_ = next;
   last_cursor_write_ = std::chrono::steady_clock::now();
+  followers_.NotifyAppended(log_->Head().seq);
   for (size_t i = 0; i < results.size(); ++i) {
     switch (results[i].outcome) {
       case AppendOutcome::kAppended: metrics_->events_in.fetch_add(1, std::memory_order_relaxed); break;
@@ -118,10 +120,11 @@ Status KafkaPartition::Ingest(std::span<const KafkaMessage> messages, DeadLetter
 }
 
 Status KafkaPartition::WriteCursor() {
-  auto cursor = relay_->TakeCursorUpdate();
+  std::vector<MetaPut> cursors = followers_.TakeCursorUpdates();
+  if (auto cursor = relay_->TakeCursorUpdate()) cursors.push_back(std::move(*cursor));
   last_cursor_write_ = std::chrono::steady_clock::now();
-  if (!cursor) return Status::OK();
-  return log_->Append({}, {std::move(*cursor)}).status();
+  if (cursors.empty()) return Status::OK();
+  return log_->Append({}, std::move(cursors)).status();
 }
 
 Status KafkaPartition::FireDueTimers(std::chrono::steady_clock::time_point now, int64_t backlog) {
@@ -134,6 +137,7 @@ Status KafkaPartition::FireDueTimers(std::chrono::steady_clock::time_point now, 
   if (hooks_.before_timers) KEEL_RETURN_IF_ERROR(hooks_.before_timers(*log_, *next_due));
   KEEL_ASSIGN_OR_RETURN(size_t fired, scheduler_->FireBatchDueUntil(micros));
   metrics_->timers_fired.fetch_add(fired, std::memory_order_relaxed);
+  if (fired > 0) followers_.NotifyAppended(log_->Head().seq);
   // A full batch may have left more due: the next Service goes on at once
   // (a batch at a time, so the consumer is polled in between).
   if (fired >= scheduler_->options().timers_per_batch) next_timer_check_ = now;

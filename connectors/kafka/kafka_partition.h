@@ -23,6 +23,7 @@
 #include "engine/clock.h"
 #include "engine/ingest/ingest.h"
 #include "engine/ingest/scheduler.h"
+#include "engine/log/append_follower.h"
 
 namespace keel {
 
@@ -96,6 +97,12 @@ class KafkaPartition {
   int32_t partition() const { return partition_; }
   EventLog& log() { return *log_; }
 
+  // Who follows this log besides the outbox (the sinks,
+  // engine/log/append_follower.h): told of each Append, their moved cursors
+  // written with the next batch, at each cursor_interval, and by Drain. Stop
+  // them (their cursors final) before Drain.
+  AppendFollowers& followers() { return followers_; }
+
  private:
   KafkaPartition(std::string topic, int32_t partition, const PartitionOptions& options, const PartitionHooks& hooks,
                  rd_kafka_t* producer, ServeMetrics* metrics);
@@ -113,6 +120,7 @@ class KafkaPartition {
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Ingestor> ingestor_;
   std::unique_ptr<OutboxRelay> relay_;
+  AppendFollowers followers_;
   SystemClock system_clock_;  // when options give no clock
   std::unique_ptr<Scheduler> scheduler_;
   std::chrono::steady_clock::time_point last_cursor_write_;
