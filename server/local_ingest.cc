@@ -36,6 +36,7 @@ Result<std::unique_ptr<LocalIngest>> LocalIngest::Open(const LocalIngestOptions&
   const Clock* clock = options.clock != nullptr ? options.clock : &ingest->system_clock_;
   ingest->scheduler_ = std::make_unique<Scheduler>(ingest->log_.get(), clock, options.scheduler);
   ingest->next_timer_check_ = std::chrono::steady_clock::now();
+  ingest->last_cursor_write_ = ingest->next_timer_check_;
   ingest->writer_ = std::thread([raw = ingest.get()] { raw->WriterLoop(); });
   ingest->ticker_ = std::thread([raw = ingest.get()] { raw->TickerLoop(); });
   return ingest;
@@ -128,6 +129,7 @@ void LocalIngest::WriterLoop() {
     }
     if (!group.empty()) Write(std::move(group));
     if (std::chrono::steady_clock::now() >= next_timer_check_) FireDueTimers();
+    if (std::chrono::steady_clock::now() - last_cursor_write_ >= options_.cursor_interval) WriteCursors();
   }
 }
 
@@ -152,12 +154,16 @@ void LocalIngest::Write(std::vector<Pending> group) {
     }
   }
   if (failed.ok() && hooks_.before_group) failed = hooks_.before_group(*log_, items);
-  Result<std::vector<AppendResult>> appended = failed.ok() ? log_->Append(std::move(requests), {}) : failed;
+  // The followers' cursors move in the same WriteBatch as the events.
+  Result<std::vector<AppendResult>> appended =
+      failed.ok() ? log_->Append(std::move(requests), followers_.TakeCursorUpdates()) : failed;
   if (!appended.ok()) {
     Fail(appended.status());
     for (Pending& pending : group) pending.done(appended.status());
     return;
   }
+  last_cursor_write_ = std::chrono::steady_clock::now();
+  followers_.NotifyAppended(log_->Head().seq);
   metrics_->batches.fetch_add(1, std::memory_order_relaxed);
   metrics_->ObserveBatch(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                                group.front().accepted));
@@ -187,8 +193,17 @@ void LocalIngest::FireDueTimers() {
   Result<size_t> fired = scheduler_->FireBatchDueUntil(now);
   if (!fired.ok()) return Fail(fired.status());
   metrics_->timers_fired.fetch_add(*fired, std::memory_order_relaxed);
+  if (*fired > 0) followers_.NotifyAppended(log_->Head().seq);
   // A full batch may have left more due: go on after the next write.
   if (*fired >= scheduler_->options().timers_per_batch) next_timer_check_ = std::chrono::steady_clock::now();
+}
+
+void LocalIngest::WriteCursors() {
+  last_cursor_write_ = std::chrono::steady_clock::now();
+  if (!failure().ok()) return;
+  std::vector<MetaPut> cursors = followers_.TakeCursorUpdates();
+  if (cursors.empty()) return;
+  if (Status written = log_->Append({}, std::move(cursors)).status(); !written.ok()) Fail(written);
 }
 
 void LocalIngest::Fail(Status status) {
@@ -212,6 +227,7 @@ Status LocalIngest::Close() {
   }
   if (writer_.joinable()) writer_.join();
   if (ticker_.joinable()) ticker_.join();
+  if (log_) WriteCursors();  // the followers' last ones
   Status closed = failure();
   if (closed.ok() && log_) closed = log_->Sync();
   scheduler_.reset();

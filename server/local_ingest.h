@@ -13,6 +13,10 @@
 // schema, size, time window) on the submitting thread; the rule set's hooks
 // (PartitionRules) run on the writer thread, which also fires the log's due
 // timers by the wall clock between writes. server/README.md shows the use.
+//
+// What follows the log (the sinks) rides on the writer (followers()): it is
+// told of each Append, and its moved cursors go into the next Append's meta,
+// or into a meta-only Append every cursor_interval when no submit comes.
 #pragma once
 
 #include <chrono>
@@ -30,6 +34,7 @@
 #include "connectors/serve_metrics.h"
 #include "engine/clock.h"
 #include "engine/ingest/scheduler.h"
+#include "engine/log/append_follower.h"
 #include "engine/log/event_log.h"
 #include "engine/mutex.h"
 #include "engine/schema/event_decoder.h"
@@ -52,6 +57,9 @@ struct LocalIngestOptions {
   const Clock* clock = nullptr;
   // How often the earliest pending timer is looked at.
   std::chrono::milliseconds timer_interval{100};
+  // How often the followers' moved cursors are written when no submit
+  // carries them (checked at each timer_interval).
+  std::chrono::milliseconds cursor_interval{100};
   SchedulerOptions scheduler;
 };
 
@@ -97,6 +105,14 @@ class LocalIngest {
 
   // For reads, which are safe from any thread (EventLog); nullptr after Close.
   const EventLog* log() const { return log_.get(); }
+  // The same, for readers that take a non-const log (sinks::SinkParts).
+  // Only the writer thread writes: never append through it.
+  EventLog* log() { return log_.get(); }
+
+  // Who follows the log (engine/log/append_follower.h): added and removed
+  // from any thread. Close writes their last cursors, so stop them (their
+  // cursors final) before it.
+  AppendFollowers& followers() { return followers_; }
 
  private:
   // A submit that passed validation, waiting for the writer.
@@ -119,6 +135,8 @@ class LocalIngest {
   void TickerLoop();
   void Write(std::vector<Pending> group);
   void FireDueTimers();
+  // A meta-only Append of the followers' moved cursors, when any moved.
+  void WriteCursors();
   void Fail(Status status);
 
   const LocalIngestOptions options_;
@@ -129,6 +147,7 @@ class LocalIngest {
   std::unique_ptr<Scheduler> scheduler_;
 
   std::unique_ptr<SubmitDecoder> decoder_;
+  AppendFollowers followers_;
 
   mutable Mutex mu_;
   CondVar wake_writer_;
@@ -141,6 +160,7 @@ class LocalIngest {
   Mutex close_mu_;  // one Close at a time
   bool closed_ GUARDED_BY(close_mu_) = false;
   std::chrono::steady_clock::time_point next_timer_check_;  // writer thread only
+  std::chrono::steady_clock::time_point last_cursor_write_;  // writer thread only
   std::thread writer_;
   std::thread ticker_;
 };

@@ -17,13 +17,13 @@
 namespace keel::sinks {
 
 // "a-" and 32 hex digits of SHA-256 over "sink.answer" NUL `event_id` NUL
-// `sink` NUL the decimal `index`. Not a shape the engine derives (d-, f-),
+// `sink` NUL the decimal `index`: actions::AnswerEventId (action_run.h). Not a shape the engine derives (d-, f-),
 // so the log takes it as an input's id.
 std::string SinkAnswerId(std::string_view event_id, std::string_view sink, size_t index);
 
 // Sets each answer's `id` (SinkAnswerId; one the mapping gave is replaced)
 // and, where the answer has none, `specversion` 1.0, `source`
-// "keel/sinks/SINK", `workspace` and `time` of the event sent (its time, not
+// "keel/sink/SINK", `workspace` and `time` of the event sent (its time, not
 // the wall clock, so that a re-send's answer is the same event).
 void CompleteAnswerEvents(const Event& sent, std::string_view sink, std::vector<nlohmann::json>& answers);
 

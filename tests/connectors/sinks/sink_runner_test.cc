@@ -345,7 +345,7 @@ TEST_F(SinkRunnerTest, AnswersGoToTheAppenderWithDerivedIdsBeforeTheEventCounts)
   EXPECT_EQ(appended[0]["id"], SinkAnswerId("e1", "ops-feed", 0));
   EXPECT_EQ(appended[0]["workspace"], "acme");
   EXPECT_EQ(appended[0]["time"], "2026-03-02T09:00:00Z");  // the event's, not the wall clock
-  EXPECT_EQ(appended[0]["source"], "keel/sinks/ops-feed");
+  EXPECT_EQ(appended[0]["source"], "keel/sink/ops-feed");
   EXPECT_EQ(appended[0]["specversion"], "1.0");
   EXPECT_EQ(appended[1]["id"], SinkAnswerId("e1", "ops-feed", 1));
   EXPECT_EQ(appended[1]["time"], "2026-03-02T10:00:00Z");
