@@ -32,6 +32,7 @@ TEST(BenchSinksCommandTest, DeliversEveryEventOnceAndReportsEachPhase) {
   EXPECT_GT(json["cpu_us_per_delivery_median"].get<double>(), 0) << json.dump(2);
   EXPECT_GT(json["lag_p99_ms_median"].get<double>(), 0) << json.dump(2);
   EXPECT_GE(json["lag_p99_ms_median"].get<double>(), json["lag_p50_ms_median"].get<double>()) << json.dump(2);
+  EXPECT_EQ(json["append_p99_ms"].size(), 2u) << json.dump(2);
 }
 
 TEST(BenchSinksCommandTest, TextOutputSaysWhatWasDelivered) {
@@ -41,6 +42,17 @@ TEST(BenchSinksCommandTest, TextOutputSaysWhatWasDelivered) {
   EXPECT_NE(run.out.find("ceiling"), std::string::npos) << run.Describe();
   EXPECT_NE(run.out.find("delivered 50 events, each exactly once"), std::string::npos) << run.Describe();
   EXPECT_EQ(run.out.find("lag at"), std::string::npos) << run.Describe();  // --rate 0: no steady run
+}
+
+// Without the writer's wake-up, only the runner's poll finds the appended
+// events: still every one delivered, once.
+TEST(BenchSinksCommandTest, PollOnlyStillDeliversEveryEvent) {
+  KeelRun run = RunKeel({"bench", "sinks", "--events", "20", "--rate", "100", "--steady-seconds", "0.3",
+                         "--repetitions", "1", "--wake", "poll", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  nlohmann::json json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["wake"], "poll");
+  EXPECT_EQ(json["delivered"], 20 + 30) << json.dump(2);
 }
 
 TEST(BenchSinksCommandTest, UnknownWakeIsRefusedBeforeAnythingStarts) {
