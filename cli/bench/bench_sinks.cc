@@ -182,7 +182,8 @@ Status WaitCursorStored(const Rig& rig) {
   const uint64_t cursor = rig.runner->cursor();
   Steady::time_point deadline = Steady::now() + std::chrono::seconds(5);
   for (;;) {
-    KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored, ReadSinkCursor(*rig.ingest->log(), rig.runner->cursor_name()));
+    KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> stored,
+                          ReadSinkCursor(*rig.ingest->log(), rig.runner->cursor_name()));
     if (stored && *stored >= cursor) return Status::OK();
     if (Steady::now() >= deadline) {
       return Status::Internal("the writer did not store the sink's cursor " + std::to_string(cursor) + " (stored: " +
