@@ -46,6 +46,10 @@ void AddHttpBenchmark(CLI::App& bench, int* exit_code);
 // (deliveries/s, latency), with the HTTP ceiling and the mapping alone.
 void AddWebhooksBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench sinks: the outbox to a loopback webhook sink, signed
+// (deliveries/s, append-to-delivery lag), with the HTTP client's ceiling.
+void AddSinksBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench all: every benchmark above, one table and JSON (cli/bench/bench_all.h).
 void AddAllBenchmarks(CLI::App& bench, int* exit_code);
 

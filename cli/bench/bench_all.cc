@@ -2,6 +2,7 @@
 // benchmark, one after the other, then one table and the same as JSON.
 // Quick sizes by default (about a tenth of the issues' sizes); --long runs
 // the issues' full sizes; --events N runs every benchmark on N (for tests).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -54,6 +55,12 @@ std::vector<BenchInvocation> Invocations(const AllBenchFlags& flags) {
       {"audit", {"--events", n(s.events)}, AddAuditBenchmark, ""},
       {"timers", {"--timers", n(s.timers)}, AddTimersBenchmark, ""},
       {"kafka", {"--events", n(s.kafka_events), "--latency-seconds", n(s.latency_seconds)}, AddKafkaBenchmark, ""},
+      // One repetition: `keel bench sinks` alone gives the medians of three.
+      {"sinks",
+       {"--events", n(std::min<uint64_t>(s.events, 100000)), "--steady-seconds", n(s.latency_seconds),
+        "--repetitions", "1"},
+       AddSinksBenchmark,
+       ""},
   };
   for (BenchInvocation& invocation : all) {
     for (const std::string& name : flags.skip) {

@@ -92,6 +92,12 @@ const std::map<std::string, std::vector<RowSpec>>& Specs() {
         {"latency p50 at a steady rate", "ms", Field("latency_p50_ms"), "", nullptr, "", nullptr},
         {"latency p99 at a steady rate", "ms", Field("latency_p99_ms"), "", nullptr, "<= 50 ms",
          [](double v, auto) { return v <= 50; }}}},
+      {"sinks",
+       {{"webhook sink", "deliveries/s", Field("deliveries_per_second_median"), "the same requests, HttpClient alone",
+         Field("ceiling_requests_per_second_median"), ">= 5,000 deliveries/s",
+         [](double v, auto) { return v >= 5000; }},
+        {"sink lag p99 at 1,000/s", "ms", Field("lag_p99_ms_median"), "", nullptr, "< 50 ms",
+         [](double v, auto) { return v < 50; }}}},
   };
   return *specs;
 }

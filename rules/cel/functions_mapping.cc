@@ -2,13 +2,19 @@
 // (connectors/webhooks): parse_time() reads the time formats the tools send,
 // date_string() writes a due date, slug() turns a tool's status or field name
 // into keel's snake_case, person() resolves a tool's user through the
-// workspace's people file (the activation's PeopleDirectory), and identity()
-// a keel user's identity in a tool (action mappings, connectors/actions).
+// workspace's people file (the activation's PeopleDirectory), identity()
+// a keel user's identity in a tool (action mappings, connectors/actions), and
+// keel_marker() / keel_subject() write and read back the mark an action
+// mapping leaves on an item it creates, so the tool's webhooks about that item
+// land on the keel entity (connectors/actions/README.md, "One entity across tools").
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "engine/event.h"
 #include "engine/expression.h"
+#include "engine/utf8.h"
 #include "rules/cel/functions.h"
 #include "rules/cel/time_values.h"
 #include "rules/cel/value_internal.h"
@@ -183,6 +189,99 @@ Value Identity(Args a, EvalContext& ctx) {
   return Value::Null();
 }
 
+// The marker of entity KIND/ID is keel-KIND-ESCAPED: ESCAPED is ID with every
+// byte outside [A-Za-z0-9._-] written %XX (upper-case hex), so the marker has
+// no space (a Jira label may not) and ends before any ')' or white space.
+constexpr std::string_view kMarkerPrefix = "keel-";
+
+bool IsMarkerByte(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) || c == '.' || c == '_' || c == '-';
+}
+
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+Value KeelMarker(Args a, EvalContext&) {
+  EntityRef ref;
+  std::string_view subject = a[0]->AsString();
+  if (!ParseEntityRef(subject, &ref) || !IsEntityKind(ref.kind)) {
+    return Value::Error(ErrorCode::kInvalidArgument, "keel_marker: '" + std::string(subject.substr(0, 80)) +
+                                                         "' is not an entity KIND/ID (task/T-7, initiative/IN-2, ...)");
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string marker = std::string(kMarkerPrefix) + ref.kind + "-";
+  for (char c : ref.id) {
+    if (IsMarkerByte(c)) {
+      marker.push_back(c);
+    } else {
+      unsigned char byte = static_cast<unsigned char>(c);
+      marker += {'%', kHex[byte >> 4], kHex[byte & 0xF]};
+    }
+  }
+  return Value::String(marker);
+}
+
+// KIND/ID of a whole marker, or nothing when `text` is not one (another label,
+// a kind that has no entities, a bad %XX, an id that is not UTF-8).
+std::optional<std::string> SubjectOfMarker(std::string_view text) {
+  if (!text.starts_with(kMarkerPrefix)) return std::nullopt;
+  text.remove_prefix(kMarkerPrefix.size());
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+  std::string_view kind = text.substr(0, dash);
+  if (!IsEntityKind(kind)) return std::nullopt;
+  std::string id;
+  for (size_t i = dash + 1; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = HexValue(text[i + 1]), low = HexValue(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      id.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else if (IsMarkerByte(c)) {
+      id.push_back(c);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!IsValidUtf8(id)) return std::nullopt;
+  return std::string(kind) + "/" + id;
+}
+
+// keel_subject(labels or text): the entity of the first marker in a list of
+// labels (tags), or of the last "(MARKER)" in a text (keel writes its line at
+// the end of a description); null when there is none, or for null.
+Value KeelSubject(Args a, EvalContext& ctx) {
+  const Value& x = *a[0];
+  if (x.IsNull()) return Value::Null();
+  if (x.kind() == Kind::kList) {
+    for (const Value& label : x.ListItems()) {
+      if (label.kind() != Kind::kString) continue;
+      if (std::optional<std::string> subject = SubjectOfMarker(label.AsString())) return Value::String(*subject);
+    }
+    return Value::Null();
+  }
+  if (x.kind() != Kind::kString) {
+    return Value::Error(ErrorCode::kInvalidArgument, "keel_subject: needs a list of labels or a text, got " +
+                                                         std::string(KindName(x.kind())));
+  }
+  std::string_view text = x.AsString();
+  ctx.Charge(StringCost(text.size()));
+  std::optional<std::string> last;
+  for (size_t open = text.find("(keel-"); open != std::string_view::npos; open = text.find("(keel-", open + 1)) {
+    size_t close = text.find(')', open);
+    if (close == std::string_view::npos) break;
+    if (std::optional<std::string> subject = SubjectOfMarker(text.substr(open + 1, close - open - 1))) last = subject;
+  }
+  if (!last) return Value::Null();
+  return Value::String(*last);
+}
+
 }  // namespace
 
 void RegisterMappingFunctions(FunctionRegistry& r) {
@@ -199,6 +298,8 @@ void RegisterMappingFunctions(FunctionRegistry& r) {
   r.Add("slug", false, {S}, S, Slug);
   r.Add("person", false, {S, D}, D, Person);
   r.Add("identity", false, {S, D}, D, Identity);
+  r.Add("keel_marker", false, {S}, S, KeelMarker);
+  r.Add("keel_subject", false, {D}, D, KeelSubject);
 }
 
 }  // namespace keel::cel

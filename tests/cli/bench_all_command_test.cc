@@ -32,6 +32,8 @@ const std::vector<std::pair<std::string, std::string>> kRows = {
     {"kafka", "keel serve CPU bound"},
     {"kafka", "latency p50 at a steady rate"},
     {"kafka", "latency p99 at a steady rate"},
+    {"sinks", "webhook sink"},
+    {"sinks", "sink lag p99 at 1,000/s"},
 };
 
 nlohmann::json ReadJson(const std::filesystem::path& file) {
@@ -60,10 +62,11 @@ TEST(BenchAllCommandTest, TinyRunHasEveryRowWithItsBaseline) {
     // The table on standard output names the same figure.
     EXPECT_NE(run.out.find(kRows[i].second), std::string::npos) << run.out;
   }
-  for (const char* baseline : {"raw RocksDB append", "raw RocksDB scan", "kcat consuming the same topic"}) {
+  for (const char* baseline : {"raw RocksDB append", "raw RocksDB scan", "kcat consuming the same topic",
+                               "the same requests, HttpClient alone"}) {
     EXPECT_NE(run.out.find(baseline), std::string::npos) << run.out;
   }
-  for (const char* name : {"ingest", "rules", "cel", "audit", "timers", "kafka"}) {
+  for (const char* name : {"ingest", "rules", "cel", "audit", "timers", "kafka", "sinks"}) {
     EXPECT_EQ(json["benchmarks"][name]["status"], "ok") << name;
     EXPECT_TRUE(json["benchmarks"][name]["figures"].is_object()) << name;
   }

@@ -74,7 +74,7 @@ TEST_F(HttpActionChannelTest, LooksUpThenCreatesAndAnswersWithTheLink) {
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].path, "/rest/api/3/search/jql");
-  EXPECT_EQ(json::parse(requests[0].body)["jql"], "project = \"ACME\" AND labels = \"keel-e-1\"");
+  EXPECT_EQ(json::parse(requests[0].body)["jql"], "project = \"ACME\" AND labels = \"keel-task-T-7\"");
   EXPECT_EQ(requests[1].method, "POST");
   EXPECT_EQ(requests[1].path, "/rest/api/3/issue");
   EXPECT_EQ(requests[1].Header("authorization"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");

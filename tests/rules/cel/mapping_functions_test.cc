@@ -1,4 +1,5 @@
-// parse_time, date_string, slug, person and identity (rules/cel/functions_mapping.cc):
+// parse_time, date_string, slug, person, identity, keel_marker and keel_subject
+// (rules/cel/functions_mapping.cc):
 // the expected values are worked out by hand from the tools' documented formats.
 #include <map>
 #include <string>
@@ -132,6 +133,55 @@ TEST(Identity, IsThePersonsIdentityInTheTool) {
   EXPECT_EQ(Text("identity('jira', 'user:dana')"), "null");              // no people file
   EXPECT_EQ(Text("identity('jira', x)", &people), "null");
   EXPECT_NE(Text("identity('jira', 7)", &people).find("identity"), std::string::npos);
+}
+
+// The marker an action mapping writes into an item it creates: keel-KIND-ID,
+// bytes of ID outside [A-Za-z0-9._-] as %XX.
+TEST(KeelMarker, WritesTheEntityWithoutSpaces) {
+  EXPECT_EQ(Text("keel_marker('task/T-7')"), "keel-task-T-7");
+  EXPECT_EQ(Text("keel_marker('key_result/kr.2_b')"), "keel-key_result-kr.2_b");
+  EXPECT_EQ(Text("keel_marker('task/a b/c%d')"), "keel-task-a%20b%2Fc%25d");
+  EXPECT_EQ(Text("keel_marker('initiative/Été')"), "keel-initiative-%C3%89t%C3%A9");
+  EXPECT_EQ(Text("keel_marker('task/x)y')"), "keel-task-x%29y");
+  EXPECT_NE(Text("keel_marker('T-7')").find("keel_marker"), std::string::npos);         // no kind
+  EXPECT_NE(Text("keel_marker('task/')").find("keel_marker"), std::string::npos);       // no id
+  EXPECT_NE(Text("keel_marker('notice/N-1')").find("keel_marker"), std::string::npos);  // no entities of that kind
+}
+
+TEST(KeelSubject, ReadsTheMarkerBackFromLabels) {
+  EXPECT_EQ(Text("keel_subject(['backend', 'keel-task-T-7', 'keel-task-T-8'])"), "task/T-7");
+  EXPECT_EQ(Text("keel_subject(['keel-task-a%20b%2Fc%25d'])"), "task/a b/c%d");
+  EXPECT_EQ(Text("keel_subject(['keel-initiative-%C3%89t%c3%a9'])"), "initiative/Été");
+  EXPECT_EQ(Text("keel_subject(['keel-task-force', 1])"), "task/force");  // a label of that shape is keel's
+  EXPECT_EQ(Text("keel_subject(['keel-team-alpha'])"), "null");         // not an entity kind
+  EXPECT_EQ(Text("keel_subject(['keel-evt-123'])"), "null");            // an event id marker of old
+  EXPECT_EQ(Text("keel_subject(['keel-task-'])"), "null");
+  EXPECT_EQ(Text("keel_subject(['keel-task-T%2'])"), "null");           // a cut escape
+  EXPECT_EQ(Text("keel_subject(['keel-task-T%zz'])"), "null");
+  EXPECT_EQ(Text("keel_subject(['keel-task-%FF'])"), "null");           // not UTF-8
+  EXPECT_EQ(Text("keel_subject(['keel-task-a b'])"), "null");           // a space is never in a marker
+  EXPECT_EQ(Text("keel_subject([])"), "null");
+  EXPECT_EQ(Text("keel_subject(x)"), "null");
+}
+
+TEST(KeelSubject, ReadsTheLastParenthesizedMarkerOfAText) {
+  EXPECT_EQ(Text("keel_subject('Fix it.\\n\\nCreated by keel for task/T-7 (keel-task-T-7).')"), "task/T-7");
+  EXPECT_EQ(Text("keel_subject('see (keel-task-T-1) and (keel-task-x%29y)')"), "task/x)y");
+  EXPECT_EQ(Text("keel_subject('(keel-task-T-1) then (keel-team-a)')"), "task/T-1");
+  EXPECT_EQ(Text("keel_subject('keel-task-T-7 without parentheses')"), "null");
+  EXPECT_EQ(Text("keel_subject('(keel-task-T-7')"), "null");
+  EXPECT_EQ(Text("keel_subject('')"), "null");
+  EXPECT_NE(Text("keel_subject(7)").find("keel_subject"), std::string::npos);
+}
+
+// Every id comes back as it went out.
+TEST(KeelMarker, RoundTripsThroughKeelSubject) {
+  for (const char* subject : {"task/T-7", "task/a b", "goal/100%", "kpi/)(", "approval/x/y", "task/ünï ()", "task/-"}) {
+    std::string expr = std::string("keel_subject([keel_marker('") + subject + "')])";
+    EXPECT_EQ(Text(expr), subject) << expr;
+    expr = std::string("keel_subject('Created (' + keel_marker('") + subject + "') + ').')";
+    EXPECT_EQ(Text(expr), subject) << expr;
+  }
 }
 
 }  // namespace

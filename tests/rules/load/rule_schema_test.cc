@@ -114,6 +114,9 @@ TEST(RuleSchemaTest, EveryExampleNamesItsSchemaAndPassesIt) {
   size_t checked = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(examples)) {
     if (entry.path().extension() != ".yaml" && entry.path().extension() != ".yml") continue;
+    // A pack's serve.yaml is keel serve's settings, which have no JSON Schema
+    // yet; serve_config's own tests check its reading.
+    if (entry.path().filename() == "serve.yaml") continue;
     std::string text = keel::testing::ReadFileText(entry.path());
     std::string first_line = text.substr(0, text.find('\n'));
     const std::string prefix = "# yaml-language-server: $schema=";
