@@ -6,6 +6,7 @@
 #include "connectors/sinks/sink_redrive.h"
 #include "connectors/webhooks/people.h"
 #include "server/email_sink_channel.h"
+#include "server/serve_sinks.h"
 
 namespace keel::server {
 
@@ -14,18 +15,8 @@ std::filesystem::path SinkDeadLetterDir(const std::string& data) {
 }
 
 sinks::AnswerAppender LocalAnswerAppender(LocalIngest* ingest) {
-  return [ingest](std::vector<nlohmann::json> events) -> Status {
-    std::vector<std::string> lines;
-    lines.reserve(events.size());
-    for (const nlohmann::json& event : events) lines.push_back(event.dump());
-    KEEL_ASSIGN_OR_RETURN(std::vector<AppendResult> results, ingest->Submit(std::move(lines)).get());
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].outcome != AppendOutcome::kRejected) continue;
-      return Status::InvalidArgument("answer event " + events[i].value("id", "") +
-                                     " was refused: " + results[i].error.message());
-    }
-    return Status::OK();
-  };
+  return SubmitAnswerAppender(
+      [ingest](std::vector<std::string> events, SubmitDone done) { ingest->Submit(std::move(events), std::move(done)); });
 }
 
 Result<std::vector<SinkRedriven>> RedriveSinkLetters(const ServeConfig& config, LocalIngest* ingest,
