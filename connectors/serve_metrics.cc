@@ -10,20 +10,6 @@ void Counter(std::string* out, const char* name, const char* help, uint64_t valu
           std::to_string(value) + "\n";
 }
 
-// Prometheus label values escape backslash, double quote and newline.
-std::string LabelValue(const std::string& text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '\\' || c == '"') escaped.push_back('\\');
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped.push_back(c);
-  }
-  return escaped;
-}
-
 std::string Seconds(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", value);
@@ -38,7 +24,7 @@ std::string UnixSeconds(int64_t micros) {
 }
 
 std::string PartitionLabels(const std::pair<std::string, int32_t>& where) {
-  return "{topic=\"" + LabelValue(where.first) + "\",partition=\"" + std::to_string(where.second) + "\"}";
+  return "{topic=\"" + PrometheusLabelValue(where.first) + "\",partition=\"" + std::to_string(where.second) + "\"}";
 }
 
 }  // namespace
@@ -116,6 +102,19 @@ std::string ServeMetrics::PrometheusText() const {
   out += "keel_batch_latency_seconds_sum " + Seconds(static_cast<double>(latency_sum_micros_.load()) / 1e6) + "\n";
   out += "keel_batch_latency_seconds_count " + std::to_string(latency_count_.load()) + "\n";
   return out;
+}
+
+std::string PrometheusLabelValue(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '\\' || c == '"') escaped.push_back('\\');
+    if (c == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped.push_back(c);
+  }
+  return escaped;
 }
 
 }  // namespace keel

@@ -51,4 +51,8 @@ class ServeMetrics {
   std::map<std::pair<std::string, int32_t>, int64_t> next_timer_due_ GUARDED_BY(partition_mu_);
 };
 
+// A label value as the Prometheus text format writes it: backslash, double
+// quote and newline escaped.
+std::string PrometheusLabelValue(const std::string& text);
+
 }  // namespace keel

@@ -2,22 +2,10 @@
 
 #include <cstdio>
 
+#include "connectors/serve_metrics.h"
+
 namespace keel::sinks {
 namespace {
-
-// A label value as the text format escapes it: backslash, quote, newline.
-std::string LabelValue(const std::string& value) {
-  std::string escaped;
-  for (char c : value) {
-    if (c == '\\' || c == '"') escaped.push_back('\\');
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped.push_back(c);
-  }
-  return escaped;
-}
 
 std::string Number(double value) {
   char text[32];
@@ -62,7 +50,7 @@ std::string SinkPrometheusText(std::span<const SinkMetrics> sinks) {
     text += std::string("# HELP ") + family.name + " " + family.help + "\n";
     text += std::string("# TYPE ") + family.name + " " + family.type + "\n";
     for (const SinkMetrics& sink : sinks) {
-      text += std::string(family.name) + "{sink=\"" + LabelValue(sink.sink) + "\"} " + family.value(sink) + "\n";
+      text += std::string(family.name) + "{sink=\"" + PrometheusLabelValue(sink.sink) + "\"} " + family.value(sink) + "\n";
     }
   }
   return text;
