@@ -82,8 +82,7 @@ struct WebhookReceiver::Endpoint {
   std::string name;
   std::string path;
   webhooks::Mapping mapping;
-  http::SignatureCheck signature;
-  std::string secret;
+  std::optional<http::SignatureVerifier> signature;  // set once the secret is read
   std::string workspace;  // fixed; empty when the mapping's (workspace_from) decides
   mutable Counters counters;
 };
@@ -130,17 +129,18 @@ Result<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Create(const ReceiverC
     }
     Result<http::SignatureScheme> scheme = http::SignatureSchemeNamed(endpoint->mapping.signature->scheme);
     if (!scheme.ok()) return Status::InvalidArgument(where + ": " + scheme.status().message());
-    endpoint->signature = {*scheme, endpoint->mapping.signature->header, endpoint->mapping.signature->prefix};
     Result<std::string> secret = SecretFromEnvironment(entry.secret_env, where + ".secret_env");
     if (!secret.ok()) return secret.status();
-    endpoint->secret = std::move(*secret);
+    endpoint->signature.emplace(
+        http::SignatureCheck{*scheme, endpoint->mapping.signature->header, endpoint->mapping.signature->prefix},
+        *secret);
     receiver->endpoints_.push_back(std::move(endpoint));
   }
   if (config.events) {
     Result<std::string> token = SecretFromEnvironment(config.events->token_env, "events.token_env");
     if (!token.ok()) return token.status();
     receiver->events_path_ = config.events->path;
-    receiver->events_token_ = std::move(*token);
+    receiver->events_token_.emplace(http::BearerToken(), *token);
   }
   return receiver;
 }
@@ -151,7 +151,7 @@ std::vector<WebhookReceiver::Route> WebhookReceiver::Routes() const {
     routes.push_back({"POST", endpoints_[i]->path,
                       [this, i](const http::HttpRequest& request) { return HandleWebhook(i, request); }});
   }
-  if (!events_token_.empty()) {
+  if (events_token_) {
     routes.push_back({"POST", events_path_,
                       [this](const http::HttpRequest& request) { return HandleEvents(request); }});
   }
@@ -186,8 +186,8 @@ WebhookReceiver::DeliveryResult WebhookReceiver::KeepDeadLetter(const Endpoint& 
   letter.delivery = delivery_id;
   letter.received = received;
   letter.reason = reason;
-  letter.headers = KeptHeaders(headers, endpoint.signature.scheme == http::SignatureScheme::kToken
-                                            ? Lower(endpoint.signature.header)
+  letter.headers = KeptHeaders(headers, endpoint.signature->check().scheme == http::SignatureScheme::kToken
+                                            ? Lower(endpoint.signature->check().header)
                                             : std::string());
   letter.body = std::string(body);
   Status kept;
@@ -210,7 +210,7 @@ WebhookReceiver::DeliveryResult WebhookReceiver::KeepDeadLetter(const Endpoint& 
 
 http::HttpResponse WebhookReceiver::HandleWebhook(size_t index, const http::HttpRequest& request) const {
   const Endpoint& endpoint = *endpoints_[index];
-  if (Status signed_ok = http::VerifySignature(endpoint.signature, endpoint.secret, request.headers, request.body);
+  if (Status signed_ok = endpoint.signature->Verify(request.headers, request.body);
       !signed_ok.ok()) {
     ++endpoint.counters.unauthorized;
     return JsonAnswer(401, {{"error", signed_ok.message()}});
@@ -314,7 +314,7 @@ std::string_view DeliveryKindName(DeliveryKind kind) {
 
 http::HttpResponse WebhookReceiver::HandleEvents(const http::HttpRequest& request) const {
   Counters& counters = *events_counters_;
-  if (Status signed_ok = http::VerifySignature(http::BearerToken(), events_token_, request.headers, request.body);
+  if (Status signed_ok = events_token_->Verify(request.headers, request.body);
       !signed_ok.ok()) {
     ++counters.unauthorized;
     http::HttpResponse answer = JsonAnswer(401, {{"error", signed_ok.message()}});
@@ -392,7 +392,7 @@ std::string WebhookReceiver::PrometheusText() const {
     }
   };
   for (const auto& endpoint : endpoints_) lines(endpoint->name, endpoint->counters);
-  if (!events_token_.empty()) lines("events", *events_counters_);
+  if (events_token_) lines("events", *events_counters_);
   text +=
       "# HELP keel_webhook_events_total Events from webhooks and POST /events: appended, or already in the log (with "
       "brokers: produced to the input topic).\n"

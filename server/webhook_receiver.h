@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,7 +127,7 @@ class WebhookReceiver {
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   webhooks::PeopleFiles people_;
   std::string events_path_;
-  std::string events_token_;  // empty: no events route
+  std::optional<http::SignatureVerifier> events_token_;  // none: no events route
   std::unique_ptr<Counters> events_counters_;
   mutable Mutex scopes_mu_;
   mutable std::vector<std::unique_ptr<ExpressionScope>> idle_scopes_ GUARDED_BY(scopes_mu_);

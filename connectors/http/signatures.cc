@@ -1,20 +1,19 @@
 #include "connectors/http/signatures.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <utility>
 
 namespace keel::http {
 namespace {
 
 constexpr size_t kDigestBytes = SHA256_DIGEST_LENGTH;
 
-using Digest = std::array<unsigned char, kDigestBytes>;
+using Digest = Sha256Digest;
 
 std::string Lower(std::string_view text) {
   std::string lower(text);
@@ -24,14 +23,6 @@ std::string Lower(std::string_view text) {
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && Lower(text.substr(0, prefix.size())) == Lower(prefix);
-}
-
-Digest Hmac(std::string_view secret, std::string_view body) {
-  Digest digest{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), digest.data(), &length);
-  return digest;
 }
 
 Digest Sha256(std::string_view text) {
@@ -51,7 +42,7 @@ Status Refuse(const SignatureCheck& check, const std::string& what) {
   return Status::InvalidArgument("the " + check.header + " header " + what);
 }
 
-Status VerifyHmac(const SignatureCheck& check, std::string_view secret, std::string_view hex, std::string_view body) {
+Status VerifyHmac(const SignatureCheck& check, const HmacSha256Key& key, std::string_view hex, std::string_view body) {
   if (hex.size() != 2 * kDigestBytes) {
     return Refuse(check, "has " + std::to_string(hex.size()) + " characters where an HMAC-SHA256 has " +
                              std::to_string(2 * kDigestBytes) + " hex digits");
@@ -63,7 +54,7 @@ Status VerifyHmac(const SignatureCheck& check, std::string_view secret, std::str
     if (high < 0 || low < 0) return Refuse(check, "is not a hexadecimal digest");
     sent[i] = static_cast<unsigned char>(high * 16 + low);
   }
-  Digest expected = Hmac(secret, body);
+  Digest expected = key.Sign(body);
   if (CRYPTO_memcmp(sent.data(), expected.data(), kDigestBytes) != 0) {
     return Refuse(check, "does not match the body: the secret differs, or the body was changed on the way");
   }
@@ -72,9 +63,8 @@ Status VerifyHmac(const SignatureCheck& check, std::string_view secret, std::str
 
 // Both sides hashed first, so the comparison takes the same time whatever
 // the lengths (a plain comparison would tell the token's length).
-Status VerifyToken(const SignatureCheck& check, std::string_view secret, std::string_view token) {
+Status VerifyToken(const SignatureCheck& check, const Digest& expected, std::string_view token) {
   Digest sent = Sha256(token);
-  Digest expected = Sha256(secret);
   if (CRYPTO_memcmp(sent.data(), expected.data(), kDigestBytes) != 0) {
     return Refuse(check, "does not hold the configured token");
   }
@@ -97,26 +87,35 @@ SignatureCheck ClickUpSignature() { return {SignatureScheme::kHmacSha256, "X-Sig
 SignatureCheck LinearSignature() { return {SignatureScheme::kHmacSha256, "Linear-Signature", ""}; }
 SignatureCheck BearerToken() { return {SignatureScheme::kToken, "Authorization", "Bearer "}; }
 
+SignatureVerifier::SignatureVerifier(SignatureCheck check, std::string_view secret)
+    : check_(std::move(check)), header_(Lower(check_.header)), has_secret_(!secret.empty()) {
+  if (check_.scheme == SignatureScheme::kHmacSha256) {
+    key_ = std::make_shared<const HmacSha256Key>(secret);
+  } else {
+    token_digest_ = Sha256(secret);
+  }
+}
+
+Status SignatureVerifier::Verify(const std::map<std::string, std::string>& headers, std::string_view body) const {
+  if (!has_secret_) return Status::InvalidArgument("no secret is configured for " + check_.header);
+  auto found = headers.find(header_);
+  if (found == headers.end() || found->second.empty()) return Refuse(check_, "is missing");
+  std::string_view value = found->second;
+  if (!StartsWithIgnoringCase(value, check_.prefix)) {
+    return Refuse(check_, "does not start with \"" + check_.prefix + "\"");
+  }
+  value.remove_prefix(check_.prefix.size());
+  return check_.scheme == SignatureScheme::kHmacSha256 ? VerifyHmac(check_, *key_, value, body)
+                                                       : VerifyToken(check_, token_digest_, value);
+}
+
 Status VerifySignature(const SignatureCheck& check, std::string_view secret,
                        const std::map<std::string, std::string>& headers, std::string_view body) {
-  if (secret.empty()) return Status::InvalidArgument("no secret is configured for " + check.header);
-  auto found = headers.find(Lower(check.header));
-  if (found == headers.end() || found->second.empty()) return Refuse(check, "is missing");
-  std::string_view value = found->second;
-  if (!StartsWithIgnoringCase(value, check.prefix)) return Refuse(check, "does not start with \"" + check.prefix + "\"");
-  value.remove_prefix(check.prefix.size());
-  return check.scheme == SignatureScheme::kHmacSha256 ? VerifyHmac(check, secret, value, body)
-                                                      : VerifyToken(check, secret, value);
+  return SignatureVerifier(check, secret).Verify(headers, body);
 }
 
 std::string HmacSha256Hex(std::string_view secret, std::string_view body) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : Hmac(secret, body)) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 15];
-  }
-  return hex;
+  return DigestHex(HmacSha256Key(secret).Sign(body));
 }
 
 }  // namespace keel::http

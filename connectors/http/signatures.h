@@ -5,9 +5,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "connectors/http/hmac_sha256.h"
 #include "engine/status.h"
 
 namespace keel::http {
@@ -34,10 +36,30 @@ SignatureCheck ClickUpSignature();   // X-Signature: HEX
 SignatureCheck LinearSignature();    // Linear-Signature: HEX
 SignatureCheck BearerToken();        // Authorization: Bearer TOKEN
 
-// OK when `headers` (lower-case names, as HttpRequest has them) carry a
-// valid signature of `body` under `secret`; otherwise InvalidArgument with
-// the reason (the receiver answers 401 with it). An empty secret refuses
-// every request.
+// A check with its secret, prepared once (per endpoint): an HMAC secret is
+// kept as a keyed context, a token only as its SHA-256. Safe to use from
+// many threads at once.
+class SignatureVerifier {
+ public:
+  SignatureVerifier(SignatureCheck check, std::string_view secret);
+
+  // OK when `headers` (lower-case names, as HttpRequest has them) carry a
+  // valid signature of `body`; otherwise InvalidArgument with the reason
+  // (the receiver answers 401 with it). An empty secret refuses every
+  // request.
+  Status Verify(const std::map<std::string, std::string>& headers, std::string_view body) const;
+
+  const SignatureCheck& check() const { return check_; }
+
+ private:
+  SignatureCheck check_;
+  std::string header_;  // lower case, as HttpRequest has header names
+  bool has_secret_ = false;
+  Sha256Digest token_digest_{};           // kToken: SHA-256 of the token
+  std::shared_ptr<const HmacSha256Key> key_;  // kHmacSha256
+};
+
+// The same check, preparing the secret on each call (for one-off checks).
 Status VerifySignature(const SignatureCheck& check, std::string_view secret,
                        const std::map<std::string, std::string>& headers, std::string_view body);
 

@@ -1,7 +1,6 @@
 #include "connectors/sinks/webhook_channel.h"
 
 #include "connectors/http/cloudevents_http.h"
-#include "connectors/http/signatures.h"
 #include "connectors/sinks/event_text.h"
 #include "connectors/sinks/http_try.h"
 
@@ -18,8 +17,8 @@ Result<std::optional<OutboundMessage>> WebhookChannel::Prepare(const StoredEvent
   request.headers.emplace_back("Idempotency-Key", event.event.id);
   // The HMAC is of the exact bytes sent, so it is computed once, here; a
   // retry sends the same body and the same signature.
-  if (!options_.secret.empty()) {
-    request.headers.emplace_back("X-Keel-Signature", "sha256=" + http::HmacSha256Hex(options_.secret, encoded.body));
+  if (key_ != nullptr) {
+    request.headers.emplace_back("X-Keel-Signature", "sha256=" + http::DigestHex(key_->Sign(encoded.body)));
   }
   request.body = std::move(encoded.body);
   return std::optional<OutboundMessage>(OutboundMessage{std::move(request), std::nullopt});

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "connectors/http/hmac_sha256.h"
 #include "connectors/http/http_client.h"
 #include "connectors/sinks/channel.h"
 
@@ -27,13 +28,16 @@ struct WebhookChannelOptions {
 class WebhookChannel final : public Channel {
  public:
   WebhookChannel(WebhookChannelOptions options, std::shared_ptr<const http::HttpClient> client)
-      : options_(std::move(options)), client_(std::move(client)) {}
+      : options_(std::move(options)),
+        key_(options_.secret.empty() ? nullptr : std::make_shared<const http::HmacSha256Key>(options_.secret)),
+        client_(std::move(client)) {}
 
   Result<std::optional<OutboundMessage>> Prepare(const StoredEvent& event) const override;
   TryResult Send(const StoredEvent& event, const OutboundMessage& message) const override;
 
  private:
   WebhookChannelOptions options_;
+  std::shared_ptr<const http::HmacSha256Key> key_;  // null: the requests are not signed
   std::shared_ptr<const http::HttpClient> client_;
 };
 
