@@ -1,7 +1,8 @@
 // An HTTP load generator for the benchmarks: keep-alive connections on
 // loopback, each sending POST requests one after another (closed loop) or at
-// a fixed rate, and the latency of each request. Raw sockets, so the client
-// costs as little as possible of the cores it shares with the server.
+// a fixed rate, and the latency of each request. Raw sockets and one thread
+// with epoll for every connection, so the client costs as little as possible
+// of the cores it shares with the server.
 #pragma once
 
 #include <cstdint>
