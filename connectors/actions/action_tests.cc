@@ -3,10 +3,8 @@
 // events made of the given response, with what the test expects.
 #include "connectors/actions/action_tests.h"
 
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "connectors/actions/action_run.h"
 #include "connectors/actions/builtin_actions.h"
@@ -34,29 +32,6 @@ const std::set<std::string, std::less<>> kTestKeys = {
 const std::set<std::string, std::less<>> kRequestKeys = {"method", "url", "headers", "body", "body_exact"};
 const std::set<std::string, std::less<>> kResponseKeys = {"status", "headers", "body"};
 
-Result<std::string> ReadText(const std::filesystem::path& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path.generic_string() + ": cannot read the " + what);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > 16 * 1024 * 1024) return Status::InvalidArgument(path.generic_string() + ": over 16 MiB");
-  return text.str();
-}
-
-nlohmann::json ToJson(const YAML::Node& node) {
-  if (node.IsSequence()) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const YAML::Node& item : node) list.push_back(ToJson(item));
-    return list;
-  }
-  if (node.IsMap()) {
-    nlohmann::json map = nlohmann::json::object();
-    for (auto it = node.begin(); it != node.end(); ++it) map[it->first.Scalar()] = ToJson(it->second);
-    return map;
-  }
-  return ScalarJson(node);
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -71,7 +46,7 @@ class TestFile {
       : file_(std::move(file)), name_(file_.generic_string()), compiler_(compiler), schemas_(schemas) {}
 
   Result<std::vector<MappingTestResult>> Run() {
-    KEEL_ASSIGN_OR_RETURN(std::string text, ReadText(file_, "test file"));
+    KEEL_ASSIGN_OR_RETURN(std::string text, webhooks::ReadTestInput(file_, "test file"));
     YamlPlace where;
     Result<std::vector<YAML::Node>> documents = LoadYaml(text, {}, &where);
     if (!documents.ok()) return YamlRefusal(name_, documents.status(), where);
@@ -145,12 +120,12 @@ class TestFile {
   Result<StoredEvent> EventOf(const YAML::Node& node) const {
     nlohmann::json event;
     if (IsTextScalar(node)) {
-      Result<std::string> text = ReadText(file_.parent_path() / node.Scalar(), "event");
+      Result<std::string> text = webhooks::ReadTestInput(file_.parent_path() / node.Scalar(), "event");
       if (!text.ok()) return Fail(node, text.status().message());
       event = nlohmann::json::parse(*text, nullptr, false);
       if (event.is_discarded()) return Fail(node, "event: " + node.Scalar() + " is not JSON");
     } else if (node.IsMap()) {
-      event = ToJson(node);
+      event = webhooks::YamlToJson(node);
     } else {
       return Fail(node, "event: expected a CloudEvent (a mapping) or a JSON file's name");
     }
@@ -178,7 +153,7 @@ class TestFile {
       for (auto it = h.begin(); it != h.end(); ++it) response.headers.emplace_back(Lower(it->first.Scalar()), it->second.Scalar());
     }
     if (YAML::Node b = node["body"]; b.IsDefined()) {
-      nlohmann::json body = ToJson(b);
+      nlohmann::json body = webhooks::YamlToJson(b);
       response.body = body.is_string() ? body.get<std::string>() : body.dump();
     }
     return response;
@@ -211,7 +186,7 @@ class TestFile {
     }
     YAML::Node body = node["body"], exact = node["body_exact"];
     if (body.IsDefined() || exact.IsDefined()) {
-      nlohmann::json expected = ToJson(exact.IsDefined() ? exact : body);
+      nlohmann::json expected = webhooks::YamlToJson(exact.IsDefined() ? exact : body);
       nlohmann::json got = nlohmann::json::parse(actual.body, nullptr, false);
       if (got.is_discarded()) got = actual.body;
       if (exact.IsDefined()) {
@@ -240,7 +215,7 @@ class TestFile {
     input.event = &event;
     input.sink = sink_;
     input.vars = &vars_;
-    input.entity = test["entity"].IsDefined() ? ToJson(test["entity"]) : nlohmann::json(nullptr);
+    input.entity = test["entity"].IsDefined() ? webhooks::YamlToJson(test["entity"]) : nlohmann::json(nullptr);
     input.people = people_.get();
     input.schemas = schemas_;
 
@@ -336,7 +311,7 @@ class TestFile {
     result.events = answers.size();
     if (YAML::Node expect = test["expect_answer"]; expect.IsDefined()) {
       if (!expect.IsSequence()) return Fail(expect, "expect_answer: expected a list of events (partial matches)");
-      nlohmann::json expected = ToJson(expect);
+      nlohmann::json expected = webhooks::YamlToJson(expect);
       if (expected.size() != answers.size()) {
         result.failures.push_back("expected " + std::to_string(expected.size()) + " answer events, got " +
                                   std::to_string(answers.size()));
@@ -379,7 +354,7 @@ bool IsActionTestText(std::string_view text) {
 }
 
 bool IsActionTestFile(const std::filesystem::path& path) {
-  Result<std::string> text = ReadText(path, "test file");
+  Result<std::string> text = webhooks::ReadTestInput(path, "test file");
   return text.ok() && IsActionTestText(*text);
 }
 

@@ -22,7 +22,13 @@ const std::set<std::string, std::less<>> kFileKeys = {"mapping", "source", "endp
 const std::set<std::string, std::less<>> kTestKeys = {"name", "payload", "headers", "expect", "expect_ignored",
                                                       "expect_refused"};
 
-Result<std::string> ReadText(const std::filesystem::path& path, const char* what) {
+bool SameNumber(const nlohmann::json& a, const nlohmann::json& b) {
+  return a.is_number() && b.is_number() && a.get<double>() == b.get<double>();
+}
+
+}  // namespace
+
+Result<std::string> ReadTestInput(const std::filesystem::path& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound(path.generic_string() + ": cannot read the " + what);
   std::ostringstream text;
@@ -30,27 +36,6 @@ Result<std::string> ReadText(const std::filesystem::path& path, const char* what
   if (text.str().size() > kMaxPayloadBytes) return Status::InvalidArgument(path.generic_string() + ": over 16 MiB");
   return text.str();
 }
-
-// The YAML tree as JSON (expected events): keys as text, scalars typed.
-nlohmann::json ToJson(const YAML::Node& node) {
-  if (node.IsSequence()) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const YAML::Node& item : node) list.push_back(ToJson(item));
-    return list;
-  }
-  if (node.IsMap()) {
-    nlohmann::json map = nlohmann::json::object();
-    for (auto it = node.begin(); it != node.end(); ++it) map[it->first.Scalar()] = ToJson(it->second);
-    return map;
-  }
-  return ScalarJson(node);
-}
-
-bool SameNumber(const nlohmann::json& a, const nlohmann::json& b) {
-  return a.is_number() && b.is_number() && a.get<double>() == b.get<double>();
-}
-
-}  // namespace
 
 bool PartialMatch(const nlohmann::json& expected, const nlohmann::json& actual, const std::string& path,
                   std::vector<std::string>* failures) {
@@ -100,7 +85,7 @@ Result<std::vector<MappingTestResult>> RunMappingTestFile(const std::filesystem:
                                                           const ExpressionCompiler& compiler,
                                                           const SchemaRegistry* schemas) {
   std::string name = file.generic_string();
-  KEEL_ASSIGN_OR_RETURN(std::string text, ReadText(file, "test file"));
+  KEEL_ASSIGN_OR_RETURN(std::string text, ReadTestInput(file, "test file"));
   YamlPlace where;
   Result<std::vector<YAML::Node>> documents = LoadYaml(text, {}, &where);
   if (!documents.ok()) return YamlRefusal(name, documents.status(), where);
@@ -171,7 +156,7 @@ Result<std::vector<MappingTestResult>> RunMappingTestFile(const std::filesystem:
     YAML::Node payload = test["payload"];
     if (!payload.IsDefined()) return fail(test, "missing key 'payload' (the body's file, relative to this file)");
     KEEL_ASSIGN_OR_RETURN(std::string payload_path, text_of(payload, "payload"));
-    Result<std::string> body = ReadText(dir / payload_path, "payload");
+    Result<std::string> body = ReadTestInput(dir / payload_path, "payload");
     if (!body.ok()) return fail(payload, body.status().message());
     Delivery delivery;
     delivery.endpoint = endpoint;
@@ -208,7 +193,7 @@ Result<std::vector<MappingTestResult>> RunMappingTestFile(const std::filesystem:
       if (out.kind != MappingOutcome::Kind::kEvents) {
         result.failures.push_back("expected events, got " + std::string(OutcomeKindName(out.kind)) + ": " + out.reason);
       } else {
-        nlohmann::json expected = ToJson(expect);
+        nlohmann::json expected = YamlToJson(expect);
         if (expected.size() != out.events.size()) {
           result.failures.push_back("expected " + std::to_string(expected.size()) + " events, got " +
                                     std::to_string(out.events.size()));

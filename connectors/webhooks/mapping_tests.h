@@ -32,6 +32,10 @@ Result<std::vector<MappingTestResult>> RunMappingTestFile(const std::filesystem:
                                                           const ExpressionCompiler& compiler,
                                                           const SchemaRegistry* schemas);
 
+// The whole of a file a test names (the test file, a payload, an event),
+// up to 16 MiB; `what` names it in the error.
+Result<std::string> ReadTestInput(const std::filesystem::path& path, const char* what);
+
 // Whether `actual` has every member `expected` has, recursively (objects
 // partially, lists item by item with the same length, scalars equal).
 // Appends "PATH: expected X, got Y" for each difference.

@@ -69,6 +69,20 @@ nlohmann::json ScalarJson(const YAML::Node& node) {
   return s;
 }
 
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  if (node.IsSequence()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const YAML::Node& item : node) list.push_back(YamlToJson(item));
+    return list;
+  }
+  if (node.IsMap()) {
+    nlohmann::json map = nlohmann::json::object();
+    for (auto it = node.begin(); it != node.end(); ++it) map[it->first.Scalar()] = YamlToJson(it->second);
+    return map;
+  }
+  return ScalarJson(node);
+}
+
 std::string Describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "null";
   if (node.IsSequence()) return "a list";

@@ -19,6 +19,9 @@ FilePlace PlaceOf(const YAML::Node& node);
 bool IsTextScalar(const YAML::Node& node);
 // A scalar as JSON: null, bool, integer, double or string.
 nlohmann::json ScalarJson(const YAML::Node& node);
+// A YAML tree as JSON (a test's expected events or request): keys as text,
+// scalars as ScalarJson types them.
+nlohmann::json YamlToJson(const YAML::Node& node);
 // "a string", "a list", "a mapping", "null"
 std::string Describe(const YAML::Node& node);
 // The file's place of line:col (1-based, in characters) of `node`'s decoded
