@@ -242,6 +242,14 @@ TEST_F(AliasTest, ALaterLinkOfTheSameItemMovesTheAlias) {
   EXPECT_TRUE(VerifyProblems().empty()) << VerifyProblems().front();
 }
 
+TEST_F(AliasTest, AliasesAreNotWorkspaces) {
+  Append({Created("c7", "task/T-7"), Linked("l7", "task/T-7", "jira:ACME-123", "10001"),
+          Created("b1", "task/B-1", "evil")});
+  auto workspaces = log_->Workspaces();
+  ASSERT_TRUE(workspaces.ok());
+  EXPECT_EQ(*workspaces, (std::vector<std::string>{"acme", "evil"}));
+}
+
 TEST_F(AliasTest, ThroughTheIngestPath) {
   SchemaRegistry* schemas = SchemaRegistry::LoadEmbedded().value().release();
   std::unique_ptr<SchemaRegistry> owned(schemas);
