@@ -3,6 +3,8 @@
 // stored about that entity, with `resolvedfrom` keeping what it came with;
 // the index is written with the link, stays inside its workspace, and a
 // redelivery is recognised by what was submitted.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "engine/audit/verify.h"
@@ -11,6 +13,7 @@
 #include "engine/log/event_log.h"
 #include "engine/log_format.h"
 #include "engine/schema/schema_registry.h"
+#include "tests/engine/log/log_damage.h"
 #include "tests/support/events.h"
 #include "tests/support/raw_db.h"
 #include "tests/support/temp_dir.h"
@@ -240,6 +243,30 @@ TEST_F(AliasTest, ALaterLinkOfTheSameItemMovesTheAlias) {
           Linked("l8", "task/T-8", "clickup:86a1b2c3"), StatusChanged("d1", "task/clickup:86a1b2c3")});
   EXPECT_EQ(log_->Read(5)->event.subject, "task/T-8");
   EXPECT_TRUE(VerifyProblems().empty()) << VerifyProblems().front();
+}
+
+TEST_F(AliasTest, VerifyNamesAnEventThatWasNotResolvedAsTheAliasesSay) {
+  Append({Created("c7", "task/T-7"), Linked("l7", "task/T-7", "clickup:86a1b2c3"),
+          StatusChanged("d1", "task/clickup:86a1b2c3")});
+  log_.reset();
+  // Stored as if no alias had named its item.
+  ASSERT_TRUE(testing::EditStoredEvent(dir_.path() / "db", 3, [](std::string* canonical) {
+    const std::string resolved = R"("resolvedfrom":"task/clickup:86a1b2c3",)";
+    size_t at = canonical->find(resolved);
+    if (at == std::string::npos) return false;
+    canonical->erase(at, resolved.size());
+    at = canonical->find(R"("subject":"task/T-7")");
+    if (at == std::string::npos) return false;
+    canonical->replace(at, 20, R"("subject":"task/clickup:86a1b2c3")");
+    return true;
+  }));
+  Reopen();
+  std::vector<std::string> problems = VerifyProblems();
+  const std::string expected =
+      "seq 3: event 'd1' about task/clickup:86a1b2c3 should have been resolved to task/T-7 (the alias the links "
+      "before it give), but is stored about task/clickup:86a1b2c3 without resolvedfrom";
+  EXPECT_NE(std::find(problems.begin(), problems.end(), expected), problems.end())
+      << ::testing::PrintToString(problems);
 }
 
 TEST_F(AliasTest, AliasesAreNotWorkspaces) {
