@@ -1,7 +1,9 @@
 // keel deliveries list|show --db DIR: the dead letters `keel serve` kept,
 // with their reasons: inbound, the webhook deliveries it could not map
 // (signed correctly); outbound, the events a sink gave up sending.
-// keel deliveries redrive --config FILE: maps them again after a fix.
+// keel deliveries redrive --config FILE: maps them again after a fix. With
+// brokers the sinks' letters are each partition's (TOPIC-PARTITION/SINK-SEQ).
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -39,9 +41,60 @@ Result<std::unique_ptr<webhooks::DeadLetterStore>> OpenStore(const std::string& 
   return webhooks::DeadLetterStore::Open(fs::path(db) / webhooks::kDeadLetterFolder);
 }
 
-// The sinks' letters of the same folder.
-Result<std::unique_ptr<sinks::SinkDeadLetterStore>> OpenSinkStore(const std::string& db) {
-  return sinks::SinkDeadLetterStore::Open(fs::path(db) / sinks::kSinkDeadLetterFolder);
+// The sinks' letters of one folder: embedded serve's (`log` empty) or,
+// with brokers, one partition log's (`log` TOPIC-PARTITION).
+struct SinkLetterStore {
+  std::string log;
+  std::unique_ptr<sinks::SinkDeadLetterStore> store;
+};
+
+// The sinks' letters of the same folder: DATA/sink-dead-letters, then every
+// DATA/sink-dead-letters-TOPIC-PARTITION in name order. Their letters' ids
+// (SINK-SEQ) repeat across partitions (seqs are each partition log's), so
+// outside its folder a partition's letter is named TOPIC-PARTITION/SINK-SEQ.
+Result<std::vector<SinkLetterStore>> OpenSinkStores(const std::string& db) {
+  std::vector<SinkLetterStore> stores;
+  KEEL_ASSIGN_OR_RETURN(auto embedded, sinks::SinkDeadLetterStore::Open(fs::path(db) / sinks::kSinkDeadLetterFolder));
+  stores.push_back({"", std::move(embedded)});
+  for (const server::SinkLetterFolder& folder : server::PartitionSinkLetterFolders(db)) {
+    KEEL_ASSIGN_OR_RETURN(auto store, sinks::SinkDeadLetterStore::Open(folder.path));
+    stores.push_back({folder.log, std::move(store)});
+  }
+  return stores;
+}
+
+std::string QualifiedId(const std::string& log, const std::string& id) { return log.empty() ? id : log + "/" + id; }
+
+// A letter of every store, with its store's log.
+struct SinkLetterOf {
+  std::string log;
+  sinks::SinkDeadLetter letter;
+};
+
+Result<std::vector<SinkLetterOf>> ListSinkLetters(const std::vector<SinkLetterStore>& stores) {
+  std::vector<SinkLetterOf> all;
+  for (const SinkLetterStore& store : stores) {
+    KEEL_ASSIGN_OR_RETURN(std::vector<sinks::SinkDeadLetter> letters, store.store->List());
+    for (sinks::SinkDeadLetter& letter : letters) all.push_back({store.log, std::move(letter)});
+  }
+  // Oldest first across the folders, as within one.
+  std::stable_sort(all.begin(), all.end(), [](const SinkLetterOf& a, const SinkLetterOf& b) {
+    return a.letter.last_try < b.letter.last_try;
+  });
+  return all;
+}
+
+// The letter `id` names (SINK-SEQ, or TOPIC-PARTITION/SINK-SEQ); NotFound when none.
+Result<SinkLetterOf> FindSinkLetter(const std::vector<SinkLetterStore>& stores, const std::string& id) {
+  size_t slash = id.rfind('/');
+  std::string log = slash == std::string::npos ? "" : id.substr(0, slash);
+  std::string bare = slash == std::string::npos ? id : id.substr(slash + 1);
+  for (const SinkLetterStore& store : stores) {
+    if (store.log != log) continue;
+    KEEL_ASSIGN_OR_RETURN(sinks::SinkDeadLetter letter, store.store->Get(bare));
+    return SinkLetterOf{log, std::move(letter)};
+  }
+  return Status::NotFound("no dead letter '" + id + "'");
 }
 
 nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_body) {
@@ -59,9 +112,11 @@ nlohmann::ordered_json LetterJson(const webhooks::DeadLetter& letter, bool with_
   return json;
 }
 
-nlohmann::ordered_json SinkLetterJson(const sinks::SinkDeadLetter& letter) {
-  return {{"id", letter.id},
-          {"direction", "outbound"},
+nlohmann::ordered_json SinkLetterJson(const std::string& log, const sinks::SinkDeadLetter& letter) {
+  nlohmann::ordered_json json = {{"id", QualifiedId(log, letter.id)}, {"direction", "outbound"}};
+  // With brokers: the partition log the seq is of.
+  if (!log.empty()) json["log"] = log;
+  json.update(nlohmann::ordered_json{
           {"sink", letter.sink},
           {"seq", letter.seq},
           {"event_id", letter.event_id},
@@ -70,7 +125,8 @@ nlohmann::ordered_json SinkLetterJson(const sinks::SinkDeadLetter& letter) {
           {"status", letter.status},
           {"reason", letter.reason},
           {"first_try", letter.first_try},
-          {"last_try", letter.last_try}};
+          {"last_try", letter.last_try}});
+  return json;
 }
 
 // "status 503", or "no status" when no answer came, for a sink letter's line.
@@ -83,15 +139,15 @@ int RunList(const DeliveriesFlags& flags) {
   if (!store.ok()) return ReportError("deliveries list", store.status());
   auto letters = (*store)->List();
   if (!letters.ok()) return ReportError("deliveries list", letters.status());
-  auto sink_store = OpenSinkStore(flags.db);
-  if (!sink_store.ok()) return ReportError("deliveries list", sink_store.status());
-  auto sink_letters = (*sink_store)->List();
+  auto sink_stores = OpenSinkStores(flags.db);
+  if (!sink_stores.ok()) return ReportError("deliveries list", sink_stores.status());
+  auto sink_letters = ListSinkLetters(*sink_stores);
   if (!sink_letters.ok()) return ReportError("deliveries list", sink_letters.status());
   if (flags.json) {
     nlohmann::ordered_json inbound = nlohmann::ordered_json::array();
     for (const auto& letter : *letters) inbound.push_back(LetterJson(letter, false));
     nlohmann::ordered_json outbound = nlohmann::ordered_json::array();
-    for (const auto& letter : *sink_letters) outbound.push_back(SinkLetterJson(letter));
+    for (const auto& [log, letter] : *sink_letters) outbound.push_back(SinkLetterJson(log, letter));
     PrintJson({{"dead_letters", inbound}, {"sink_dead_letters", outbound}});
     return kExitOk;
   }
@@ -106,9 +162,10 @@ int RunList(const DeliveriesFlags& flags) {
               << TerminalText(letter.reason) << "\n";
   }
   if (!sink_letters->empty()) std::cout << "outbound: events a sink gave up sending\n";
-  for (const auto& letter : *sink_letters) {
-    std::cout << TerminalText(letter.id) << "  " << TerminalText(letter.last_try) << "  event "
-              << TerminalText(letter.event_id) << " (seq " << letter.seq << ", " << TerminalText(letter.workspace)
+  for (const auto& [log, letter] : *sink_letters) {
+    std::cout << TerminalText(QualifiedId(log, letter.id)) << "  " << TerminalText(letter.last_try) << "  event "
+              << TerminalText(letter.event_id) << " (seq " << letter.seq
+              << (log.empty() ? std::string() : " of " + TerminalText(log)) << ", " << TerminalText(letter.workspace)
               << "), " << letter.attempts << " tries, " << StatusText(letter) << "\n    "
               << TerminalText(letter.reason) << "\n";
   }
@@ -117,12 +174,14 @@ int RunList(const DeliveriesFlags& flags) {
   return kExitOk;
 }
 
-int ShowSinkLetter(const DeliveriesFlags& flags, const sinks::SinkDeadLetter& letter) {
+int ShowSinkLetter(const DeliveriesFlags& flags, const std::string& log, const sinks::SinkDeadLetter& letter) {
   if (flags.json) {
-    PrintJson(SinkLetterJson(letter));
+    PrintJson(SinkLetterJson(log, letter));
     return kExitOk;
   }
-  std::cout << "id         " << TerminalText(letter.id) << "\ndirection  outbound\nsink       "
+  std::cout << "id         " << TerminalText(QualifiedId(log, letter.id)) << "\ndirection  outbound\n";
+  if (!log.empty()) std::cout << "log        " << TerminalText(log) << "\n";
+  std::cout << "sink       "
             << TerminalText(letter.sink) << "\nevent      " << TerminalText(letter.event_id) << "\nseq        "
             << letter.seq << "\nworkspace  " << TerminalText(letter.workspace) << "\nattempts   " << letter.attempts
             << "\nstatus     " << letter.status << "\nfirst try  " << TerminalText(letter.first_try)
@@ -136,10 +195,10 @@ int RunShow(const DeliveriesFlags& flags) {
   if (!store.ok()) return ReportError("deliveries show", store.status());
   auto letter = (*store)->Get(flags.id);
   if (!letter.ok() && letter.status().code() == StatusCode::kNotFound) {
-    auto sink_store = OpenSinkStore(flags.db);
-    if (!sink_store.ok()) return ReportError("deliveries show", sink_store.status());
-    auto sink_letter = (*sink_store)->Get(flags.id);
-    if (sink_letter.ok()) return ShowSinkLetter(flags, *sink_letter);
+    auto sink_stores = OpenSinkStores(flags.db);
+    if (!sink_stores.ok()) return ReportError("deliveries show", sink_stores.status());
+    auto sink_letter = FindSinkLetter(*sink_stores, flags.id);
+    if (sink_letter.ok()) return ShowSinkLetter(flags, sink_letter->log, sink_letter->letter);
     if (sink_letter.status().code() != StatusCode::kNotFound) return ReportError("deliveries show", sink_letter.status());
   }
   if (!letter.ok()) return ReportError("deliveries show", letter.status());
@@ -188,16 +247,17 @@ Status SplitIds(const server::ServeConfig& config, const std::vector<std::string
 int RunRedrive(const RedriveFlags& flags) {
   auto config = server::ReadServeConfig(flags.config);
   if (!config.ok()) return ReportError("deliveries redrive", config.status());
-  if (!config->brokers.empty()) {
-    return ReportError("deliveries redrive", Status::FailedPrecondition(
-                                                 "redrive works on embedded serve's dead letters (no brokers)"));
-  }
+  // With brokers the receiver's letters are on the dead-letter topic; the
+  // sinks' are in each partition's folder (TOPIC-PARTITION/SINK-SEQ).
+  const bool brokers = !config->brokers.empty();
   std::vector<std::string> inbound_ids, outbound_ids;
-  if (Status split = SplitIds(*config, flags.ids, &inbound_ids, &outbound_ids); !split.ok()) {
+  if (brokers) {
+    outbound_ids = flags.ids;
+  } else if (Status split = SplitIds(*config, flags.ids, &inbound_ids, &outbound_ids); !split.ok()) {
     return ReportError("deliveries redrive", split);
   }
   // Without ids: every letter of both kinds (the inbound ones when there are webhooks to map them).
-  bool inbound = flags.ids.empty() ? !config->receiver.webhooks.empty() : !inbound_ids.empty();
+  bool inbound = !brokers && (flags.ids.empty() ? !config->receiver.webhooks.empty() : !inbound_ids.empty());
   bool outbound = flags.ids.empty() || !outbound_ids.empty();
   config->http_port = 0;
   Result<rules::RuleSet> set = LoadRuleSetForRun(ResolveRulePack(config->rules, config->templates));
@@ -228,8 +288,12 @@ int RunRedrive(const RedriveFlags& flags) {
   }
   if (outbound && failed.ok()) {
     rules::CelExpressionCompiler compiler;
-    auto results = server::RedriveSinkLetters(*config, (*server)->local_ingest(), &compiler,
-                                              (*server)->SinkBuilders(), outbound_ids);
+    server::Server& running = **server;
+    auto results = brokers ? server::RedrivePartitionSinkLetters(
+                                 *config, running.sink_answers(), &compiler,
+                                 [&running](const EventLog* log) { return running.SinkBuildersOn(log); }, outbound_ids)
+                           : server::RedriveSinkLetters(*config, running.local_ingest(), &compiler,
+                                                        running.SinkBuilders(), outbound_ids);
     if (!results.ok()) {
       failed = results.status();
     } else {

@@ -43,6 +43,11 @@ inline constexpr std::string_view kMetaRuleSetLimits = "ruleset_limits";
 inline constexpr std::string_view kMetaSourcePrefix = "source/";
 inline constexpr std::string_view kMetaOutboxPrefix = "outbox/";
 
+// "alias/" + workspace \0 + a tool's name for an item (TOOL:KEY, from an
+// external link's target or TOOL:remote_id), value: the keel entity it is
+// linked to, KIND/ID. Written by the append path only (engine/log/aliases.h).
+inline constexpr std::string_view kMetaAliasPrefix = "alias/";
+
 inline bool IsWritableMetaKey(std::string_view key) {
   auto under = [key](std::string_view prefix) { return key.size() > prefix.size() && key.starts_with(prefix); };
   return under(kMetaSourcePrefix) || under(kMetaOutboxPrefix);
@@ -122,6 +127,14 @@ inline std::string PrintableKey(std::string_view key) {
     if (c == kKeySeparator) c = '/';
   }
   return out;
+}
+
+// The meta key of an alias: "alias/" workspace \0 name.
+inline std::string AliasKey(std::string_view workspace, std::string_view name) {
+  std::string key(kMetaAliasPrefix);
+  key.append(workspace).push_back(kKeySeparator);
+  key.append(name);
+  return key;
 }
 
 // EntityKey written over `*key`, for a caller that reuses one buffer.

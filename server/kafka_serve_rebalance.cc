@@ -4,6 +4,7 @@
 // the group hands them out again.
 #include "connectors/json_log.h"
 #include "server/kafka_serve.h"
+#include "server/sink_letters.h"
 
 namespace keel {
 
@@ -72,8 +73,7 @@ Status KafkaServe::StartSinks(const PartitionKey& key, KafkaPartition& partition
   auto sinks = std::make_unique<PartitionSinks>();
   // A folder per partition (seqs are the partition log's), beside it:
   // DATA/sink-dead-letters-TOPIC-PARTITION.
-  std::filesystem::path letters = options_.partition.data_dir / (std::string(sinks::kSinkDeadLetterFolder) + "-" +
-                                                                 key.first + "-" + std::to_string(key.second));
+  std::filesystem::path letters = server::PartitionSinkLetterDir(options_.partition.data_dir, key.first, key.second);
   KEEL_ASSIGN_OR_RETURN(sinks->dead_letters, sinks::SinkDeadLetterStore::Open(letters));
   sinks->parts = *options_.sinks;
   sinks->parts.dead_letters = sinks->dead_letters.get();

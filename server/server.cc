@@ -202,6 +202,10 @@ SinkChannelBuilders Server::SinkBuilders() const {
   return ServeChannelBuilders(local_ ? local_->log() : nullptr, &people_, schemas_.get());
 }
 
+SinkChannelBuilders Server::SinkBuildersOn(const EventLog* log) const {
+  return ServeChannelBuilders(log, &people_, schemas_.get());
+}
+
 Result<std::vector<Server::Redriven>> Server::RedriveDeadLetters(const std::vector<std::string>& ids) {
   if (!receiver_) {
     return Status::FailedPrecondition("the configuration has no webhooks (embedded mode), so no dead letters to redrive");

@@ -60,6 +60,10 @@ class Server {
   // Every kind of sink channel as this serve builds them, for `keel
   // deliveries redrive` (http sinks read the state in the local log).
   SinkChannelBuilders SinkBuilders() const;
+  // The same on another log (with brokers: a partition's, for its letters).
+  SinkChannelBuilders SinkBuildersOn(const EventLog* log) const;
+  // Where the sinks' answers go: the local log, or with brokers the input topic.
+  const sinks::AnswerAppender& sink_answers() const { return sink_parts_.append_answers; }
 
  private:
   Server(const ServeConfig& config, rules::RuleSet set, std::unique_ptr<SchemaRegistry> schemas);

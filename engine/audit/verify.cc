@@ -11,6 +11,7 @@
 #include "engine/log/record_chunks.h"
 #include "engine/state/reducers.h"
 #include "engine/sha256.h"
+#include "engine/audit/verify_aliases.h"
 #include "engine/audit/verify_projections.h"
 #include "engine/audit/verify_rulesets.h"
 #include "engine/audit/verify_timers.h"
@@ -28,7 +29,8 @@ class Verifier {
         options_(options),
         report_(report),
         rulesets_(log, &report->problems),
-        timers_(log, &report->problems) {
+        timers_(log, &report->problems),
+        aliases_(log, &report->problems) {
     if (options.check_projections) projections_.emplace(log, report);
   }
 
@@ -60,6 +62,7 @@ class Verifier {
       if (!(by_stream_.expected == by_stream_.stored)) KEEL_RETURN_IF_ERROR(FindIndexProblems(kByStream));
     }
     if (projections_) KEEL_RETURN_IF_ERROR(projections_->Finish());
+    if (options_.check_projections) KEEL_RETURN_IF_ERROR(aliases_.Finish());
     if (options_.check_rulesets) KEEL_RETURN_IF_ERROR(rulesets_.Finish());
     if (options_.check_timers) KEEL_RETURN_IF_ERROR(timers_.Finish());
     return Status::OK();
@@ -117,6 +120,7 @@ class Verifier {
     size_t fold_problem_slot = report_->problems.size();
     if (options_.check_rulesets) rulesets_.OnEvent(seq, event);
     if (options_.check_timers) timers_.OnEvent(seq, event);
+    if (options_.check_projections) aliases_.OnEvent(seq, event);
     if (projections_ && ChangesEntityState(event.type)) projections_->OnEvent(seq, fold_problem_slot);
   }
 
@@ -217,6 +221,7 @@ class Verifier {
   std::optional<ProjectionVerifier> projections_;
   RuleSetVerifier rulesets_;
   TimerVerifier timers_;
+  AliasVerifier aliases_;  // with the projections: the alias index is one
 };
 
 }  // namespace

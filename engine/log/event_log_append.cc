@@ -4,6 +4,7 @@
 // and the batch written once (event_log_write.cc).
 #include <rocksdb/perf_level.h>
 
+#include "engine/log/aliases.h"
 #include "engine/log/event_log_impl.h"
 #include "engine/log/pending_batch.h"
 #include "engine/log_format.h"
@@ -21,11 +22,30 @@ std::string Abbreviate(std::string_view text, size_t limit = 300) {
 
 AppendResult Rejected(Status error) { return {AppendOutcome::kRejected, 0, std::move(error)}; }
 
-AppendResult DuplicateOrConflict(const Event& event, std::string_view stored_canonical, uint64_t seq) {
-  if (stored_canonical == event.canonical) return {AppendOutcome::kDuplicate, seq, Status::OK()};
+// Compares what was submitted: a stored event the log resolved to an
+// alias's entity is the same submission as its redelivery, whatever the
+// aliases say now.
+AppendResult DuplicateOrConflict(const Event& event, const Event& stored, uint64_t seq) {
+  if (SameSubmission(event, stored)) return {AppendOutcome::kDuplicate, seq, Status::OK()};
   return Rejected(Status::Conflict("event id '" + event.id + "' is already in the log at seq " +
                                    std::to_string(seq) + " with other content; stored: " +
-                                   Abbreviate(stored_canonical) + " new: " + Abbreviate(event.canonical)));
+                                   Abbreviate(stored.canonical) + " new: " + Abbreviate(event.canonical)));
+}
+
+// An input event about a tool's item linked to a keel entity of its kind
+// (engine/log/aliases.h) is stored about that entity, with `resolvedfrom`
+// keeping the subject it came with. Aliases of the batch in hand count: a
+// link and the next event about its item may come in one group.
+Status ResolveAlias(const PendingBatch& pending, Event* event) {
+  if (!MayBeAlias(event->entity.id)) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(std::optional<std::string> linked, pending.ReadAlias(event->workspace, event->entity.id));
+  if (!linked || *linked == event->subject) return Status::OK();
+  EntityRef entity;
+  if (!ParseEntityRef(*linked, &entity) || entity.kind != event->entity.kind) return Status::OK();
+  Result<Event> resolved = ResolvedTo(*event, *linked);
+  KEEL_RETURN_IF_ERROR(resolved.status());
+  *event = std::move(resolved).value();
+  return Status::OK();
 }
 
 // RocksDB counts every key comparison and memtable step in a thread-local
@@ -97,7 +117,15 @@ EventLogImpl::StoredIds EventLogImpl::LookUpIds(const std::vector<AppendRequest>
 
 Result<AppendResult> EventLogImpl::AppendOne(AppendRequest& request, const rocksdb::Status& id_status,
                                              const rocksdb::PinnableSlice& stored_seq, PendingBatch* pending) {
+  // An event read back from a log (a replay, a re-ingested export) comes
+  // resolved: it is resolved again from what was submitted, by this log's aliases.
+  if (!ResolvedFrom(request.event).empty()) {
+    Result<Event> submitted = SubmittedForm(request.event);
+    if (!submitted.ok()) return Rejected(submitted.status());
+    request.event = std::move(submitted).value();
+  }
   if (auto known = CheckIdempotency(request.event, id_status, stored_seq, *pending)) return *known;
+  if (Status resolved = ResolveAlias(*pending, &request.event); !resolved.ok()) return Rejected(std::move(resolved));
   StageRequest input{EventOrigin::kInput, request.expected_version, /*depth=*/0, /*react=*/true};
   KEEL_ASSIGN_OR_RETURN(Staged staged, StageWithEffects(request.event, input, pending));
   if (!staged.refused.ok()) return Rejected(std::move(staged.refused));
@@ -108,7 +136,7 @@ std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, c
                                                           const rocksdb::PinnableSlice& stored_seq,
                                                           const PendingBatch& pending) {
   if (const StagedIds::Entry* staged = pending.staged_ids().Find(event.workspace, event.id)) {
-    return DuplicateOrConflict(event, staged->event->canonical, staged->seq);
+    return DuplicateOrConflict(event, *staged->event, staged->seq);
   }
   if (id_status.IsNotFound()) return std::nullopt;
   if (!id_status.ok()) return Rejected(FromRocksDB(id_status, "cannot look up event id"));
@@ -122,7 +150,7 @@ std::optional<AppendResult> EventLogImpl::CheckIdempotency(const Event& event, c
     return Rejected(Status::Corruption("by_id entry of '" + event.id + "' in workspace '" + event.workspace +
                                        "' points at seq " + std::to_string(seq) + " of another workspace"));
   }
-  return DuplicateOrConflict(event, stored->event.canonical, seq);
+  return DuplicateOrConflict(event, stored->event, seq);
 }
 
 }  // namespace keel

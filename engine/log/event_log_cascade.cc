@@ -92,6 +92,7 @@ Result<EventLogImpl::Staged> EventLogImpl::StageWithEffects(const Event& event, 
   }
   if (Status timers = pending->StageTimerChange(event); !timers.ok()) return refuse(std::move(timers));
   uint64_t seq = pending->Stage(event, std::move(entity_key), has_state ? &state : nullptr);
+  pending->StageAliases(event);
   if (request.react && reactor_) {
     const EntityState* before_state = before && !before->empty() ? &*before : nullptr;
     KEEL_RETURN_IF_ERROR(ReactTo(event, before_state, request.depth, pending));

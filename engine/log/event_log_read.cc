@@ -83,13 +83,20 @@ Result<std::optional<EntityState>> EventLogImpl::GetEntity(std::string_view work
 }
 
 Result<std::vector<std::string>> EventLogImpl::Workspaces() const {
+  // Only the `workspace/` keys: `meta` also holds the aliases, two per
+  // external link, which a scan of the whole family would read too.
   std::vector<std::string> names;
-  KEEL_RETURN_IF_ERROR(ScanColumnFamily(kMeta, [&](std::string_view key, std::string_view) {
-    if (key.substr(0, kMetaWorkspacePrefix.size()) == kMetaWorkspacePrefix) {
-      names.emplace_back(key.substr(kMetaWorkspacePrefix.size()));
-    }
-    return true;
-  }));
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;
+  std::string upper(kMetaWorkspacePrefix);
+  upper.back() = static_cast<char>(upper.back() + 1);
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kMeta)));
+  for (it->Seek(std::string(kMetaWorkspacePrefix)); it->Valid(); it->Next()) {
+    names.emplace_back(View(it->key()).substr(kMetaWorkspacePrefix.size()));
+  }
+  KEEL_RETURN_IF_ERROR(FromRocksDB(it->status(), "cannot scan meta"));
   return names;
 }
 

@@ -4,6 +4,7 @@
 #include <rocksdb/iterator.h>
 
 #include "engine/canonical_json.h"
+#include "engine/log/aliases.h"
 #include "engine/log/rocksdb_status.h"
 #include "engine/log/timer.h"
 #include "engine/log_format.h"
@@ -209,6 +210,23 @@ Status PendingBatch::ForEachTimer(std::string_view workspace,
   return Status::OK();
 }
 
+Result<std::optional<std::string>> PendingBatch::ReadAlias(std::string_view workspace,
+                                                          std::string_view name) const {
+  std::string key = AliasKey(workspace, name);
+  if (auto staged = alias_puts_.find(key); staged != alias_puts_.end()) {
+    return std::optional<std::string>(staged->second);
+  }
+  std::string value;
+  rocksdb::Status s = target_.db->Get(rocksdb::ReadOptions(), target_.meta, key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  KEEL_RETURN_IF_ERROR(FromRocksDB(s, "cannot read alias"));
+  return std::optional<std::string>(std::move(value));
+}
+
+void PendingBatch::StageAliases(const Event& event) {
+  for (const std::string& name : AliasNamesOf(event)) alias_puts_[AliasKey(event.workspace, name)] = event.subject;
+}
+
 std::vector<std::string> PendingBatch::Workspaces() const {
   std::set<std::string> names(target_.known_workspaces->begin(), target_.known_workspaces->end());
   names.insert(new_workspaces_.begin(), new_workspaces_.end());
@@ -225,6 +243,7 @@ Status PendingBatch::Write(const rocksdb::WriteOptions& options) {
   }
   for (const std::string& key : timer_deletes_) batch_.Delete(target_.timers, key);
   for (const auto& [key, value] : timer_puts_) batch_.Put(target_.timers, key, value);
+  for (const auto& [key, subject] : alias_puts_) batch_.Put(target_.meta, key, subject);
   for (const std::string& workspace : new_workspaces_) {
     batch_.Put(target_.meta, std::string(kMetaWorkspacePrefix) + workspace, rocksdb::Slice());
   }

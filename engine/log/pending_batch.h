@@ -91,6 +91,15 @@ class PendingBatch {
   const std::map<std::string, std::string>& timer_puts() const { return timer_puts_; }
   bool DeletesTimerKey(const std::string& key) const { return timer_deletes_.count(key) != 0; }
 
+  // Aliases (engine/log/aliases.h): the keel entity (KIND/ID) the name
+  // `name` of a tool's item is linked to in `workspace`, as the batch leaves
+  // it; nullopt when none is.
+  Result<std::optional<std::string>> ReadAlias(std::string_view workspace, std::string_view name) const;
+  // Keeps the aliases in step with an event about to be staged: a
+  // `*.linked` with relation external points its names at its entity (a
+  // later link of the same name moves it); other events change nothing.
+  void StageAliases(const Event& event);
+
   // The tenant workspaces, the batch's new ones included, sorted.
   std::vector<std::string> Workspaces() const;
   const StagedIds& staged_ids() const { return staged_ids_; }
@@ -140,6 +149,8 @@ class PendingBatch {
   // at most one of the two.
   std::map<std::string, std::string> timer_puts_;
   std::set<std::string> timer_deletes_;
+  // `meta` alias keys the batch writes, with the entity each names.
+  std::map<std::string, std::string, std::less<>> alias_puts_;
 };
 
 }  // namespace keel

@@ -119,6 +119,65 @@ TEST_F(DeliveriesCommandTest, ListsOutboundLettersBesideInboundOnes) {
   EXPECT_NE(text.out.find("sink       ops-feed"), std::string::npos) << text.out;
 }
 
+// With brokers each partition log's sinks keep their letters in
+// DATA/sink-dead-letters-TOPIC-PARTITION, with seqs of that log: the same
+// SINK-SEQ in two partitions are two letters, named TOPIC-PARTITION/SINK-SEQ.
+TEST_F(DeliveriesCommandTest, FindsTheKafkaPartitionsLettersToo) {
+  auto put = [&](const std::string& folder, const std::string& workspace, const std::string& last_try) {
+    auto store = sinks::SinkDeadLetterStore::Open(dir_ / "data" / folder);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    sinks::SinkDeadLetter letter;
+    letter.sink = "jira";
+    letter.seq = 42;
+    letter.event_id = "d-" + workspace;
+    letter.workspace = workspace;
+    letter.attempts = 3;
+    letter.status = 400;
+    letter.reason = "HTTP 400: project ACME does not exist";
+    letter.first_try = last_try;
+    letter.last_try = last_try;
+    ASSERT_TRUE((*store)->Put(letter).ok());
+  };
+  put("sink-dead-letters-keel-in-1", "globex", "2026-12-07T10:05:00Z");
+  put("sink-dead-letters-keel-in-0", "acme", "2026-12-07T10:01:00Z");
+  std::filesystem::create_directories(dir_ / "data" / "keel-in-0");  // a partition log: not letters
+
+  KeelRun run = RunKeel({"deliveries", "list", "--db", data()});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  size_t first = run.out.find("keel-in-0/jira-42"), second = run.out.find("keel-in-1/jira-42");
+  ASSERT_NE(first, std::string::npos) << run.out;
+  ASSERT_NE(second, std::string::npos) << run.out;
+  EXPECT_LT(first, second) << run.out;  // oldest first
+  EXPECT_NE(run.out.find("event d-acme (seq 42 of keel-in-0, acme), 3 tries, status 400"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("2 dead letter(s) (0 inbound, 2 outbound)"), std::string::npos) << run.out;
+
+  KeelRun json = RunKeel({"deliveries", "list", "--db", data(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  nlohmann::json parsed = nlohmann::json::parse(json.out);
+  ASSERT_EQ(parsed["sink_dead_letters"].size(), 2u);
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["id"], "keel-in-0/jira-42");
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["log"], "keel-in-0");
+  EXPECT_EQ(parsed["sink_dead_letters"][0]["workspace"], "acme");
+  EXPECT_EQ(parsed["sink_dead_letters"][1]["id"], "keel-in-1/jira-42");
+  EXPECT_EQ(parsed["sink_dead_letters"][1]["workspace"], "globex");
+
+  KeelRun show = RunKeel({"deliveries", "show", "--db", data(), "keel-in-1/jira-42", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.Describe();
+  nlohmann::json shown = nlohmann::json::parse(show.out);
+  EXPECT_EQ(shown["event_id"], "d-globex");
+  EXPECT_EQ(shown["log"], "keel-in-1");
+  KeelRun text = RunKeel({"deliveries", "show", "--db", data(), "keel-in-0/jira-42"});
+  ASSERT_EQ(text.exit_code, 0) << text.Describe();
+  EXPECT_NE(text.out.find("log        keel-in-0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("workspace  acme"), std::string::npos) << text.out;
+  // The bare id names the embedded folder's letter, which there is none of.
+  KeelRun bare = RunKeel({"deliveries", "show", "--db", data(), "jira-42"});
+  EXPECT_EQ(bare.exit_code, 1) << bare.Describe();
+  KeelRun other = RunKeel({"deliveries", "show", "--db", data(), "keel-in-7/jira-42"});
+  EXPECT_EQ(other.exit_code, 1) << other.Describe();
+}
+
 TEST_F(DeliveriesCommandTest, NoneIsSaidPlainly) {
   std::filesystem::create_directories(dir_ / "data");
   KeelRun run = RunKeel({"deliveries", "list", "--db", data()});

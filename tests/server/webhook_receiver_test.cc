@@ -13,6 +13,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/log/aliases.h"
 #include "engine/schema/schema_registry.h"
 #include "rules/expressions.h"
 #include "tests/support/temp_dir.h"
@@ -145,6 +146,42 @@ TEST_F(WebhookReceiverTest, ASignedDeliveryIsInTheLogWhenAnsweredAndOnceWhenRede
   EXPECT_EQ(answer["appended"], 0);
   EXPECT_EQ(answer["duplicates"], 1);
   EXPECT_EQ(LogLength(), 1u);
+}
+
+// Embedded serve: once T-7 is linked to a GitHub item (a sink's answer,
+// here through POST /events), GitHub's projects_v2_item delivery about that
+// item, which carries only its node id, lands on task/T-7 (the log's alias
+// index), and its redelivery is still recognised.
+TEST_F(WebhookReceiverTest, ADeliveryAboutALinkedItemLandsOnTheKeelTask) {
+  Start(GitHubAndGitLab());
+  std::string events =
+      R"([{"specversion":"1.0","id":"c-7","source":"keel/rules","type":"task.created","subject":"task/T-7",)"
+      R"("time":"2026-03-02T09:00:00Z","workspace":"acme","actor":"rule:kickoff","data":{"title":"Launch plan"}},)"
+      R"({"specversion":"1.0","id":"answer-7","source":"keel/sinks/github","type":"task.linked","subject":"task/T-7",)"
+      R"("time":"2026-03-02T09:00:01Z","workspace":"acme","actor":"system:keel",)"
+      R"("data":{"relation":"external","target":"github:octo-org/web#42","remote_id":"DI_lADOAWcTxs07G84AIjOy"}}])";
+  auto linked = Post("/events", events, {{"Authorization", std::string("Bearer ") + kEventsToken}},
+                     "application/cloudevents-batch+json");
+  ASSERT_TRUE(linked);
+  ASSERT_EQ(linked->status, 200) << linked->body;
+  ASSERT_EQ(LogLength(), 2u);
+
+  std::string body = ReadFixture("github/projects_v2_item.created.json");
+  auto delivered = PostGitHub("projects_v2_item", "37a2cbe0-e767-11ec-9f3b-8a0c2d4e8b87", body);
+  ASSERT_TRUE(delivered);
+  ASSERT_EQ(delivered->status, 200) << delivered->body;
+  ASSERT_EQ(LogLength(), 3u);
+  Result<StoredEvent> stored = ingest_->log()->Read(3);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->event.type, "task.linked");
+  EXPECT_EQ(stored->event.subject, "task/T-7");
+  EXPECT_EQ(ResolvedFrom(stored->event), "task/github:DI_lADOAWcTxs07G84AIjOy");
+
+  auto again = PostGitHub("projects_v2_item", "37a2cbe0-e767-11ec-9f3b-8a0c2d4e8b87", body);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(nlohmann::json::parse(again->body)["duplicates"], 1);
+  EXPECT_EQ(LogLength(), 3u);
 }
 
 TEST_F(WebhookReceiverTest, AWrongOrMissingSignatureIs401AndNothingIsKept) {
