@@ -1,19 +1,25 @@
 // The API's commands through the real `keel`: `keel api token` and the
 // read-only `keel serve --db DIR`.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "engine/sha256.h"
+#include "server/serve_config.h"
 #include "server/api/api_tokens.h"
 #include "tests/cli/run_keel_support.h"
 #include "tests/server/api/api_test_support.h"
+#include "tests/support/file_text.h"
 
 namespace keel::testing {
 namespace {
@@ -156,6 +162,117 @@ TEST(ReadOnlyServe, RefusesAMissingLogAndBothModesAtOnce) {
   KeelRun neither = RunKeel({"serve"});
   EXPECT_EQ(neither.exit_code, 2);
   EXPECT_NE(neither.err.find("give --config FILE, or --db DIR"), std::string::npos) << neither.err;
+}
+
+// A port nothing listens on now (the kernel's pick, let go at once).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Waits until `port` answers /api/v1/me with `token`.
+bool WaitForApi(int port, const std::string& token) {
+  httplib::Client client("127.0.0.1", port);
+  for (int i = 0; i < 200; ++i) {
+    auto me = client.Get("/api/v1/me", {{"Authorization", "Bearer " + token}});
+    if (me && me->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(ServeConfigApi, ReadsTheApiSection) {
+  TempDir dir;
+  std::ofstream(dir / "serve.yaml") << "data: d\nrules: r\napi:\n  port: 9090\n  tokens_file: t.yaml\n";
+  auto config = server::ReadServeConfig((dir / "serve.yaml").string());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->api.enabled);
+  EXPECT_EQ(config->api.address, "127.0.0.1");
+  EXPECT_EQ(config->api.port, 9090);
+  EXPECT_EQ(config->api.tokens_file, "t.yaml");
+  std::ofstream(dir / "none.yaml") << "data: d\nrules: r\n";
+  EXPECT_FALSE(server::ReadServeConfig((dir / "none.yaml").string())->api.enabled);
+}
+
+TEST(ServeConfigApi, RefusesAnApiSectionWithoutTokensOrWithUnknownKeys) {
+  TempDir dir;
+  std::string path = (dir / "serve.yaml").string();
+  std::ofstream(path) << "data: d\nrules: r\napi:\n  port: 9090\n";
+  auto missing = server::ReadServeConfig(path);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), path + ":4: 'api' needs 'tokens_file' (make tokens with keel api token)");
+  std::ofstream(path) << "data: d\nrules: r\napi:\n  tokens_file: t.yaml\n  host: 0.0.0.0\n";
+  auto unknown = server::ReadServeConfig(path);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            path + ":5: unknown setting 'api.host' (api has address, port, tokens_file)");
+  std::ofstream(path) << "data: d\nrules: r\napi:\n  tokens_file: t.yaml\n  port: 70000\n";
+  auto port = server::ReadServeConfig(path);
+  ASSERT_FALSE(port.ok());
+  EXPECT_EQ(port.status().message(), path + ":5: 'api.port' must be a whole number from 1 to 65535");
+}
+
+// Embedded mode end to end: pack 04's first two events arrive by POST
+// /events; the request for task/R-2 waits for user:priya's approval; she
+// grants it through the API, and the pack's rules move the request on.
+TEST(EmbeddedServeApi, AGrantThroughTheApiMovesTheRequestOn) {
+  TempDir dir;
+  std::string token = "keel_test_priya";
+  std::ofstream(dir / "tokens.yaml") << "tokens:\n  - name: priya\n    sha256: " << HashToHex(Sha256(token))
+                                     << "\n    person: user:priya\n    role: member\n    workspaces: [acme]\n";
+  int http_port = FreePort();
+  int api_port = FreePort();
+  std::ofstream(dir / "serve.yaml") << "data: " << (dir / "data").string()
+                                    << "\nrules: examples/04-sensitive-data-guardrails\nhttp_address: 127.0.0.1\n"
+                                    << "http_port: " << http_port << "\nevents:\n  token_env: KEEL_API_TEST_EVENTS\n"
+                                    << "api:\n  port: " << api_port << "\n  tokens_file: "
+                                    << (dir / "tokens.yaml").string() << "\n";
+  ::setenv("KEEL_API_TEST_EVENTS", "events-secret", 1);
+  ServeProcess serve({"serve", "--config", (dir / "serve.yaml").string()});
+  ASSERT_TRUE(WaitForApi(api_port, token));
+
+  std::vector<std::string> lines = Lines(ReadFileText("examples/04-sensitive-data-guardrails/events.ndjson"));
+  httplib::Client events("127.0.0.1", http_port);
+  auto posted = events.Post("/events", {{"Authorization", "Bearer events-secret"}},
+                            "[" + lines[0] + "," + lines[1] + "]", "application/cloudevents-batch+json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 200) << posted->body;
+
+  httplib::Client api("127.0.0.1", api_port);
+  httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto task = api.Get("/api/v1/workspaces/acme/entities/task/R-2", auth);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(Json::parse(task->body)["state"]["status"], "awaiting_approval");
+  auto inbox = api.Get("/api/v1/workspaces/acme/approvals", auth);
+  ASSERT_TRUE(inbox);
+  Json approvals = Json::parse(inbox->body);
+  EXPECT_EQ(OpenApiMismatch("GET", "/api/v1/workspaces/acme/approvals", 200, approvals), "");
+  ASSERT_EQ(approvals["approvals"].size(), 1u);
+  EXPECT_EQ(approvals["approvals"][0]["ref"], "approval/a-35f66492b002dec9");
+
+  auto grant = api.Post("/api/v1/workspaces/acme/approvals/a-35f66492b002dec9/grant", auth,
+                        R"({"reason":"Consent text is fine."})", "application/json");
+  ASSERT_TRUE(grant);
+  ASSERT_EQ(grant->status, 200) << grant->body;
+  Json decided = Json::parse(grant->body);
+  EXPECT_EQ(OpenApiMismatch("POST", "/api/v1/workspaces/acme/approvals/a-35f66492b002dec9/grant", 200, decided), "");
+  EXPECT_EQ(decided["changed"], true);
+  EXPECT_TRUE(decided["event"]["seq"].is_number());
+
+  // record-privacy-decision, then approved-request-ready (the pack's rules).
+  auto moved = api.Get("/api/v1/workspaces/acme/entities/task/R-2", auth);
+  ASSERT_TRUE(moved);
+  Json state = Json::parse(moved->body)["state"];
+  EXPECT_EQ(state["privacy_approval"], "granted");
+  EXPECT_EQ(state["status"], "ready");
+  EXPECT_EQ(serve.Stop(), 0);
 }
 
 }  // namespace
