@@ -47,8 +47,8 @@ Value IndexOfFrom(std::string_view s, std::string_view sub, int64_t from, EvalCo
   ctx.Charge(StringCost(s.size()));
   std::vector<size_t> starts = CodePointStarts(s);
   int64_t length = static_cast<int64_t>(starts.size()) - 1;
-  if (from < 0 || from > length) return OutOfRange(from);
   if (sub.empty()) return Value::Int(from);
+  if (from < 0 || from >= length) return OutOfRange(from);
   size_t hit = s.find(sub, starts[from]);
   if (hit == std::string_view::npos) return Value::Int(-1);
   return Value::Int(IndexOfByte(starts, hit));
@@ -63,7 +63,8 @@ Value LastIndexOfFrom(std::string_view s, std::string_view sub, std::optional<in
   ctx.Charge(StringCost(s.size()));
   std::vector<size_t> starts = CodePointStarts(s);
   int64_t length = static_cast<int64_t>(starts.size()) - 1;
-  if (from && (*from < 0 || *from >= std::max<int64_t>(length, 1))) return OutOfRange(*from);
+  if (from && sub.empty()) return Value::Int(*from);
+  if (from && (*from < 0 || *from >= length)) return OutOfRange(*from);
   int64_t last = from.value_or(length);
   if (sub.empty()) return Value::Int(last);
   size_t hit = s.rfind(sub, starts[std::min(last, length)]);
