@@ -22,7 +22,22 @@ enum class ExprKind : uint8_t {
   kComprehension,  // operand.macro(iter_var, args...)
 };
 
-enum class MacroKind : uint8_t { kAll, kExists, kExistsOne, kMap, kMapFilter, kFilter };
+enum class MacroKind : uint8_t {
+  kAll,
+  kExists,
+  kExistsOne,
+  kMap,
+  kMapFilter,
+  kFilter,
+  // cel-go's two-variable comprehensions: (index or key, element or value).
+  kTransformList,
+  kTransformMap,
+  kTransformMapEntry,
+  kSortBy,      // l.sortBy(x, key)
+  kBind,        // cel.bind(name, init, body): operand is init, args[0] the body
+  kOptMap,      // o.optMap(x, t)
+  kOptFlatMap,  // o.optFlatMap(x, t)
+};
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
@@ -34,10 +49,15 @@ struct Expr {
   std::string name;
   ExprPtr operand;
   bool test_only = false;
+  bool optional = false;  // a select written `.?name`
+  // For list and map literals: which elements or entries were written `?e`
+  // (`[?a]`, `{?k: v}`); empty when none was.
+  std::vector<bool> optional_items;
   std::vector<ExprPtr> args;  // for a comprehension: predicate or transform, [filter]
   std::vector<std::pair<ExprPtr, ExprPtr>> entries;  // struct keys are kConst strings
   MacroKind macro = MacroKind::kAll;
   std::string iter_var;
+  std::string iter_var2;  // the second variable of a two-variable comprehension, or ""
 };
 
 // Calls `visit` on each direct subexpression of `expr`.
@@ -61,6 +81,7 @@ inline constexpr char kOr[] = "_||_";
 inline constexpr char kNot[] = "!_";
 inline constexpr char kNegate[] = "-_";
 inline constexpr char kIndex[] = "_[_]";
+inline constexpr char kOptionalIndex[] = "_[?_]";
 inline constexpr char kIn[] = "@in";
 inline constexpr char kEquals[] = "_==_";
 inline constexpr char kNotEquals[] = "_!=_";

@@ -47,10 +47,11 @@ enum class Kind : uint8_t {
   kTimestamp,
   kDuration,
   kType,
+  kOptional,  // cel-go's optional values: optional.of(x), optional.none()
   kError,
   kDyn,
 };
-inline constexpr int kKindCount = 14;
+inline constexpr int kKindCount = 15;
 
 // CEL's name of the type: "int", "google.protobuf.Timestamp", "null_type", ...
 std::string_view KindName(Kind kind);
@@ -136,6 +137,9 @@ class Value {
   // The type value for `kind`: what `type(x)` returns and `int`, `string` denote.
   static Value Type(Kind kind) { Value v(Kind::kType); v.aux_ = static_cast<int32_t>(kind); return v; }
   static Value Error(ErrorCode code, std::string message);
+  // An optional value holding `value`, and one holding nothing.
+  static Value OptionalOf(Value value);
+  static Value OptionalNone();
 
   Kind kind() const { return kind_; }
   bool IsError() const { return kind_ == Kind::kError; }
@@ -154,6 +158,9 @@ class Value {
   int32_t TimestampNanos() const { return aux_; }
   int64_t DurationNanos() const { return u_.i; }
   Kind AsType() const { return static_cast<Kind>(aux_); }
+  // For optional values: whether there is a value, and the value.
+  bool OptionalHasValue() const;
+  const Value& OptionalValue() const;  // REQUIRES: OptionalHasValue()
   std::span<const Value> ListItems() const;
   size_t MapSize() const;
   std::span<const MapEntry> MapEntries() const;  // in insertion order
@@ -177,7 +184,7 @@ class Value {
   explicit Value(Kind kind) : kind_(kind) { u_.i = 0; }
   static bool IsHeapKind(Kind kind) {
     return kind == Kind::kString || kind == Kind::kBytes || kind == Kind::kList ||
-           kind == Kind::kMap || kind == Kind::kError;
+           kind == Kind::kMap || kind == Kind::kError || kind == Kind::kOptional;
   }
   void Ref() const {
     if (IsHeapKind(kind_)) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
@@ -208,6 +215,11 @@ struct ListObject : HeapObject {
 inline std::span<const Value> Value::ListItems() const {
   return static_cast<const internal::ListObject*>(u_.p)->items;
 }
+// An optional value is stored as a list of none or one element.
+inline bool Value::OptionalHasValue() const {
+  return !static_cast<const internal::ListObject*>(u_.p)->items.empty();
+}
+inline const Value& Value::OptionalValue() const { return static_cast<const internal::ListObject*>(u_.p)->items[0]; }
 
 // 1-based line and column (in characters) inside an expression.
 struct SourcePosition {

@@ -17,7 +17,7 @@ std::optional<Kind> TypeNamed(std::string_view name) {
       {"int", Kind::kInt},       {"uint", Kind::kUint},       {"double", Kind::kDouble},
       {"bool", Kind::kBool},     {"string", Kind::kString},   {"bytes", Kind::kBytes},
       {"list", Kind::kList},     {"map", Kind::kMap},         {"null_type", Kind::kNull},
-      {"type", Kind::kType},     {"google.protobuf.Timestamp", Kind::kTimestamp},
+      {"type", Kind::kType},     {"optional_type", Kind::kOptional}, {"google.protobuf.Timestamp", Kind::kTimestamp},
       {"google.protobuf.Duration", Kind::kDuration}};
   for (const auto& [n, k] : kTypes) {
     if (n == name) return k;
@@ -140,7 +140,7 @@ class Compiler {
   std::optional<Compiled> ResolveQualified(const Expr& e) {
     std::vector<const Expr*> chain;
     const Expr* at = &e;
-    while (at->kind == ExprKind::kSelect && !at->test_only) {
+    while (at->kind == ExprKind::kSelect && !at->test_only && !at->optional) {
       chain.push_back(at);
       at = at->operand.get();
     }
@@ -176,13 +176,21 @@ class Compiler {
       if (auto c = ResolveQualified(e)) return std::move(*c);
     }
     Compiled operand = Compile(*e.operand);
-    if (options_.type_check && !Fits(operand.kind, {Kind::kMap})) {
+    if (e.optional) {
+      if (options_.type_check && !Fits(operand.kind, {Kind::kMap, Kind::kOptional})) {
+        return Fail(e.offset, "cannot select field '" + e.name + "' from " + std::string(KindName(operand.kind)));
+      }
+      NodePtr field = Make<ConstNode>(e.offset, Value::String(e.name));
+      return {Make<OptionalAccessNode>(e.offset, std::move(operand.node), std::move(field)), Kind::kOptional};
+    }
+    if (options_.type_check && !Fits(operand.kind, {Kind::kMap, Kind::kOptional})) {
       return Fail(e.offset, std::string(e.test_only ? "has() needs a map field, but the operand is "
                                                     : "cannot select a field from ") +
                                 std::string(KindName(operand.kind)));
     }
     if (e.test_only) return {Make<HasFieldNode>(e.offset, std::move(operand.node), e.name), Kind::kBool};
-    return {SelectField(std::move(operand.node), e.offset, e.name), Kind::kDyn};
+    Kind kind = operand.kind == Kind::kOptional ? Kind::kOptional : Kind::kDyn;
+    return {SelectField(std::move(operand.node), e.offset, e.name), kind};
   }
 
   Compiled CompileList(const Expr& e) {
@@ -193,6 +201,7 @@ class Compiler {
       constant = constant && c.node->Constant() != nullptr;
       items.push_back(std::move(c.node));
     }
+    if (!e.optional_items.empty()) return {Make<ListNode>(e.offset, std::move(items), e.optional_items), Kind::kList};
     if (constant) {
       std::vector<Value> values;
       for (const NodePtr& n : items) values.push_back(*n->Constant());
@@ -213,6 +222,7 @@ class Compiler {
       constant = constant && k.node->Constant() != nullptr && v.node->Constant() != nullptr;
       entries.emplace_back(std::move(k.node), std::move(v.node));
     }
+    if (!e.optional_items.empty()) return {Make<MapNode>(e.offset, std::move(entries), e.optional_items), Kind::kMap};
     if (constant) {
       std::vector<MapEntry> values;
       for (const auto& [k, v] : entries) values.emplace_back(*k->Constant(), *v->Constant());
@@ -224,27 +234,95 @@ class Compiler {
   }
 
   Compiled CompileComprehension(const Expr& e) {
+    const MacroKind m = e.macro;
+    const bool optional_macro = m == MacroKind::kOptMap || m == MacroKind::kOptFlatMap;
     Compiled range = Compile(*e.operand);
-    if (options_.type_check && !Fits(range.kind, {Kind::kList, Kind::kMap})) {
+    if (options_.type_check && optional_macro && !Fits(range.kind, {Kind::kOptional})) {
+      return Fail(e.offset, e.name + "() needs an optional value, found " + std::string(KindName(range.kind)));
+    }
+    if (options_.type_check && m != MacroKind::kBind && !optional_macro &&
+        !Fits(range.kind, {Kind::kList, Kind::kMap})) {
       return Fail(e.offset, e.name + "() needs a list or a map, found " + std::string(KindName(range.kind)));
+    }
+    if (options_.type_check && m == MacroKind::kSortBy && !Fits(range.kind, {Kind::kList})) {
+      return Fail(e.offset, "sortBy() needs a list, found " + std::string(KindName(range.kind)));
     }
     int slot = local_count_++;
     scopes_.emplace_back(e.iter_var, slot);
+    int slot2 = -1;
+    if (!e.iter_var2.empty()) {
+      slot2 = local_count_++;
+      scopes_.emplace_back(e.iter_var2, slot2);
+    }
     int64_t before = node_count_;
     Compiled first = Compile(*e.args[0]);
     Compiled second;
     if (e.args.size() > 1) second = Compile(*e.args[1]);
     int64_t body_cost = node_count_ - before;
     scopes_.pop_back();
-    bool first_is_predicate = e.macro != MacroKind::kMap;
+    if (slot2 >= 0) scopes_.pop_back();
+    const bool transform = m == MacroKind::kTransformList || m == MacroKind::kTransformMap ||
+                           m == MacroKind::kTransformMapEntry;
+    bool first_is_predicate = m == MacroKind::kAll || m == MacroKind::kExists || m == MacroKind::kExistsOne ||
+                              m == MacroKind::kFilter || m == MacroKind::kMapFilter || (transform && e.args.size() > 1);
     if (options_.type_check && first_is_predicate && !Fits(first.kind, {Kind::kBool})) {
       return Fail(e.args[0]->offset, "the predicate of " + e.name + "() must be bool, found " +
                                          std::string(KindName(first.kind)));
     }
-    bool is_bool = e.macro == MacroKind::kAll || e.macro == MacroKind::kExists || e.macro == MacroKind::kExistsOne;
-    return {Make<ComprehensionNode>(e.offset, e.macro, std::move(range.node), slot, std::move(first.node),
+    if (options_.type_check && m == MacroKind::kOptFlatMap && !Fits(first.kind, {Kind::kOptional})) {
+      return Fail(e.args[0]->offset, "optFlatMap() needs an optional from its transform, found " +
+                                         std::string(KindName(first.kind)));
+    }
+    Kind kind = Kind::kList;
+    switch (m) {
+      case MacroKind::kAll:
+      case MacroKind::kExists:
+      case MacroKind::kExistsOne:
+        kind = Kind::kBool;
+        break;
+      case MacroKind::kTransformMap:
+      case MacroKind::kTransformMapEntry:
+        kind = Kind::kMap;
+        break;
+      case MacroKind::kBind:
+        kind = first.kind;
+        break;
+      case MacroKind::kOptMap:
+      case MacroKind::kOptFlatMap:
+        kind = Kind::kOptional;
+        break;
+      default:
+        break;
+    }
+    return {Make<ComprehensionNode>(e.offset, m, std::move(range.node), slot, slot2, std::move(first.node),
                                     std::move(second.node), 1 + body_cost),
-            is_bool ? Kind::kBool : Kind::kList};
+            kind};
+  }
+
+  // `math.greatest(...)`, `strings.quote(...)`: a receiver that names no
+  // variable but, with the function's name, a namespaced global function.
+  std::optional<std::string> NamespacedFunction(const Expr& e) const {
+    if (e.operand == nullptr || !IsQualifiedName(*e.operand)) return std::nullopt;
+    std::string ns = QualifiedName(*e.operand);
+    std::string root = ns.substr(0, ns.find('.'));
+    if (IsLocal(root)) return std::nullopt;
+    for (const VariableDecl& decl : options_.variables) {
+      if (decl.name == root || ns.starts_with(decl.name + ".")) return std::nullopt;
+    }
+    std::string full = ns + "." + e.name;
+    int arity = static_cast<int>(e.args.size());
+    if (IsVariadic(full) && arity >= 1) return full;
+    if (FunctionRegistry::Get().Find(full, false, arity) == nullptr) return std::nullopt;
+    return full;
+  }
+  static bool IsVariadic(std::string_view name) { return name == "math.greatest" || name == "math.least"; }
+  static bool IsQualifiedName(const Expr& e) {
+    if (e.kind == ExprKind::kIdent) return !e.name.empty() && e.name.front() != '.';
+    return e.kind == ExprKind::kSelect && !e.test_only && IsQualifiedName(*e.operand);
+  }
+  static std::string QualifiedName(const Expr& e) {
+    if (e.kind == ExprKind::kIdent) return e.name;
+    return QualifiedName(*e.operand) + "." + e.name;
   }
 
   Compiled CompileCall(const Expr& e) {
@@ -252,14 +330,20 @@ class Compiler {
       if (std::optional<Compiled> c = CompileOperator(e)) return std::move(*c);
     }
     std::vector<const Expr*> arg_exprs;
-    if (e.operand) arg_exprs.push_back(e.operand.get());
+    std::string name = e.name;
+    bool member = e.operand != nullptr;
+    if (std::optional<std::string> full = NamespacedFunction(e)) {
+      name = *full;
+      member = false;
+    } else if (e.operand) {
+      arg_exprs.push_back(e.operand.get());
+    }
     for (const ExprPtr& a : e.args) arg_exprs.push_back(a.get());
-    const bool member = e.operand != nullptr;
-    const int arity = static_cast<int>(arg_exprs.size());
-
+    const bool variadic = IsVariadic(name) && arg_exprs.size() > 1;
+    const int arity = variadic ? 1 : static_cast<int>(arg_exprs.size());
     const FunctionRegistry& registry = FunctionRegistry::Get();
-    const Function* fn = registry.Find(e.name, member, arity);
-    if (fn == nullptr || arity > kMaxCallArgs) return UnknownFunction(e, member, arity);
+    const Function* fn = registry.Find(name, member, arity);
+    if (fn == nullptr || arity > kMaxCallArgs) return UnknownFunction(e, name, member, arity);
 
     std::vector<NodePtr> args;
     std::vector<Kind> kinds;
@@ -269,13 +353,18 @@ class Compiler {
       kinds.push_back(c.kind);
     }
     if (failed()) return Fail(e.offset, "");
-    if (e.name == "matches" && args[1]->Constant() != nullptr && args[1]->Constant()->kind() == Kind::kString) {
+    // math.greatest(a, b, c) is math.greatest([a, b, c]).
+    if (variadic) {
+      args = VectorOf(Make<ListNode>(e.offset, std::move(args)));
+      kinds = {Kind::kList};
+    }
+    if (name == "matches" && arity == 2 && args[1]->Constant() != nullptr && args[1]->Constant()->kind() == Kind::kString) {
       return CompileMatches(e, std::move(args));
     }
     if (!CheckConstantZone(e, member, args)) return Fail(e.offset, "");
     std::vector<const Overload*> candidates = fn->Candidates(kinds);
     if (candidates.empty() && options_.type_check) {
-      std::string message = "no matching overload for '" + DisplayName(e.name) + "' applied to (";
+      std::string message = "no matching overload for '" + DisplayName(name) + "' applied to (";
       for (size_t i = 0; i < kinds.size(); ++i) message += (i ? ", " : "") + std::string(KindName(kinds[i]));
       return Fail(e.offset, message + ")");
     }
@@ -289,14 +378,20 @@ class Compiler {
     return {MakeCallNode(e.offset, fn, direct, std::move(args)), result};
   }
 
-  Compiled UnknownFunction(const Expr& e, bool member, int arity) {
+  static std::vector<NodePtr> VectorOf(NodePtr node) {
+    std::vector<NodePtr> v;
+    v.push_back(std::move(node));
+    return v;
+  }
+
+  Compiled UnknownFunction(const Expr& e, const std::string& fn_name, bool member, int arity) {
     const FunctionRegistry& registry = FunctionRegistry::Get();
-    std::string name = DisplayName(e.name);
+    std::string name = DisplayName(fn_name);
     std::string message;
-    if (registry.HasName(e.name, member)) {
+    if (registry.HasName(fn_name, member)) {
       message = "'" + name + "' does not take " + std::to_string(member ? arity - 1 : arity) + " argument" +
                 (arity - member == 1 ? "" : "s");
-    } else if (registry.HasName(e.name, !member)) {
+    } else if (registry.HasName(fn_name, !member)) {
       message = member ? "'" + name + "' is a function: call it as " + name + "(x, ...), not x." + name + "(...)"
                        : "'" + name + "' is a method: call it as x." + name + "(...)";
     } else {
@@ -364,12 +459,16 @@ class Compiler {
       }
       return Compiled{Make<InNode>(e.offset, std::move(l.node), std::move(r.node)), Kind::kBool};
     }
-    if (n == op::kIndex && a.size() == 2) {
+    if ((n == op::kIndex || n == op::kOptionalIndex) && a.size() == 2) {
       Compiled c = Compile(*a[0]), i = Compile(*a[1]);
-      if (options_.type_check && !Fits(c.kind, {Kind::kList, Kind::kMap})) {
+      if (options_.type_check && !Fits(c.kind, {Kind::kList, Kind::kMap, Kind::kOptional})) {
         return Fail(e.offset, "cannot index " + std::string(KindName(c.kind)));
       }
-      return Compiled{Make<IndexNode>(e.offset, std::move(c.node), std::move(i.node)), Kind::kDyn};
+      if (n == op::kOptionalIndex) {
+        return Compiled{Make<OptionalAccessNode>(e.offset, std::move(c.node), std::move(i.node)), Kind::kOptional};
+      }
+      Kind kind = c.kind == Kind::kOptional ? Kind::kOptional : Kind::kDyn;
+      return Compiled{Make<IndexNode>(e.offset, std::move(c.node), std::move(i.node)), kind};
     }
     if (n == "dyn" && a.size() == 1) {
       Compiled c = Compile(*a[0]);

@@ -46,6 +46,10 @@ const Value* HasFieldNode::Eval(EvalContext& ctx, Value* scratch) const {
   Value tmp;
   const Value* operand = operand_->Eval(ctx, &tmp);
   if (operand->IsError()) return Keep(operand, &tmp, scratch);
+  if (operand->kind() == Kind::kOptional) {
+    operand = OptionalInner(*operand);
+    if (operand == nullptr) return BoolValue(false);
+  }
   if (operand->kind() != Kind::kMap) {
     return Fail(scratch, ErrorCode::kNoMatchingOverload, "has() needs a map, found " + KindOf(operand));
   }
@@ -72,7 +76,24 @@ const Value* FieldPathNode::Eval(EvalContext& ctx, Value* scratch) const {
   return Borrow(v, temporary, scratch);
 }
 
+const Value* FieldPathNode::OptionalPath(size_t k, const Value* v, Value* scratch) const {
+  Value result = *v;
+  for (; k < fields_.size(); ++k) {
+    const Field& f = fields_[k];
+    const Value* inner = OptionalInner(result);
+    if (inner == nullptr) break;
+    if (inner->kind() != Kind::kMap) return Missing(f, inner, scratch);
+    const Value* next = internal::FindStringKey(ValueAccess::Map(*inner), f.name, f.hash);
+    result = next == nullptr ? Value::OptionalNone()
+             : next->kind() == Kind::kOptional ? *next
+                                               : Value::OptionalOf(*next);
+  }
+  *scratch = std::move(result);
+  return scratch;
+}
+
 const Value* FieldPathNode::Missing(const Field& f, const Value* v, Value* scratch) const {
+  if (v->kind() == Kind::kOptional) return OptionalPath(static_cast<size_t>(&f - fields_.data()), v, scratch);
   Value error = v->kind() == Kind::kMap
                     ? Value::Error(ErrorCode::kNoSuchKey, "no such key: '" + f.name + "'")
                     : Value::Error(ErrorCode::kNoMatchingOverload,
@@ -89,6 +110,15 @@ const Value* IndexNode::Eval(EvalContext& ctx, Value* scratch) const {
   const Value* i = index_->Eval(ctx, &index_tmp);
   if (i->IsError()) return Keep(i, &index_tmp, scratch);
   const Value* element = nullptr;
+  if (c->kind() == Kind::kOptional) {
+    const Value* inner = OptionalInner(*c);
+    if (inner == nullptr) return Keep(c, &container_tmp, scratch);
+    Value error;
+    const Value* found = ElementAt(*inner, *i, &error);
+    if (error.IsError()) return Located(scratch, std::move(error));
+    *scratch = found == nullptr ? Value::OptionalNone() : Value::OptionalOf(*found);
+    return scratch;
+  }
   if (c->kind() == Kind::kList) {
     int64_t index;
     switch (i->kind()) {
@@ -238,10 +268,18 @@ const Value* InNode::Eval(EvalContext& ctx, Value* scratch) const {
 const Value* ListNode::Eval(EvalContext& ctx, Value* scratch) const {
   std::vector<Value> items;
   items.reserve(items_.size());
-  for (const NodePtr& node : items_) {
+  for (size_t n = 0; n < items_.size(); ++n) {
     Value tmp;
-    const Value* v = node->Eval(ctx, &tmp);
+    const Value* v = items_[n]->Eval(ctx, &tmp);
     if (v->IsError()) return Keep(v, &tmp, scratch);
+    if (!optional_.empty() && optional_[n]) {
+      if (v->kind() != Kind::kOptional) {
+        return Fail(scratch, ErrorCode::kNoMatchingOverload, "a list element written ?e must be optional, found " + KindOf(v));
+      }
+      if (!v->OptionalHasValue()) continue;
+      items.push_back(v->OptionalValue());
+      continue;
+    }
     items.push_back(v == &tmp ? std::move(tmp) : *v);
   }
   *scratch = Value::List(std::move(items));
@@ -251,12 +289,23 @@ const Value* ListNode::Eval(EvalContext& ctx, Value* scratch) const {
 const Value* MapNode::Eval(EvalContext& ctx, Value* scratch) const {
   std::vector<MapEntry> entries;
   entries.reserve(entries_.size());
+  size_t skipped = 0;
   for (const auto& [key_node, value_node] : entries_) {
     Value key_tmp, value_tmp;
     const Value* k = key_node->Eval(ctx, &key_tmp);
     if (k->IsError()) return Keep(k, &key_tmp, scratch);
     const Value* v = value_node->Eval(ctx, &value_tmp);
     if (v->IsError()) return Keep(v, &value_tmp, scratch);
+    if (!optional_.empty() && optional_[entries.size() + skipped]) {
+      if (v->kind() != Kind::kOptional) {
+        return Fail(scratch, ErrorCode::kNoMatchingOverload, "a map value written ?k: v must be optional, found " + KindOf(v));
+      }
+      if (!v->OptionalHasValue()) {
+        ++skipped;
+        continue;
+      }
+      v = &v->OptionalValue();
+    }
     Kind kind = k->kind();
     if (kind != Kind::kString && kind != Kind::kInt && kind != Kind::kUint && kind != Kind::kBool) {
       return Fail(scratch, ErrorCode::kInvalidArgument, "unsupported map key type " + KindOf(k));

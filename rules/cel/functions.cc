@@ -49,6 +49,12 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterWorkFunctions(*r);
     RegisterEntityFunctions(*r);
     RegisterMappingFunctions(*r);
+    RegisterStringExtensionFunctions(*r);
+    RegisterFormatFunctions(*r);
+    RegisterMathFunctions(*r);
+    RegisterEncoderFunctions(*r);
+    RegisterListFunctions(*r);
+    RegisterOptionalFunctions(*r);
     r->BuildTables();
     return r;
   }();

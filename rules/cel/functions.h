@@ -65,6 +65,17 @@ void RegisterTimeFunctions(FunctionRegistry& registry);
 void RegisterWorkFunctions(FunctionRegistry& registry);
 void RegisterEntityFunctions(FunctionRegistry& registry);
 void RegisterMappingFunctions(FunctionRegistry& registry);
+// cel-go's extensions.
+void RegisterStringExtensionFunctions(FunctionRegistry& registry);
+void RegisterFormatFunctions(FunctionRegistry& registry);
+void RegisterMathFunctions(FunctionRegistry& registry);
+void RegisterEncoderFunctions(FunctionRegistry& registry);
+void RegisterListFunctions(FunctionRegistry& registry);
+void RegisterOptionalFunctions(FunctionRegistry& registry);
+
+// `list` ordered by `keys` (one key per element, of one comparable kind): what
+// l.sortBy(x, key) computes once the keys are evaluated.
+Value SortByKeys(const Value& list, const Value& keys, EvalContext& ctx);
 
 // How a function or operator is named in messages: "+" for _+_, "in" for @in.
 std::string DisplayName(std::string_view name);

@@ -14,34 +14,6 @@
 namespace keel::cel {
 namespace {
 
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) | static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t n = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 std::string KeyText(const Value& key) {
   switch (key.kind()) {
@@ -223,7 +195,7 @@ nlohmann::json ToJson(const Value& value) {
     case Kind::kString:
       return std::string(value.AsString());
     case Kind::kBytes:
-      return Base64(value.AsString());
+      return Base64Encode(value.AsString());
     case Kind::kList: {
       nlohmann::json out = nlohmann::json::array();
       for (const Value& item : value.ListItems()) out.push_back(ToJson(item));
@@ -240,6 +212,8 @@ nlohmann::json ToJson(const Value& value) {
       return FormatDuration(value.DurationNanos());
     case Kind::kType:
       return std::string(KindName(value.AsType()));
+    case Kind::kOptional:
+      return value.OptionalHasValue() ? ToJson(value.OptionalValue()) : nlohmann::json();
   }
   return nullptr;
 }

@@ -141,6 +141,8 @@ class FieldPathNode final : public Node {
     int32_t offset;
   };
   [[gnu::noinline, gnu::cold]] const Value* Missing(const Field& f, const Value* v, Value* scratch) const;
+  // The rest of the path from fields_[k] on an optional value: an optional.
+  [[gnu::noinline, gnu::cold]] const Value* OptionalPath(size_t k, const Value* v, Value* scratch) const;
 
   NodePtr operand_;
   const VarNode* var_ = nullptr;  // operand_, when it is a variable: read without a virtual call
@@ -227,49 +229,92 @@ class InNode final : public Node {
   NodePtr element_, container_;
 };
 
+// `optional`: which elements (entries) were written `?e`: present only when
+// the optional value has one; empty when none was.
 class ListNode final : public Node {
  public:
-  ListNode(int32_t offset, std::vector<NodePtr> items) : Node(offset), items_(std::move(items)) {}
+  ListNode(int32_t offset, std::vector<NodePtr> items, std::vector<bool> optional = {})
+      : Node(offset), items_(std::move(items)), optional_(std::move(optional)) {}
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
   std::vector<NodePtr> items_;
+  std::vector<bool> optional_;
 };
 
 class MapNode final : public Node {
  public:
-  MapNode(int32_t offset, std::vector<std::pair<NodePtr, NodePtr>> entries)
-      : Node(offset), entries_(std::move(entries)) {}
+  MapNode(int32_t offset, std::vector<std::pair<NodePtr, NodePtr>> entries, std::vector<bool> optional = {})
+      : Node(offset), entries_(std::move(entries)), optional_(std::move(optional)) {}
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
  private:
   std::vector<std::pair<NodePtr, NodePtr>> entries_;
+  std::vector<bool> optional_;
 };
 
-// all, exists, exists_one, map, filter over a list's elements or a map's keys.
+// `operand.?field` and `operand[?index]`: an optional value, none when the
+// field, key or index is absent; on an optional operand, none stays none.
+class OptionalAccessNode final : public Node {
+ public:
+  OptionalAccessNode(int32_t offset, NodePtr operand, NodePtr index)
+      : Node(offset), operand_(std::move(operand)), index_(std::move(index)) {}
+  const Value* Eval(EvalContext& ctx, Value* scratch) const override;
+
+ private:
+  NodePtr operand_, index_;
+};
+
+// Unwraps an optional container for `.field`, `[i]` and has(): none gives
+// none (has(): false). Returns the inner value, or nullptr when it is none.
+const Value* OptionalInner(const Value& v);
+// The element `index` selects in `container` (a list or a map), or nullptr
+// when absent; *error receives a value when the access is not possible.
+const Value* ElementAt(const Value& container, const Value& index, Value* error);
+
+// The macros that bind variables: all, exists, exists_one, map, filter over a
+// list's elements or a map's keys; with two variables (index and element, or
+// key and value) all, exists, existsOne, transformList, transformMap,
+// transformMapEntry; sortBy; cel.bind; optMap and optFlatMap.
 class ComprehensionNode final : public Node {
  public:
-  ComprehensionNode(int32_t offset, MacroKind macro, NodePtr range, int slot, NodePtr first, NodePtr second,
-                    int64_t iteration_cost)
+  ComprehensionNode(int32_t offset, MacroKind macro, NodePtr range, int slot, int slot2, NodePtr first,
+                    NodePtr second, int64_t iteration_cost)
       : Node(offset),
         macro_(macro),
         range_(std::move(range)),
         slot_(slot),
+        slot2_(slot2),
         first_(std::move(first)),
         second_(std::move(second)),
         iteration_cost_(iteration_cost) {}
   const Value* Eval(EvalContext& ctx, Value* scratch) const override;
 
+  // What the loop runs over: a list's elements or a map's entries.
+  struct Range {
+    std::span<const Value> items;
+    std::span<const MapEntry> entries;
+    bool is_map = false;
+    size_t size() const { return is_map ? entries.size() : items.size(); }
+  };
+
  private:
-  const Value* Quantify(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
-  const Value* ExistsOne(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
-  const Value* Collect(EvalContext& ctx, std::span<const Value> items, Value* scratch) const;
+  // Sets the variables for element `i`; returns the one-variable element.
+  const Value& BindAt(EvalContext& ctx, const Range& range, size_t i) const;
+  const Value* Quantify(EvalContext& ctx, const Range& range, Value* scratch) const;
+  const Value* ExistsOne(EvalContext& ctx, const Range& range, Value* scratch) const;
+  const Value* Collect(EvalContext& ctx, const Range& range, Value* scratch) const;
+  const Value* CollectMap(EvalContext& ctx, const Range& range, Value* scratch) const;
+  const Value* SortBy(EvalContext& ctx, const Value& list, const Range& range, Value* scratch) const;
+  const Value* Bind(EvalContext& ctx, const Value& init, Value* scratch) const;
+  const Value* OptionalMap(EvalContext& ctx, const Value& optional, Value* scratch) const;
 
   MacroKind macro_;
   NodePtr range_;
   int slot_;
+  int slot2_;       // the second variable, or -1
   NodePtr first_;   // predicate, or the transform of map(x, t)
-  NodePtr second_;  // the transform of map(x, filter, t)
+  NodePtr second_;  // the transform after a filter: map(x, filter, t), transformList(i, v, filter, t)
   int64_t iteration_cost_;
 };
 

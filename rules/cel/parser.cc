@@ -1,5 +1,6 @@
 #include "rules/cel/parser.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "rules/cel/lexer.h"
@@ -238,6 +239,17 @@ class Parser {
       }
       if (Peek().kind == TokenKind::kDot) {
         Advance();
+        if (Accept(TokenKind::kQuestion)) {
+          const Token& field = Peek();
+          if (field.kind != TokenKind::kIdent) return Fail(field.offset, "expected a field name after '.?'");
+          Advance();
+          ExprPtr select = NewExpr(ExprKind::kSelect, field.offset);
+          select->name = field.text;
+          select->optional = true;
+          select->operand = std::move(e);
+          e = std::move(select);
+          continue;
+        }
         const Token& name = Peek();
         if (name.kind != TokenKind::kIdent) return Fail(name.offset, "expected a field or method name after '.'");
         Advance();
@@ -254,9 +266,10 @@ class Parser {
         }
       } else if (Peek().kind == TokenKind::kLBracket) {
         int32_t offset = Advance().offset;
+        bool optional = Accept(TokenKind::kQuestion);
         ExprPtr index = ParseExpr();
         if (!index || !Expect(TokenKind::kRBracket, "']'")) return nullptr;
-        e = Binary(op::kIndex, offset, std::move(e), std::move(index));
+        e = Binary(optional ? op::kOptionalIndex : op::kIndex, offset, std::move(e), std::move(index));
       } else if (Peek().kind == TokenKind::kLBrace && IsQualifiedName(*e)) {
         e = ParseStruct(std::move(e));
       } else {
@@ -347,11 +360,8 @@ class Parser {
         if (!e || !Expect(TokenKind::kRParen, "')'")) return nullptr;
         return e;
       }
-      case TokenKind::kLBracket: {
-        ExprPtr e = NewExpr(ExprKind::kList, Advance().offset);
-        if (!ParseArgs(TokenKind::kRBracket, "']'", &e->args, /*trailing_comma=*/true)) return nullptr;
-        return e;
-      }
+      case TokenKind::kLBracket:
+        return ParseList();
       case TokenKind::kLBrace:
         return ParseMap();
       case TokenKind::kDot:
@@ -368,9 +378,27 @@ class Parser {
     return e;
   }
 
+  // `[a, ?b]`: an element written `?b` is there only when optional b has a value.
+  ExprPtr ParseList() {
+    ExprPtr e = NewExpr(ExprKind::kList, Advance().offset);
+    std::vector<bool> optional;
+    while (Peek().kind != TokenKind::kRBracket) {
+      optional.push_back(Accept(TokenKind::kQuestion));
+      ExprPtr item = ParseExpr();
+      if (!item) return nullptr;
+      e->args.push_back(std::move(item));
+      if (!Accept(TokenKind::kComma)) break;
+    }
+    if (!Expect(TokenKind::kRBracket, "']'")) return nullptr;
+    if (std::find(optional.begin(), optional.end(), true) != optional.end()) e->optional_items = std::move(optional);
+    return e;
+  }
+
   ExprPtr ParseMap() {
     ExprPtr e = NewExpr(ExprKind::kMap, Advance().offset);
+    std::vector<bool> optional;
     while (Peek().kind != TokenKind::kRBrace) {
+      optional.push_back(Accept(TokenKind::kQuestion));
       ExprPtr key = ParseExpr();
       if (!key || !Expect(TokenKind::kColon, "':'")) return nullptr;
       ExprPtr value = ParseExpr();
@@ -379,6 +407,7 @@ class Parser {
       if (!Accept(TokenKind::kComma)) break;
     }
     if (!Expect(TokenKind::kRBrace, "'}'")) return nullptr;
+    if (std::find(optional.begin(), optional.end(), true) != optional.end()) e->optional_items = std::move(optional);
     return e;
   }
 
@@ -407,33 +436,72 @@ class Parser {
     return e;
   }
 
-  static bool MacroFor(std::string_view name, size_t arg_count, MacroKind* kind) {
+  // How many of a macro's arguments are variable names (0: not a macro).
+  static int MacroFor(std::string_view name, size_t arg_count, MacroKind* kind) {
+    if (arg_count == 3) {
+      if (name == "all") { *kind = MacroKind::kAll; return 2; }
+      if (name == "exists") { *kind = MacroKind::kExists; return 2; }
+      if (name == "exists_one" || name == "existsOne") { *kind = MacroKind::kExistsOne; return 2; }
+    }
+    if (arg_count == 3 || arg_count == 4) {
+      if (name == "transformList") { *kind = MacroKind::kTransformList; return 2; }
+      if (name == "transformMap") { *kind = MacroKind::kTransformMap; return 2; }
+      if (name == "transformMapEntry") { *kind = MacroKind::kTransformMapEntry; return 2; }
+    }
     if (arg_count == 2) {
-      if (name == "all") { *kind = MacroKind::kAll; return true; }
-      if (name == "exists") { *kind = MacroKind::kExists; return true; }
-      if (name == "exists_one") { *kind = MacroKind::kExistsOne; return true; }
-      if (name == "map") { *kind = MacroKind::kMap; return true; }
-      if (name == "filter") { *kind = MacroKind::kFilter; return true; }
+      if (name == "existsOne") { *kind = MacroKind::kExistsOne; return 1; }
+      if (name == "sortBy") { *kind = MacroKind::kSortBy; return 1; }
+      if (name == "optMap") { *kind = MacroKind::kOptMap; return 1; }
+      if (name == "optFlatMap") { *kind = MacroKind::kOptFlatMap; return 1; }
+    }
+    if (arg_count == 2) {
+      if (name == "all") { *kind = MacroKind::kAll; return 1; }
+      if (name == "exists") { *kind = MacroKind::kExists; return 1; }
+      if (name == "exists_one") { *kind = MacroKind::kExistsOne; return 1; }
+      if (name == "map") { *kind = MacroKind::kMap; return 1; }
+      if (name == "filter") { *kind = MacroKind::kFilter; return 1; }
     }
     if (arg_count == 3 && name == "map") {
       *kind = MacroKind::kMapFilter;
-      return true;
+      return 1;
     }
-    return false;
+    return 0;
   }
+
+  static bool IsVariableName(const Expr& e) { return e.kind == ExprKind::kIdent && e.name.front() != '.'; }
 
   ExprPtr MemberCall(ExprPtr receiver, const std::string& name, int32_t offset, std::vector<ExprPtr> args) {
     MacroKind macro;
-    if (options_.enable_macros && MacroFor(name, args.size(), &macro)) {
-      if (args[0]->kind != ExprKind::kIdent || args[0]->name.front() == '.') {
-        return Fail(args[0]->offset, name + "() needs a variable name as its first argument");
+    if (!options_.enable_macros) return Call(name, offset, std::move(args), std::move(receiver));
+    if (name == "bind" && args.size() == 3 && receiver->kind == ExprKind::kIdent && receiver->name == "cel") {
+      if (!IsVariableName(*args[0])) return Fail(args[0]->offset, "cel.bind() needs a variable name as its first argument");
+      ExprPtr e = NewExpr(ExprKind::kComprehension, offset);
+      e->macro = MacroKind::kBind;
+      e->name = "cel.bind";
+      e->iter_var = args[0]->name;
+      e->operand = std::move(args[1]);
+      e->args.push_back(std::move(args[2]));
+      return e;
+    }
+    if (int variables = MacroFor(name, args.size(), &macro); variables > 0) {
+      for (int i = 0; i < variables; ++i) {
+        if (!IsVariableName(*args[i])) {
+          return Fail(args[i]->offset, name + "() needs a variable name as its " + (i == 0 ? "first" : "second") +
+                                           " argument");
+        }
       }
       ExprPtr e = NewExpr(ExprKind::kComprehension, offset);
       e->macro = macro;
       e->name = name;
       e->iter_var = args[0]->name;
+      if (variables == 2) {
+        e->iter_var2 = args[1]->name;
+        if (e->iter_var2 == e->iter_var) {
+          return Fail(args[1]->offset, name + "(): the two variables must have different names");
+        }
+      }
       e->operand = std::move(receiver);
-      for (size_t i = 1; i < args.size(); ++i) e->args.push_back(std::move(args[i]));
+      for (size_t i = variables; i < args.size(); ++i) e->args.push_back(std::move(args[i]));
       return e;
     }
     return Call(name, offset, std::move(args), std::move(receiver));

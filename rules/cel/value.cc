@@ -20,6 +20,7 @@ void DestroyHeapObject(Kind kind, const HeapObject* object) {
       return;
     }
     case Kind::kList:
+    case Kind::kOptional:
       delete static_cast<const ListObject*>(object);
       return;
     case Kind::kMap:
@@ -79,6 +80,7 @@ std::string_view KindName(Kind kind) {
     case Kind::kTimestamp: return "google.protobuf.Timestamp";
     case Kind::kDuration: return "google.protobuf.Duration";
     case Kind::kType: return "type";
+    case Kind::kOptional: return "optional_type";
     case Kind::kError: return "error";
     case Kind::kDyn: return "dyn";
   }
@@ -166,6 +168,17 @@ Value Value::List(std::vector<Value> items) {
   auto* object = new ListObject();
   object->items = std::move(items);
   return ValueAccess::FromHeap(Kind::kList, object);
+}
+
+Value Value::OptionalOf(Value value) {
+  auto* object = new ListObject();
+  object->items.push_back(std::move(value));
+  return ValueAccess::FromHeap(Kind::kOptional, object);
+}
+
+Value Value::OptionalNone() {
+  static const Value none = ValueAccess::FromHeap(Kind::kOptional, new ListObject());
+  return none;
 }
 
 Value MakeMap(std::vector<MapEntry> entries, std::string* error) {
@@ -338,6 +351,9 @@ bool Value::Equals(const Value& other) const {
     }
     case Kind::kError:
       return false;
+    case Kind::kOptional:
+      if (OptionalHasValue() != other.OptionalHasValue()) return false;
+      return !OptionalHasValue() || OptionalValue().Equals(other.OptionalValue());
     default:
       return CompareValues(*this, other) == 0;
   }
@@ -416,6 +432,15 @@ void AppendDebug(std::string* out, const Value& v) {
       return;
     case Kind::kError:
       out->append("error(").append(v.ErrorMessage()).push_back(')');
+      return;
+    case Kind::kOptional:
+      if (!v.OptionalHasValue()) {
+        out->append("optional.none()");
+        return;
+      }
+      out->append("optional.of(");
+      AppendDebug(out, v.OptionalValue());
+      out->push_back(')');
       return;
     case Kind::kDyn:
       return;

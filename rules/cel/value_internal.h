@@ -145,6 +145,9 @@ Value MakeMapOfUniqueKeys(std::vector<MapEntry> entries);
 // The number of code points in valid UTF-8.
 size_t Utf8Length(std::string_view s);
 
+// Standard base64 with '=' padding (functions_encoders.cc).
+std::string Base64Encode(std::string_view bytes);
+
 // Shortest round-trip text of a double, as CEL's string(double) prints it.
 std::string FormatDouble(double d);
 

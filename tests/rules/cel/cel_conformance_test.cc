@@ -51,12 +51,18 @@ const std::map<std::string, std::string>& SkipList() {
       {"comparisons/ne_literal/ne_proto3_any_unpack", "protobuf messages: google.protobuf.Any unpacking"},
       {"comparisons/ne_literal/ne_proto3_any_unpack_bytewise_fallback",
        "protobuf messages: google.protobuf.Any unpacking"},
-      // cel-go's extension libraries and optional values: keel's CEL has none
-      // of them yet; issue 24 brings them, and these entries go then.
-      {"encoders_ext/*", "the encoders extension (base64): not in keel's CEL yet (issue 24)"},
-      {"math_ext/*", "the math extension (math.greatest, math.ceil, bit operations): not in keel's CEL yet (issue 24)"},
-      {"optionals/*", "optional values (optional.of, ?. and [?]): not in keel's CEL yet (issue 24)"},
-      {"string_ext/*", "the strings extension (charAt, indexOf, split, format): not in keel's CEL yet (issue 24)"},
+      // Optional fields of protobuf messages (TestAllTypes{?f: ...}, msg.?f).
+      {"optionals/optionals/has_optional_ofNonZeroValue_struct_optional_ofNonZeroValue_map_optindex_field", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/optional_ofNonZeroValue_struct_optional_ofNonZeroValue_map_optindex_field", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/struct_map_optindex_field", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/struct_optional_ofNonZeroValue_map_optindex_field", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/struct_map_optindex_field_nested", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/struct_list_optindex_field", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/empty_struct_optindex_hasValue", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/optional_empty_struct_optindex_hasValue", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/struct_optindex_value", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/optional_struct_optindex_value", "protobuf messages: TestAllTypes with optional fields"},
+      {"optionals/optionals/optional_struct_optindex_index_value", "protobuf messages: TestAllTypes with optional fields"},
   };
   return kSkips;
 }
