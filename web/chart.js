@@ -14,7 +14,7 @@ function svg(tag, attrs = {}, text) {
   return el;
 }
 
-// series: [{time, progress}]; marker: an ISO time or ''.
+// series: [{time, progress (0..1)}]; marker: an ISO time or ''.
 export function progressChart(label, series, marker) {
   const points = (series || []).filter((p) => p.time);
   const times = points.map((p) => Date.parse(p.time));
@@ -43,7 +43,7 @@ export function progressChart(label, series, marker) {
       previous = null;
       return;
     }
-    const px = x(times[i]), py = y(Number(p.progress));
+    const px = x(times[i]), py = y(Number(p.progress) * 100);
     path += previous === null ? `M${px},${py}` : `H${px}V${py}`;
     previous = py;
   });

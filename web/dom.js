@@ -58,10 +58,11 @@ export function show(value) {
   return JSON.stringify(value);
 }
 
-// Progress as the roll-ups write it (0..100), as text: "33.33%".
+// Progress as the API gives it (0..1), as a percentage with at most two
+// decimals, like the roll-ups write it: 0.3333 -> "33.33%".
 export function percent(progress) {
   if (progress === null || progress === undefined) return 'no progress yet';
-  return `${Math.round(Number(progress) * 100) / 100}%`;
+  return `${Math.round(Number(progress) * 10000) / 100}%`;
 }
 
 // The link target of an entity page, "kind/id" -> "#/w/WS/entity/kind/id".

@@ -17,7 +17,7 @@ function progressAt(node, time) {
 }
 
 function bar(label, progress) {
-  const value = progress === null || progress === undefined ? 0 : Math.max(0, Math.min(100, Number(progress)));
+  const value = progress === null || progress === undefined ? 0 : Math.max(0, Math.min(100, Number(progress) * 100));
   return h('span', {class: 'bar'},
     h('progress', {max: 100, value, 'aria-label': `${label} progress`}),
     h('span', {class: 'pct'}, percent(progress)));
