@@ -15,7 +15,7 @@ function toLocal(iso) {
 
 function stateTable(state) {
   const rows = Object.keys(state || {}).sort().map((field) => [h('code', {}, field), show(state[field])]);
-  return table('State', ['field', 'value'], rows);
+  return table(null, ['field', 'value'], rows);
 }
 
 function changeList(changes) {
