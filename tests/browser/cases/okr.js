@@ -36,9 +36,11 @@ export default async function okrPage(harness) {
   const server = await harness.serveReadOnly(db);
   const browser = await harness.browser();
   const page = await browser.context.newPage();
+  const started = Date.now();
   await page.goto(`${server.url}#/w/acme/okr`);
   await page.getByRole('heading', {level: 1, name: 'OKR'}).waitFor();
   await page.locator('.okr-head[data-ref="key_result/KR-3"]').waitFor();
+  console.log(`  okr: the OKR page of 02-okr-rollup drawn ${Date.now() - started} ms after navigation (cold browser)`);
   const expectedEnd = Object.fromEntries(Object.entries(AT_END).map(([ref, p]) => [ref, asText(p)]));
   assert.deepEqual(await shownProgress(page), expectedEnd, 'the OKR page at the end');
   // O-2 ended below target: at risk; each objective and key result has its chart.
