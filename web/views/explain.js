@@ -5,7 +5,8 @@
 import {get, workspacePath} from '../api.js';
 import {entityHref, explainHref, fill, h, show, table, when} from '../dom.js';
 
-function ruleBlock(rule) {
+// The rule's lines are shown open on the event asked about, folded elsewhere.
+function ruleBlock(rule, asked) {
   if (!rule) return null;
   const values = rule.condition_values || {};
   const lines = Array.isArray(rule.lines) ? rule.lines : [];
@@ -16,7 +17,7 @@ function ruleBlock(rule) {
     Object.keys(values).length > 0 ?
       table('Values the condition read', ['field', 'value'],
         Object.entries(values).map(([field, value]) => [h('code', {}, field), h('code', {}, value)])) : null,
-    rule.source ? h('details', {}, h('summary', {}, 'The rule\'s lines'), h('pre', {}, rule.source)) : null);
+    rule.source ? h('details', {open: asked}, h('summary', {}, 'The rule\'s lines'), h('pre', {}, rule.source)) : null);
 }
 
 function node(workspace, item, askedId, inner) {
@@ -35,7 +36,7 @@ function node(workspace, item, askedId, inner) {
         h('time', {datetime: event.time}, when(event.time)), ` · ${event.actor || ''}`,
         event.subject ? h('span', {}, ' · ', h('a', {href: entityHref(workspace, event.subject)}, 'open entity')) : null,
         asked ? null : h('span', {}, ' · ', h('a', {href: explainHref(workspace, event.id)}, 'explain this'))),
-      ruleBlock(item.rule),
+      ruleBlock(item.rule, asked),
       item.note ? h('p', {class: 'note'}, item.note) : null,
       event.data ? h('details', {}, h('summary', {}, derived ? 'What it produced' : 'Its data'),
         h('pre', {}, JSON.stringify(event.data, null, 2))) : null,
