@@ -1,7 +1,7 @@
 // The OKR page: objectives, their key results, the initiatives and tasks
 // linked to them; each objective and key result with a progress bar, a chart
 // of its progress over time and an at-risk mark. With a day picked, progress
-// as of the end of that day (UTC).
+// as of the end of that day (UTC), and at risk as the API judges it then.
 import {get, workspacePath} from '../api.js';
 import {progressChart} from '../chart.js';
 import {debounce, entityHref, fill, h, percent} from '../dom.js';
@@ -9,9 +9,10 @@ import {debounce, entityHref, fill, h, percent} from '../dom.js';
 // The progress on the last point of the series at or before `time`.
 function progressAt(node, time) {
   if (!time) return node.progress;
+  const limit = Date.parse(time);
   let value = null;
   for (const point of node.series || []) {
-    if (point.time <= time) value = point.progress;
+    if (Date.parse(point.time) <= limit) value = point.progress;
   }
   return value;
 }
@@ -31,7 +32,7 @@ function heading(level, workspace, node, asOf) {
       h('span', {class: 'ref'}, node.ref), ' · ',
       h('span', {class: `status status-${node.status}`}, asOf ? `${node.status} now` : node.status),
       node.owner ? ` · ${node.owner}` : null,
-      node.at_risk && !asOf ? h('strong', {class: 'risk'}, ' ⚠ at risk') : null),
+      node.at_risk ? h('strong', {class: 'risk'}, ' ⚠ at risk') : null),
     bar(node.title || node.ref, progress));
 }
 
@@ -61,7 +62,7 @@ function keyResult(workspace, kr, asOf) {
 }
 
 function objective(workspace, obj, asOf) {
-  return h('section', {class: `card objective${obj.at_risk && !asOf ? ' at-risk' : ''}`},
+  return h('section', {class: `card objective${obj.at_risk ? ' at-risk' : ''}`},
     heading('h2', workspace, obj, asOf),
     progressChart(obj.title || obj.ref, obj.series, asOf),
     h('ul', {class: 'krs plain'}, (obj.key_results || []).map((kr) => keyResult(workspace, kr, asOf))));
