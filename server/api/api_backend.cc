@@ -12,8 +12,9 @@ uint64_t ApiBackend::WaitForAppend(std::string_view workspace, uint64_t after_se
   constexpr std::chrono::milliseconds kPoll{100};
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const EventLog* log = LogOf(workspace);
+    std::shared_ptr<const EventLog> log = LogOf(workspace);
     uint64_t head = log == nullptr ? 0 : log->Head().seq;
+    log.reset();
     auto now = std::chrono::steady_clock::now();
     if (head > after_seq || now >= deadline) return head;
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(kPoll, deadline - now));

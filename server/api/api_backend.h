@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,8 +27,10 @@ class ApiBackend {
 
   // The log that holds `workspace` (read-only use; reads are thread-safe),
   // or nullptr when this serve holds none (answered 404, like any unknown
-  // workspace). The log outlives the request that asked.
-  virtual const EventLog* LogOf(std::string_view workspace) const = 0;
+  // workspace). A hold: the serve does not close the log while it is held
+  // (Kafka mode waits on a revocation), so hold it for one request, not
+  // longer.
+  virtual std::shared_ptr<const EventLog> LogOf(std::string_view workspace) const = 0;
   // Every workspace this serve holds, sorted.
   virtual std::vector<std::string> Workspaces() const = 0;
 
@@ -35,7 +38,8 @@ class ApiBackend {
   // its seq when this serve can tell (embedded mode), nullopt when it cannot
   // (Kafka mode: the partition's writer appends it after the ack).
   // FailedPrecondition when read-only.
-  virtual Result<std::optional<uint64_t>> Submit(const Event& event) = 0;
+  // `event_json` is one CloudEvent (JSON), checked as any input event.
+  virtual Result<std::optional<uint64_t>> Submit(std::string event_json) = 0;
   virtual bool read_only() const = 0;
 
   // The stream of new events: blocks until the log holding `workspace` has
