@@ -9,16 +9,17 @@ import approval from './cases/approval.js';
 import explain from './cases/explain.js';
 import guest from './cases/guest.js';
 import okr from './cases/okr.js';
+import rules from './cases/rules.js';
 import {Harness} from './harness.js';
 
-const CASES = {okr, approval, guest, explain};
+const CASES = {okr, approval, guest, explain, rules};
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const {values, positionals} = parseArgs({
   options: {keel: {type: 'string'}, screenshots: {type: 'string'}},
   allowPositionals: true,
 });
 if (!values.keel) {
-  console.error('usage: node run.js --keel PATH/TO/keel [--screenshots DIR] [okr|approval|guest|explain ...]');
+  console.error('usage: node run.js --keel PATH/TO/keel [--screenshots DIR] [okr|approval|guest|explain|rules ...]');
   process.exit(2);
 }
 const screenshots = resolve(values.screenshots || join(root, 'build', 'browser-screenshots'));

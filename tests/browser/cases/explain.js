@@ -37,17 +37,5 @@ export default async function explainView(harness) {
   assert.match(await asked.innerText(), /task\.linked[\s\S]*by rule link-task-to-initiative/);
   await harness.screenshot(page, 'explain');
 
-  // The rules page: the kickoff rule fired, with its last firing.
-  await page.getByRole('link', {name: 'Rules'}).click();
-  const card = page.locator('[data-rule="kickoff-initiative"]');
-  await card.waitFor();
-  assert.ok(Number(await card.locator('dd.fired').innerText()) >= 1, 'kickoff-initiative fired');
-  await harness.screenshot(page, 'rules');
-  // And the entities list finds the task by its title.
-  await page.getByRole('link', {name: 'Entities'}).click();
-  await page.getByLabel('Title or id contains').fill('brief');
-  await page.getByRole('button', {name: 'Filter'}).click();
-  await page.getByRole('link', {name: TASK}).waitFor();
-  await harness.screenshot(page, 'entities');
   assert.deepEqual(browser.offsite, [], 'no request leaves the machine');
 }
