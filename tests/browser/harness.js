@@ -26,6 +26,9 @@ export class Harness {
     this.temp = mkdtempSync(join(tmpdir(), 'keel-browser-'));
     this.servers = [];
     this.contexts = [];
+    // Script errors and console errors (a Content-Security-Policy refusal is
+    // one); an answer's HTTP status (401, 404) is not: the cases expect some.
+    this.pageErrors = [];
     mkdirSync(screenshots, {recursive: true});
   }
 
@@ -135,6 +138,12 @@ export class Harness {
       executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: {width, height},
     });
     this.contexts.push(context);
+    context.on('weberror', (error) => this.pageErrors.push(`script error: ${error.error().message}`));
+    context.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        this.pageErrors.push(`console: ${message.text()}`);
+      }
+    });
     const recorded = [];
     const pending = [];
     const offsite = [];

@@ -34,6 +34,7 @@ for (const name of names) {
   const started = Date.now();
   try {
     await CASES[name](harness);
+    if (harness.pageErrors.length > 0) throw new Error(`the page reported errors:\n${harness.pageErrors.join('\n')}`);
     console.log(`ok ${name} (${Date.now() - started} ms)`);
   } catch (error) {
     failed += 1;
