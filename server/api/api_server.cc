@@ -1,6 +1,7 @@
 #include "server/api/api_server.h"
 
 #include "server/api/api_routes.h"
+#include "server/api/web_page.h"
 
 namespace keel::api {
 namespace {
@@ -21,6 +22,8 @@ ApiServer::ApiServer(ApiTokens tokens, bool open_admin, ApiBackend* backend, Api
       router_(&access_, backend, settings),
       http_(std::make_unique<http::HttpServer>(Limits(settings))) {
   AddApiRoutes(router_);
+  // The page (web/, embedded) at `/`: static files, no token needed to load it.
+  for (WebRoute& route : WebPageRoutes()) http_->Route("GET", route.path, std::move(route.handler));
 }
 
 Status ApiServer::Start(const std::string& address, int port) {
