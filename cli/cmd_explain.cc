@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/terminal_text.h"
 #include "rules/audit/explain.h"
+#include "rules/audit/explain_json.h"
 
 namespace keel::cli {
 namespace {
@@ -109,29 +110,6 @@ void PrintTree(const rules::Explanation& x, size_t index, const std::string& ind
   }
 }
 
-nlohmann::ordered_json NodeJson(const rules::Explanation& x, size_t index, bool with_children) {
-  const rules::ExplainedEvent& node = x.nodes[index];
-  nlohmann::ordered_json out = {{"event", StoredEventToJson(node.stored)}};
-  if (node.stored.event.is_derived()) {
-    nlohmann::ordered_json values = nlohmann::ordered_json::object();
-    for (const auto& [path, value] : node.condition_values) values[path] = value;
-    out["rule"] = {{"id", node.stored.event.rule_id},
-                   {"ruleset", node.stored.event.ruleset_hash},
-                   {"file", node.rule_file},
-                   {"lines", {node.first_line, node.last_line}},
-                   {"source", node.rule_source},
-                   {"condition", node.condition},
-                   {"condition_values", values}};
-    if (!node.note.empty()) out["rule"]["note"] = node.note;
-  }
-  if (with_children) {
-    nlohmann::ordered_json children = nlohmann::ordered_json::array();
-    for (size_t child : node.children) children.push_back(NodeJson(x, child, true));
-    out["children"] = std::move(children);
-  }
-  return out;
-}
-
 int RunExplain(const ExplainFlags& flags) {
   auto log = OpenLogForReading(flags.db);
   if (!log.ok()) return ReportError("explain", log.status());
@@ -140,9 +118,7 @@ int RunExplain(const ExplainFlags& flags) {
   auto x = rules::Explain(**log, *seq);
   if (!x.ok()) return ReportError("explain", x.status());
   if (flags.json) {
-    nlohmann::ordered_json ancestors = nlohmann::ordered_json::array();
-    for (size_t a : x->ancestors) ancestors.push_back(NodeJson(*x, a, false));
-    PrintJson({{"ancestors", ancestors}, {"explained", NodeJson(*x, x->event, true)}});
+    PrintJson(rules::ExplanationToJson(*x));
     return kExitOk;
   }
   if (!x->ancestors.empty()) {

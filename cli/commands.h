@@ -22,5 +22,6 @@ void AddServeCommand(CLI::App& app, int* exit_code);
 void AddDeliveriesCommand(CLI::App& app, int* exit_code);
 void AddMapCommand(CLI::App& app, int* exit_code);
 void AddMappingsCommand(CLI::App& app, int* exit_code);
+void AddApiCommand(CLI::App& app, int* exit_code);
 
 }  // namespace keel::cli

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "engine/event.h"
+#include "rules/audit/explain_json.h"
 
 namespace keel::cli {
 
@@ -10,11 +11,6 @@ void PrintJson(const nlohmann::ordered_json& value) {
   std::cout << value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
-nlohmann::json StoredEventToJson(const StoredEvent& stored) {
-  nlohmann::json json = nlohmann::json::parse(stored.event.canonical);
-  json["seq"] = stored.seq;
-  json["hash"] = HashToHex(stored.hash);
-  return json;
-}
+nlohmann::json StoredEventToJson(const StoredEvent& stored) { return rules::StoredEventToJson(stored); }
 
 }  // namespace keel::cli

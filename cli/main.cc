@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   keel::cli::AddDeliveriesCommand(app, &exit_code);
   keel::cli::AddMapCommand(app, &exit_code);
   keel::cli::AddMappingsCommand(app, &exit_code);
+  keel::cli::AddApiCommand(app, &exit_code);
   if (std::optional<std::string> problem = CommandWordProblem(app, argc, argv)) {
     std::cerr << *problem << "\nRun with --help or --help-all for more information.\n";
     return keel::cli::kExitUsage;

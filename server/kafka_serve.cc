@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connectors/json_log.h"
+#include "server/api_backends.h"
 #include "server/work_lanes.h"
 
 namespace keel {
@@ -29,6 +30,7 @@ KafkaServe::KafkaServe(KafkaServeOptions options, const PartitionHooks* hooks, c
 
 KafkaServe::~KafkaServe() {
   DropSinks();  // the runners read the partitions' logs
+  if (options_.api_logs != nullptr) options_.api_logs->RemoveAll();
   partitions_.clear();
   batch_.messages.clear();
   consumer_.reset();
@@ -202,6 +204,7 @@ Status KafkaServe::Shutdown() {
   rd_kafka_resp_err_t closed = rd_kafka_consumer_close(consumer_.get());
   if (status.ok() && !fatal_.ok()) status = fatal_;
   DropSinks();
+  if (options_.api_logs != nullptr) options_.api_logs->RemoveAll();
   partitions_.clear();
   // Dead letters still queued.
   if (rd_kafka_flush(producer_.get(), Millis(*shutdown_deadline_ - SteadyClock::now())) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -29,6 +29,10 @@
 #include "connectors/serve_metrics.h"
 #include "server/serve_sinks.h"
 
+namespace keel::server {
+class HeldLogs;  // server/api_backends.h
+}  // namespace keel::server
+
 namespace keel {
 
 struct KafkaServeOptions {
@@ -62,6 +66,10 @@ struct KafkaServeOptions {
   // must outlive the serve.
   const server::SinkServeParts* sinks = nullptr;
   server::LiveSinks* live_sinks = nullptr;
+  // The partition logs for the HTTP API: each added on assignment, all
+  // removed (waiting for the API's holds) before they close. Optional; must
+  // outlive the serve.
+  server::HeldLogs* api_logs = nullptr;
 };
 
 class KafkaServe {

@@ -3,6 +3,7 @@
 // (the batch in hand finished, the outbox drained, the log closed) before
 // the group hands them out again.
 #include "connectors/json_log.h"
+#include "server/api_backends.h"
 #include "server/kafka_serve.h"
 
 namespace keel {
@@ -34,6 +35,7 @@ Status KafkaServe::Assign(rd_kafka_topic_partition_list_t* partitions) {
         {{"topic", key.first}, {"partition", std::to_string(key.second)}, {"offset", std::to_string(assigned.offset)}});
     KafkaPartition& opened = *partition;
     partitions_[key] = std::move(partition);
+    if (options_.api_logs != nullptr) options_.api_logs->Add(&opened.log());
     KEEL_RETURN_IF_ERROR(StartSinks(key, opened));
   }
   metrics_->assigned_partitions.store(partitions_.size());
@@ -59,6 +61,7 @@ Status KafkaServe::Revoke() {
     metrics_->ForgetPartition(key.first, key.second);
   }
   DropSinks();
+  if (options_.api_logs != nullptr) options_.api_logs->RemoveAll();  // the API lets go first
   partitions_.clear();  // closes the logs
   batch_.messages.clear();
   batch_.size = 0;

@@ -100,6 +100,30 @@ class ConfigReader {
 
 using Setter = std::function<Status(const ConfigReader&, const YAML::Node&, ServeConfig*)>;
 
+// api: {address, port, tokens_file}
+Status ReadApiSetting(const ConfigReader& reader, const YAML::Node& node, ApiConfig* api) {
+  if (!node.IsMap()) return reader.Error(node, "'api' must be a map with address, port and tokens_file");
+  api->enabled = true;
+  std::map<std::string, YAML::Node> seen;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    KEEL_RETURN_IF_ERROR(reader.NotSeenBefore(&seen, entry.first, "'api': the setting"));
+    if (key == "address") {
+      KEEL_RETURN_IF_ERROR(reader.String(entry.second, "api.address", &api->address));
+    } else if (key == "port") {
+      KEEL_RETURN_IF_ERROR(reader.Integer(entry.second, "api.port", 1, 65535, &api->port));
+    } else if (key == "tokens_file") {
+      KEEL_RETURN_IF_ERROR(reader.String(entry.second, "api.tokens_file", &api->tokens_file));
+    } else {
+      return reader.Error(entry.first, "unknown setting 'api." + key + "' (api has address, port, tokens_file)");
+    }
+  }
+  if (api->tokens_file.empty()) {
+    return reader.Error(node, "'api' needs 'tokens_file' (make tokens with keel api token)");
+  }
+  return Status::OK();
+}
+
 const std::map<std::string, Setter>& Settings() {
   static const std::map<std::string, Setter> settings = {
       {"brokers", [](auto& r, auto& n, auto* c) { return r.String(n, "brokers", &c->brokers); }},
@@ -137,6 +161,7 @@ const std::map<std::string, Setter>& Settings() {
       {"events", [](auto& r, auto& n, auto* c) { return ReadEventsSetting(r.path(), n, &c->receiver); }},
       {"people", [](auto& r, auto& n, auto* c) { return ReadPeopleSetting(r.path(), n, &c->receiver); }},
       {"sinks", [](auto& r, auto& n, auto* c) { return ReadSinksSetting(r.path(), n, &c->sinks); }},
+      {"api", [](auto& r, auto& n, auto* c) { return ReadApiSetting(r, n, &c->api); }},
       {"max_body_bytes",
        [](auto& r, auto& n, auto* c) {
          return r.Integer(n, "max_body_bytes", 1024, 64 << 20, &c->receiver.max_body_bytes);

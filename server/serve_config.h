@@ -18,6 +18,14 @@
 
 namespace keel::server {
 
+// The HTTP API and the page (serve.yaml `api:`): a listener of their own.
+struct ApiConfig {
+  bool enabled = false;  // an `api:` section is present
+  std::string address = "127.0.0.1";
+  int port = 8081;
+  std::string tokens_file;  // required with `api:`
+};
+
 struct ServeConfig {
   std::string brokers;                    // bootstrap.servers; empty: embedded mode, one local log
   std::string group = "keel";
@@ -43,6 +51,7 @@ struct ServeConfig {
   KafkaProperties producer;
   ReceiverConfig receiver;                // webhooks, events, people, max_body_bytes
   std::vector<SinkConfig> sinks;          // where the derived events are delivered
+  ApiConfig api;
 };
 
 // Reads and checks `path`. Errors name the file and line.

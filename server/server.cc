@@ -6,6 +6,7 @@
 #include "connectors/json_log.h"
 #include "engine/json_time.h"
 #include "rules/expressions.h"
+#include "server/api_backends.h"
 #include "server/sink_letters.h"
 
 namespace keel::server {
@@ -104,6 +105,9 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
     if (Status receiver = server->StartEmbeddedReceiver(config); !receiver.ok()) return receiver.WithContext(config_path);
     if (Status sinks = server->PrepareSinks(config, options); !sinks.ok()) return sinks.WithContext(config_path);
     if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
+    if (Status api = server->StartApi(config, std::make_unique<LocalApiBackend>(server->local_.get())); !api.ok()) {
+      return api.WithContext(config_path);
+    }
     return server;
   }
   if (Status receiver = server->StartKafkaReceiver(config, options); !receiver.ok()) {
@@ -112,6 +116,16 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
   if (Status sinks = server->PrepareSinks(config, options); !sinks.ok()) return sinks.WithContext(config_path);
   options.sinks = &server->sink_parts_;
   options.live_sinks = &server->live_sinks_;
+  if (config.api.enabled) {
+    // API actions go to the input topic keyed by workspace, as deliveries do.
+    if (!server->kafka_submit_) {
+      KEEL_ASSIGN_OR_RETURN(server->kafka_submit_,
+                            KafkaSubmit::Create(KafkaSubmitOptionsOf(config, options), server->schemas_.get()));
+    }
+    options.api_logs = &server->held_logs_;
+    auto backend = std::make_unique<KafkaApiBackend>(&server->held_logs_, server->kafka_submit_.get());
+    if (Status api = server->StartApi(config, std::move(backend)); !api.ok()) return api.WithContext(config_path);
+  }
   if (config.http_port != 0) KEEL_RETURN_IF_ERROR(server->http_.Start(config.http_address, config.http_port));
   auto serve = KafkaServe::Create(std::move(options), &server->hooks_, server->schemas_.get(), &server->metrics_);
   if (!serve.ok()) return Status::InvalidArgument(config_path + ": " + serve.status().message());
@@ -120,6 +134,7 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& config_path, c
 }
 
 Server::~Server() {
+  if (api_) api_->Stop();
   http_.Stop();
   serve_.reset();  // its partitions' sinks use what is declared after it
 }
@@ -198,6 +213,17 @@ Status Server::PrepareSinks(const ServeConfig& config, const KafkaServeOptions& 
   return Status::OK();
 }
 
+Status Server::StartApi(const ServeConfig& config, std::unique_ptr<api::ApiBackend> backend) {
+  if (!config.api.enabled) return Status::OK();
+  KEEL_ASSIGN_OR_RETURN(api::ApiTokens tokens, api::ApiTokens::Load(config.api.tokens_file));
+  api_backend_ = std::move(backend);
+  api_ = std::make_unique<api::ApiServer>(std::move(tokens), false, api_backend_.get());
+  KEEL_RETURN_IF_ERROR(api_->Start(config.api.address, config.api.port));
+  Log(LogLevel::kInfo, "keel api listening",
+      {{"address", config.api.address}, {"port", std::to_string(api_->port())}});
+  return Status::OK();
+}
+
 SinkChannelBuilders Server::SinkBuilders() const {
   return ServeChannelBuilders(local_ ? local_->log() : nullptr, &people_, schemas_.get());
 }
@@ -227,6 +253,7 @@ Status Server::Run(const std::atomic<bool>& stop) {
   if (local_) return RunEmbedded(stop);
   Status served = serve_->Run(stop);
   healthy_.store(false);
+  if (api_) api_->Stop();
   serve_.reset();
   return served;
 }
@@ -242,6 +269,7 @@ Status Server::RunEmbedded(const std::atomic<bool>& stop) {
   }
   healthy_.store(false);
   http_.Stop();  // no request may submit to a closed log
+  if (api_) api_->Stop();
   // The sinks stop before the log closes: Close stores their last cursors,
   // and a try in flight may still append its answers.
   if (local_sinks_) local_sinks_->Stop();

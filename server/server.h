@@ -15,6 +15,8 @@
 #include "engine/clock.h"
 #include "engine/schema/schema_registry.h"
 #include "rules/ruleset.h"
+#include "server/api/api_server.h"
+#include "server/api_backends.h"
 #include "server/kafka_serve.h"
 #include "server/kafka_submit.h"
 #include "server/local_ingest.h"
@@ -72,6 +74,8 @@ class Server {
   // Checks the sinks (secrets, channels, mappings) and, in embedded mode,
   // makes their runners on the local log; Run starts them.
   Status PrepareSinks(const ServeConfig& config, const KafkaServeOptions& group);
+  // The API's listener (config.api), on `backend`; nothing without `api:`.
+  Status StartApi(const ServeConfig& config, std::unique_ptr<api::ApiBackend> backend);
 
   // Members in the order they are needed: each outlives what is built on it.
   const SystemClock wall_clock_;  // what time it is for the partitions' timers
@@ -82,6 +86,7 @@ class Server {
   ServeHttp http_;
   PartitionRules partition_rules_;
   PartitionHooks hooks_;
+  HeldLogs held_logs_;  // the partition logs the API reads (Kafka mode); outlives serve_
   std::unique_ptr<KafkaServe> serve_;   // with brokers
   std::unique_ptr<LocalIngest> local_;  // without: embedded mode
   // The webhook receiver and POST /events, when configured.
@@ -95,6 +100,9 @@ class Server {
   SinkServeParts sink_parts_;
   LiveSinks live_sinks_;  // for /metrics
   std::unique_ptr<LogSinks> local_sinks_;  // embedded mode; stops before local_ closes
+  // The API (serve.yaml `api:`): stops before the log it reads closes.
+  std::unique_ptr<api::ApiBackend> api_backend_;
+  std::unique_ptr<api::ApiServer> api_;
 };
 
 // Where embedded mode keeps its log: DATA/log.

@@ -112,6 +112,8 @@ class PoolHandle final : public httplib::TaskQueue {
 // every request is screened (route, method, body) before its body is read.
 class HttpServer::Impl final : public httplib::Server {
  public:
+  using Methods = std::map<std::string, HttpHandler>;  // by method
+
   explicit Impl(HttpServerLimits limits) : limits_(limits) {
     new_task_queue = [this] { return new PoolHandle(pool_.get()); };
     // Only SO_REUSEADDR (restart while old connections sit in TIME_WAIT);
@@ -148,6 +150,10 @@ class HttpServer::Impl final : public httplib::Server {
 
   void Route(const std::string& method, const std::string& path, HttpHandler handler) {
     routes_[path][method] = std::move(handler);
+  }
+
+  void RoutePrefix(const std::string& method, const std::string& prefix, HttpHandler handler) {
+    prefix_routes_[prefix][method] = std::move(handler);
   }
 
   Result<int> Bind(const std::string& address, int port) {
@@ -266,13 +272,13 @@ class HttpServer::Impl final : public httplib::Server {
   // announces. A refusal here leaves the body unread and closes.
   HandlerResponse Screen(const httplib::Request& req, httplib::Response& res) {
     if (current_connection != nullptr) current_connection->stream->EndHead();
-    auto route = routes_.find(req.path);
-    if (route == routes_.end()) {
+    const Methods* methods = FindRoute(req.path);
+    if (methods == nullptr) {
       Refuse(res, 404, "no such path: " + req.path);
       return HandlerResponse::Handled;
     }
     std::string method = req.method == "HEAD" ? "GET" : req.method;
-    bool routed = route->second.count(method) > 0;
+    bool routed = methods->count(method) > 0;
     bool body_allowed = routed && TakesBody(method);
     bool chunked = req.has_header("Transfer-Encoding");
     std::string length_text = req.get_header_value("Content-Length");
@@ -290,7 +296,7 @@ class HttpServer::Impl final : public httplib::Server {
     }
     if (!routed) {
       std::string allow;
-      for (const auto& [allowed, handler] : route->second) allow += (allow.empty() ? "" : ", ") + allowed;
+      for (const auto& [allowed, handler] : *methods) allow += (allow.empty() ? "" : ", ") + allowed;
       Refuse(res, 405, "method " + req.method + " is not allowed on " + req.path + "; allowed: " + allow);
       res.set_header("Allow", allow);
       return HandlerResponse::Handled;
@@ -345,9 +351,9 @@ class HttpServer::Impl final : public httplib::Server {
   }
 
   void Dispatch(const httplib::Request& req, httplib::Response& res) {
-    auto route = routes_.find(req.path);
+    const Methods* methods = FindRoute(req.path);
     std::string method = req.method == "HEAD" ? "GET" : req.method;
-    if (route == routes_.end() || route->second.count(method) == 0) {
+    if (methods == nullptr || methods->count(method) == 0) {
       Refuse(res, 404, "no such path: " + req.path);
       return;
     }
@@ -364,14 +370,78 @@ class HttpServer::Impl final : public httplib::Server {
     }
     request.body = req.body;
     request.remote_address = req.remote_addr + ":" + std::to_string(req.remote_port);
-    HttpResponse response = route->second.at(method)(request);
+    HttpResponse response = methods->at(method)(request);
     res.status = response.status;
     for (const auto& [name, value] : response.headers) res.set_header(name, value);
+    if (response.stream) {
+      Stream(std::move(response), res);
+      return;
+    }
     res.set_content(std::move(response.body), response.content_type.c_str());
   }
 
+  // The exact route of `path`, else the longest prefix route; nullptr: none.
+  const Methods* FindRoute(const std::string& path) const {
+    auto exact = routes_.find(path);
+    if (exact != routes_.end()) return &exact->second;
+    const Methods* found = nullptr;
+    size_t longest = 0;
+    for (const auto& [prefix, methods] : prefix_routes_) {
+      if (prefix.size() >= longest && path.compare(0, prefix.size(), prefix) == 0) {
+        found = &methods;
+        longest = prefix.size();
+      }
+    }
+    return found;
+  }
+
+  // Writes of a streamed answer: each chunk goes out at once (the stream
+  // gathers writes until a Flush), with the idle timeout as its deadline.
+  class ChunkWriter final : public StreamWriter {
+   public:
+    ChunkWriter(httplib::DataSink* sink, SocketStream* stream, const std::atomic<bool>* stopping,
+                std::chrono::milliseconds idle_timeout)
+        : sink_(sink), stream_(stream), stopping_(stopping), idle_timeout_(idle_timeout) {}
+    bool Write(std::string_view text) override {
+      if (failed_ || stopping_->load()) return false;
+      stream_->BeginRequest(SocketStream::Clock::now() + idle_timeout_);
+      failed_ = !sink_->write(text.data(), text.size()) || !stream_->Flush();
+      return !failed_;
+    }
+    bool stopping() const override { return stopping_->load(); }
+
+   private:
+    httplib::DataSink* sink_;
+    SocketStream* stream_;
+    const std::atomic<bool>* stopping_;
+    std::chrono::milliseconds idle_timeout_;
+    bool failed_ = false;
+  };
+
+  void Stream(HttpResponse response, httplib::Response& res) {
+    if (current_connection == nullptr) {
+      res.status = 500;
+      res.set_content("a streamed answer needs a connection\n", "text/plain; charset=utf-8");
+      return;
+    }
+    current_connection->close_after_answer = true;
+    res.set_header("Connection", "close");
+    res.set_header("Cache-Control", "no-store");
+    SocketStream* stream = current_connection->stream;
+    auto produce = std::move(response.stream);
+    res.set_chunked_content_provider(
+        response.content_type, [this, stream, produce](size_t, httplib::DataSink& sink) {
+          ChunkWriter writer(&sink, stream, &stopping_, limits_.idle_timeout);
+          produce(writer);
+          stream->BeginRequest(SocketStream::Clock::now() + limits_.idle_timeout);
+          sink.done();
+          return true;
+        });
+  }
+
   HttpServerLimits limits_;
-  std::map<std::string, std::map<std::string, HttpHandler>> routes_;
+  std::map<std::string, Methods> routes_;
+  std::map<std::string, Methods> prefix_routes_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> listener_done_{false};
   std::unique_ptr<WorkerPool> pool_;  // made by Run, before the listening thread
@@ -386,6 +456,10 @@ HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Route(const std::string& method, const std::string& path, HttpHandler handler) {
   impl_->Route(method, path, std::move(handler));
+}
+
+void HttpServer::RoutePrefix(const std::string& method, const std::string& prefix, HttpHandler handler) {
+  impl_->RoutePrefix(method, prefix, std::move(handler));
 }
 
 Status HttpServer::Start(const std::string& address, int port) {

@@ -6,7 +6,9 @@
 // idle timeout between reads, a deadline per request (a client that trickles
 // its request is cut off there), a fixed pool of workers. Connections are
 // kept alive between requests. The port is bound exclusively: a second
-// server on it fails to start.
+// server on it fails to start. An answer may instead be streamed (Server-Sent
+// Events): it holds its worker while it runs, is written as it is produced,
+// and ends when its producer returns, the client goes or the server stops.
 //
 // Thread safety: Route before Start; handlers run on the pool's workers, at
 // most `workers` at once, and may block (e.g. until events are durable).
@@ -18,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,11 +42,28 @@ struct HttpRequest {
   const std::string& Header(const std::string& name) const;
 };
 
+// What a streamed answer writes to.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends `text` now. False when the client is gone or the server stops:
+  // the producer should return.
+  virtual bool Write(std::string_view text) = 0;
+  // The server is stopping: the producer should return soon (within a
+  // second or so), without waiting for more to send.
+  virtual bool stopping() const = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type and Content-Length
+  // When set, the answer is streamed: `body` is ignored, the answer is sent
+  // chunked, and `stream` writes it, without the request's deadline (each
+  // write waits at most the idle timeout for the client). The connection
+  // closes after it.
+  std::function<void(StreamWriter&)> stream;
 
   static HttpResponse Text(int status, std::string body);
   static HttpResponse Json(int status, std::string body);
@@ -76,6 +96,9 @@ class HttpServer {
   // Answers `method` on `path` (exact). GET, HEAD and DELETE routes take no
   // body; a request with one is refused (413).
   void Route(const std::string& method, const std::string& path, HttpHandler handler);
+  // Answers `method` on every path that starts with `prefix` and has no
+  // exact route; the longest matching prefix wins. Same rules on bodies.
+  void RoutePrefix(const std::string& method, const std::string& prefix, HttpHandler handler);
 
   // Binds `address`:`port` (port 0: any free port, see port()) and serves on
   // threads of its own. The port is taken when this returns OK.

@@ -225,6 +225,12 @@ class EventLog {
   // a member or two of most events (the outbox relay picks the derived ones).
   virtual Status ScanCanonical(uint64_t from, uint64_t to,
                                const std::function<bool(uint64_t seq, std::string_view canonical)>& visit) const = 0;
+  // Visits the entities of `workspace` in (kind, id) byte order, from `start`
+  // on (itself included; an empty kind starts at the first), each with its
+  // current state, until `visit` returns false. For listing pages.
+  virtual Status ScanEntities(std::string_view workspace, const EntityRef& start,
+                              const std::function<bool(const EntityRef& entity, const EntityState& state)>& visit)
+      const = 0;
   // Visits the seqs of one entity's stream in order until `visit` returns false.
   virtual Status ScanStream(std::string_view workspace, const EntityRef& entity,
                             const std::function<bool(uint64_t seq)>& visit) const = 0;

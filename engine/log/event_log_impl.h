@@ -43,6 +43,9 @@ class EventLogImpl final : public EventLog {
                        const std::function<bool(uint64_t seq, std::string_view canonical)>& visit) const override;
   Status ScanStream(std::string_view workspace, const EntityRef& entity,
                     const std::function<bool(uint64_t seq)>& visit) const override;
+  Status ScanEntities(std::string_view workspace, const EntityRef& start,
+                      const std::function<bool(const EntityRef& entity, const EntityState& state)>& visit)
+      const override;
   Status ScanColumnFamily(
       std::string_view name,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const override;

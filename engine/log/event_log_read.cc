@@ -162,6 +162,29 @@ Status EventLogImpl::ScanStream(std::string_view workspace, const EntityRef& ent
   return FromRocksDB(it->status(), "cannot scan stream");
 }
 
+Status EventLogImpl::ScanEntities(
+    std::string_view workspace, const EntityRef& start,
+    const std::function<bool(const EntityRef& entity, const EntityState& state)>& visit) const {
+  std::string prefix(workspace);
+  prefix.push_back(kKeySeparator);
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // the memtable hashes whole keys; a prefix walk needs the order
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEntities)));
+  it->Seek(start.kind.empty() ? prefix : EntityKey(workspace, start.kind, start.id));
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view rest = View(it->key()).substr(prefix.size());
+    size_t separator = rest.find(kKeySeparator);
+    if (separator == std::string_view::npos) return Status::Corruption("entity key without a kind");
+    EntityRef entity{std::string(rest.substr(0, separator)), std::string(rest.substr(separator + 1))};
+    std::string_view value = View(it->value());
+    if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
+      return Status::Corruption("entity record of " + entity.ToString() + " has an unknown format");
+    }
+    if (!visit(entity, EntityState::FromCanonical(value.substr(1)))) break;
+  }
+  return FromRocksDB(it->status(), "cannot scan entities");
+}
+
 Status EventLogImpl::ScanColumnFamily(
     std::string_view name, const std::function<bool(std::string_view, std::string_view)>& visit) const {
   rocksdb::ColumnFamilyHandle* family = Family(name);
