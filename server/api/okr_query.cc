@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/canonical_json.h"
 #include "engine/json_time.h"
 #include "server/api/progress_series.h"
 
@@ -67,13 +66,12 @@ std::vector<std::string> LinkedRefs(const EntityState& state, const std::set<std
   return refs;
 }
 
-// A task, the commonest entity by far, is only read when its parent or links
-// name a key result or an initiative: the rest are skipped on their text.
+// A task, the commonest entity by far, is only read when its text names a
+// key result or an initiative somewhere (LinkedRefs then checks its parent
+// and links): the rest are skipped with one search each.
 bool MayServeTheTree(std::string_view state_text) {
-  auto names = [](std::string_view raw) {
-    return raw.find("key_result/") != std::string_view::npos || raw.find("initiative/") != std::string_view::npos;
-  };
-  return names(FindCanonicalMember(state_text, "parent")) || names(FindCanonicalMember(state_text, "links"));
+  return state_text.find("key_result/") != std::string_view::npos ||
+         state_text.find("initiative/") != std::string_view::npos;
 }
 
 // Reads every entity of `kind` that `wanted` keeps (nullptr: all), the caller

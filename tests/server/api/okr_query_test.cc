@@ -14,7 +14,7 @@ using nlohmann::json;
 
 class OkrQueryTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { okr_ = new testing::PackLog("02-okr-rollup", "2026-04-01T00:00:00Z"); }
+  static void SetUpTestSuite() { okr_ = new testing::InProcessPackLog("02-okr-rollup", "2026-04-01T00:00:00Z"); }
   static void TearDownTestSuite() {
     delete okr_;
     okr_ = nullptr;
@@ -41,10 +41,10 @@ class OkrQueryTest : public ::testing::Test {
     return refs;
   }
 
-  static testing::PackLog* okr_;
+  static testing::InProcessPackLog* okr_;
 };
 
-testing::PackLog* OkrQueryTest::okr_ = nullptr;
+testing::InProcessPackLog* OkrQueryTest::okr_ = nullptr;
 
 // README: O-1 (KR-1: T-1, T-2; KR-2: T-3, T-4), O-2 (KR-3: T-4, T-5, T-6);
 // at the end O-1 is achieved at 100, O-2 missed at 66.67, KR-1 and KR-2 at 100,
@@ -174,7 +174,7 @@ TEST(OkrQueryParseTest, BadParametersAreNamed) {
 // has T-101..T-103 as children (parent). KR-1's progress comes from
 // key_result.progress_reported: 180 of a target of 500, a share of 0.36.
 TEST(OkrQueryQuickstartTest, InitiativesServeTheKeyResultsTheyLinkTo) {
-  testing::PackLog quickstart("quickstart", "");
+  testing::InProcessPackLog quickstart("quickstart", "");
   auto tree = OkrTree(quickstart.log(), "acme", OkrQuery{});
   ASSERT_TRUE(tree.ok()) << tree.status().ToString();
   const json& kr1 = (*tree)["objectives"][0]["key_results"][0];

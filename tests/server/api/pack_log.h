@@ -21,11 +21,11 @@
 
 namespace keel::testing {
 
-class PackLog {
+class InProcessPackLog {
  public:
   // `pack` names a folder of examples/; `until`: RFC 3339, or "" for none.
   // A pack without rules/ (quickstart) is only ingested.
-  PackLog(const std::string& pack, const std::string& until) {
+  InProcessPackLog(const std::string& pack, const std::string& until) {
     const std::filesystem::path dir = std::filesystem::path(KEEL_SOURCE_DIR) / "examples" / pack;
     schemas_ = std::move(SchemaRegistry::LoadEmbedded()).value();
     LogOptions options;

@@ -22,7 +22,7 @@ const json* FindRule(const json& answer, std::string_view id) {
 
 class RulesQueryTest : public ::testing::Test {
  protected:
-  testing::PackLog okr_{"02-okr-rollup", "2026-04-01T00:00:00Z"};
+  testing::InProcessPackLog okr_{"02-okr-rollup", "2026-04-01T00:00:00Z"};
   RuleStats stats_;
 };
 
@@ -130,7 +130,7 @@ TEST_F(RulesQueryTest, AnotherWorkspaceHasTheRulesAndNoFirings) {
 }
 
 TEST(RulesQueryNoRulesTest, ALogWithoutRulesHasNoRuleSet) {
-  testing::PackLog quickstart("quickstart", "");
+  testing::InProcessPackLog quickstart("quickstart", "");
   RuleStats stats;
   auto answer = RulesOf(quickstart.log(), "acme", stats);
   ASSERT_TRUE(answer.ok()) << answer.status().ToString();
