@@ -50,6 +50,10 @@ void AddWebhooksBenchmark(CLI::App& bench, int* exit_code);
 // (deliveries/s, append-to-delivery lag), with the HTTP client's ceiling.
 void AddSinksBenchmark(CLI::App& bench, int* exit_code);
 
+// keel bench api: the HTTP API over a 1M-event log (entity, history, OKR
+// tree and rules latency; the OKR page's load).
+void AddApiBenchmark(CLI::App& bench, int* exit_code);
+
 // keel bench all: every benchmark above, one table and JSON (cli/bench/bench_all.h).
 void AddAllBenchmarks(CLI::App& bench, int* exit_code);
 

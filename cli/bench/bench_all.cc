@@ -61,6 +61,7 @@ std::vector<BenchInvocation> Invocations(const AllBenchFlags& flags) {
         "--repetitions", "1"},
        AddSinksBenchmark,
        ""},
+      {"api", {"--events", n(s.events)}, AddApiBenchmark, ""},
   };
   for (BenchInvocation& invocation : all) {
     for (const std::string& name : flags.skip) {

@@ -98,6 +98,13 @@ const std::map<std::string, std::vector<RowSpec>>& Specs() {
          [](double v, auto) { return v >= 5000; }},
         {"sink lag p99 at 1,000/s", "ms", Field("lag_p99_ms_median"), "", nullptr, "< 50 ms",
          [](double v, auto) { return v < 50; }}}},
+      {"api",
+       {{"API entity p99", "ms", Field("entity_p99_ms"), "", nullptr, "< 50 ms", [](double v, auto) { return v < 50; }},
+        {"API history (100) p99", "ms", Field("history_p99_ms"), "", nullptr, "< 50 ms",
+         [](double v, auto) { return v < 50; }},
+        {"API OKR tree p99", "ms", Field("okr_p99_ms"), "", nullptr, "< 50 ms", [](double v, auto) { return v < 50; }},
+        {"OKR page load (API requests)", "ms", Field("okr_page_load_max_ms"), "", nullptr, "< 1,000 ms",
+         [](double v, auto) { return v < 1000; }}}},
   };
   return *specs;
 }

@@ -17,6 +17,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   AddSubmitBenchmark(*bench, exit_code);
   AddWebhooksBenchmark(*bench, exit_code);
   AddSinksBenchmark(*bench, exit_code);
+  AddApiBenchmark(*bench, exit_code);
   AddAllBenchmarks(*bench, exit_code);
 }
 

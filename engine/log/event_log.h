@@ -207,6 +207,16 @@ class EventLog {
                                                        const EntityRef& entity) const = 0;
   // Every workspace that has events, sorted.
   virtual Result<std::vector<std::string>> Workspaces() const = 0;
+  // Visits the current state of every entity of `kind` in `workspace` whose
+  // id sorts after `after_id` ("" for all), in id order, until `visit`
+  // returns false: one prefix range of the `entities` family, for readers
+  // that list a kind (the API's OKR tree) without scanning the whole log.
+  // Each state comes as its canonical JSON text (EntityState::FromCanonical
+  // reads it), so that a reader looking for a member or two of many states
+  // (FindCanonicalMember) indexes none of them; valid during the call only.
+  virtual Status ForEachEntity(std::string_view workspace, std::string_view kind, std::string_view after_id,
+                               const std::function<bool(std::string_view id, std::string_view state)>& visit)
+      const = 0;
 
   // Visits the events with from <= seq <= to in order until `visit` returns false.
   virtual Status Scan(uint64_t from, uint64_t to,

@@ -34,6 +34,9 @@ class EventLogImpl final : public EventLog {
   Result<std::optional<EntityState>> GetEntity(std::string_view workspace,
                                                const EntityRef& entity) const override;
   Result<std::vector<std::string>> Workspaces() const override;
+  Status ForEachEntity(std::string_view workspace, std::string_view kind, std::string_view after_id,
+                       const std::function<bool(std::string_view id, std::string_view state)>& visit)
+      const override;
   Status Scan(uint64_t from, uint64_t to,
               const std::function<bool(const StoredEvent&)>& visit) const override;
   Status ScanCanonical(uint64_t from, uint64_t to,

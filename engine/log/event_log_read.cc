@@ -100,6 +100,31 @@ Result<std::vector<std::string>> EventLogImpl::Workspaces() const {
   return names;
 }
 
+Status EventLogImpl::ForEachEntity(
+    std::string_view workspace, std::string_view kind, std::string_view after_id,
+    const std::function<bool(std::string_view id, std::string_view state)>& visit) const {
+  std::string prefix = EntityKey(workspace, kind, "");
+  std::string upper = prefix;
+  upper.back() = static_cast<char>(kKeySeparator + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // the entities memtable hashes whole keys
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, Family(kEntities)));
+  std::string start = prefix + std::string(after_id);
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    std::string_view key = View(it->key());
+    std::string_view id = key.substr(prefix.size());
+    if (!after_id.empty() && id == after_id) continue;
+    std::string_view value = View(it->value());
+    if (value.empty() || static_cast<uint8_t>(value[0]) != kEntityRecordV1) {
+      return Status::Corruption("entity record of " + PrintableKey(key) + " has an unknown format");
+    }
+    if (!visit(id, value.substr(1))) break;
+  }
+  return FromRocksDB(it->status(), "cannot scan the entities of kind '" + std::string(kind) + "'");
+}
+
 Status EventLogImpl::Scan(uint64_t from, uint64_t to,
                           const std::function<bool(const StoredEvent&)>& visit) const {
   return ScanRecords(from, to, [&](uint64_t seq, std::string_view record) -> Result<bool> {

@@ -26,7 +26,8 @@ Result<AsOf> ParseAsOf(std::string_view text) {
 }
 
 Result<std::optional<EntityState>> StateAsOf(const EventLog& log, std::string_view workspace,
-                                             const EntityRef& entity, const AsOf& as_of) {
+                                             const EntityRef& entity, const AsOf& as_of,
+                                             const FoldVisitor& after_each) {
   EntityState state;
   Status fold_error;
   Status scanned = log.ScanStream(workspace, entity, [&](uint64_t seq) {
@@ -40,6 +41,7 @@ Result<std::optional<EntityState>> StateAsOf(const EventLog& log, std::string_vi
     if (as_of.time_micros && event.time_micros > *as_of.time_micros) return true;
     if (!ChangesEntityState(event.type)) return true;
     fold_error = ApplyEvent(event, &state);
+    if (fold_error.ok() && after_each) after_each(event, state);
     return fold_error.ok();
   });
   KEEL_RETURN_IF_ERROR(scanned);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,9 +24,15 @@ struct AsOf {
 // Parses `--as-of` text: a sequence number ("42") or an RFC 3339 time.
 Result<AsOf> ParseAsOf(std::string_view text);
 
+// Called by StateAsOf with each event it folds and the state that event left.
+using FoldVisitor = std::function<void(const Event& event, const EntityState& after)>;
+
 // The entity's state as of `as_of`, or nullopt when it did not exist yet.
+// `after_each`, when set, sees every step of the fold (the API's progress
+// series samples it), so one pass gives the state at every point.
 Result<std::optional<EntityState>> StateAsOf(const EventLog& log, std::string_view workspace,
-                                             const EntityRef& entity, const AsOf& as_of);
+                                             const EntityRef& entity, const AsOf& as_of,
+                                             const FoldVisitor& after_each = nullptr);
 
 // Every entity's state rebuilt from the whole log, keyed like the `entities`
 // column family. Holds all states in memory.

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "engine/log/projection.h"
 #include "rules/cel/cel.h"
 #include "rules/react/rule_reactor.h"
 #include "rules/react/ruleset_store.h"
+#include "rules/rule_lines.h"
 
 namespace keel::rules {
 namespace {
@@ -44,28 +44,6 @@ class StoredRuleSets {
   const EventLog& log_;
   std::map<std::string, std::unique_ptr<RuleSet>> sets_;
 };
-
-// The lines of `rule` in its file: from its `id` to the line before the
-// next rule of the same file, blank lines at the end left out.
-void RuleLines(const RuleSet& set, const Rule& rule, ExplainedEvent* out) {
-  auto source = set.sources().find(rule.file);
-  if (source == set.sources().end()) return;
-  int last = INT32_MAX;
-  for (const Rule& other : set.rules()) {
-    if (other.file == rule.file && other.line > rule.line) last = std::min(last, other.line - 1);
-  }
-  std::istringstream in(source->second);
-  std::string line;
-  std::vector<std::string> lines;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (n >= rule.line && n <= last) lines.push_back(line);
-  }
-  while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string::npos) lines.pop_back();
-  out->rule_file = rule.file;
-  out->first_line = rule.line;
-  out->last_line = rule.line + static_cast<int>(lines.size()) - 1;
-  for (const std::string& l : lines) out->rule_source += l + "\n";
-}
 
 Result<cel::Value> StateValueAsOf(const EventLog& log, const Event& trigger, const EntityRef& ref, uint64_t seq) {
   if (!IsEntityKind(ref.kind)) return cel::Value::Null();
@@ -113,7 +91,12 @@ Status ExplainRule(const EventLog& log, StoredRuleSets& sets, ExplainedEvent* no
     node->note = "rule " + e.rule_id + " is not in rule set " + e.ruleset_hash;
     return Status::OK();
   }
-  RuleLines(**set, *rule, node);
+  if (std::optional<RuleLines> lines = LinesOfRule(**set, *rule)) {
+    node->rule_file = lines->file;
+    node->first_line = lines->first_line;
+    node->last_line = lines->last_line;
+    node->rule_source = std::move(lines->text);
+  }
   if (!rule->condition) return Status::OK();
   node->condition = std::string(rule->condition->source());
   KEEL_ASSIGN_OR_RETURN(std::optional<uint64_t> trigger_seq, FindCause(log, e));

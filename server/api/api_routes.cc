@@ -8,6 +8,8 @@
 #include "server/api/event_stream.h"
 #include "server/api/explain_query.h"
 #include "server/api/history_query.h"
+#include "server/api/okr_query.h"
+#include "server/api/rules_query.h"
 
 namespace keel::api {
 namespace {
@@ -115,6 +117,12 @@ http::HttpResponse Decide(ApiCall& call, bool grant) {
   return JsonAnswer(std::get<nlohmann::json>(outcome));
 }
 
+http::HttpResponse OkrRoute(ApiCall& call) {
+  auto query = ParseOkrQuery(call.query.GetOr("from", ""), call.query.GetOr("to", ""), call.query.GetOr("points", ""));
+  if (!query.ok()) return StatusAnswer(query.status());
+  return Answer(OkrTree(*call.log, call.workspace, *query, call.caller.guest() ? VisibleToGuest : VisibleToCaller()));
+}
+
 }  // namespace
 
 void AddApiRoutes(ApiRouter& router) {
@@ -130,7 +138,13 @@ void AddApiRoutes(ApiRouter& router) {
   router.Post(ws + "/approvals/{id}/grant", [](ApiCall& call) { return Decide(call, true); });
   router.Post(ws + "/approvals/{id}/reject", [](ApiCall& call) { return Decide(call, false); });
   router.Get(ws + "/stream", StreamAnswer);
-  // Routes guests may not use: router.Get(ws + "/rules", RulesRoute, RouteAccess::kNoGuests);
+  router.Get(ws + "/okr", OkrRoute);
+  // The rules' counts are kept between requests (server/api/rule_stats.h).
+  auto rule_stats = std::make_shared<RuleStats>();
+  router.Get(ws + "/rules", [rule_stats](ApiCall& call) { return Answer(RulesOf(*call.log, call.workspace, *rule_stats)); },
+             RouteAccess::kNoGuests);
+  router.Get(ws + "/rulesets", [rule_stats](ApiCall& call) { return Answer(RuleSetsOf(*call.log, *rule_stats)); },
+             RouteAccess::kNoGuests);
 }
 
 }  // namespace keel::api
