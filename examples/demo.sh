@@ -47,3 +47,9 @@ run state task/t-c7bdaca5875ebc5e --db "$RULES_DB"
 run whatif --db "$RULES_DB" --rules examples/kickoff-candidate/rules --templates "$PACK/templates"
 run replay --db "$RULES_DB"
 printf '\nThe logs are in %s and %s; try `keel log --db %s --json`.\n' "$DB" "$RULES_DB" "$RULES_DB"
+
+printf '\n---\nSee it in a browser: the web page over a log, read-only, on 127.0.0.1 (Ctrl-C stops it):\n'
+printf '  %s serve --db %s\n' "$KEEL" "$DB"
+printf 'then open http://127.0.0.1:8081/#/w/acme/okr (the objective and its key results), or serve %s\n' "$RULES_DB"
+printf 'and open http://127.0.0.1:8081/#/w/acme/entities (the spawned tasks; each one'"'"'s "why" is its explain view).\n'
+
