@@ -1,5 +1,6 @@
 #include "cli/bench/api_bench_log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -68,6 +69,8 @@ class WorkspaceWriter {
 
   const std::string& name() const { return name_; }
   int okr_tasks() const { return okr_tasks_; }
+  // Every entity the requests read exists (a small --events still makes them).
+  bool set_up() const { return setup_ >= SetupSteps(); }
 
   // The next step's events (one to four), dated `time`.
   void Next(const std::string& time, std::vector<json>* out) {
@@ -272,7 +275,10 @@ Result<ApiBenchLog> WriteApiBenchLog(const std::filesystem::path& db, const ApiB
   Progress progress("bench api (writing the log)");
   std::vector<json> pending;
   uint64_t written = 0, step = 0;
-  while (written < shape.events) {
+  auto all_set_up = [&writers] {
+    return std::all_of(writers.begin(), writers.end(), [](const auto& writer) { return writer->set_up(); });
+  };
+  while (written < shape.events || !all_set_up()) {
     std::string time = FormatRfc3339Micros(start_micros + static_cast<int64_t>(step++) * step_micros).value_or(kStart);
     for (auto& writer : writers) {
       size_t before = pending.size();

@@ -34,6 +34,10 @@ const std::vector<std::pair<std::string, std::string>> kRows = {
     {"kafka", "latency p99 at a steady rate"},
     {"sinks", "webhook sink"},
     {"sinks", "sink lag p99 at 1,000/s"},
+    {"api", "API entity p99"},
+    {"api", "API history (100) p99"},
+    {"api", "API OKR tree p99"},
+    {"api", "OKR page load (API requests)"},
 };
 
 nlohmann::json ReadJson(const std::filesystem::path& file) {
@@ -66,7 +70,7 @@ TEST(BenchAllCommandTest, TinyRunHasEveryRowWithItsBaseline) {
                                "the same requests, HttpClient alone"}) {
     EXPECT_NE(run.out.find(baseline), std::string::npos) << run.out;
   }
-  for (const char* name : {"ingest", "rules", "cel", "audit", "timers", "kafka", "sinks"}) {
+  for (const char* name : {"ingest", "rules", "cel", "audit", "timers", "kafka", "sinks", "api"}) {
     EXPECT_EQ(json["benchmarks"][name]["status"], "ok") << name;
     EXPECT_TRUE(json["benchmarks"][name]["figures"].is_object()) << name;
   }
