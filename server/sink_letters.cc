@@ -134,10 +134,12 @@ Result<std::vector<SinkRedriven>> RedrivePartitionSinkLetters(
     wanted[id.substr(0, slash)].push_back(id.substr(slash + 1));
   }
   std::vector<SinkLetterFolder> folders = PartitionSinkLetterFolders(config.data);
-  for (const auto& [log_name, unused] : wanted) {
+  for (const auto& [log_name, letter_ids] : wanted) {
+    // A plain reference for the lambda: clang before 16 cannot capture a structured binding.
+    const std::string& log = log_name;
     bool known = std::any_of(folders.begin(), folders.end(),
-                             [&](const SinkLetterFolder& folder) { return folder.log == log_name; });
-    if (!known) return Status::NotFound("no dead letter '" + log_name + "/" + wanted[log_name].front() + "'");
+                             [&log](const SinkLetterFolder& folder) { return folder.log == log; });
+    if (!known) return Status::NotFound("no dead letter '" + log_name + "/" + letter_ids.front() + "'");
   }
   std::vector<SinkRedriven> results;
   for (const SinkLetterFolder& folder : folders) {
